@@ -1,0 +1,81 @@
+package dev.tessera.bench.cli;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code tessera} command. Every error reaches the user as one line on stderr and exit code 1; {@code --verbose}
+ * adds the stack trace (and, for kernel build failures, the build log).
+ */
+@Command(name = "tessera", mixinStandardHelpOptions = true, versionProvider = TesseraCli.Version.class,
+        description = "Runs convolutional networks on OpenCL devices and measures how fast and how accurate they are.",
+        subcommands = {DevicesCommand.class, ProbeCommand.class, CommandLine.HelpCommand.class})
+public final class TesseraCli implements Runnable {
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces and full build logs with errors.")
+    boolean verbose;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "missing command; see 'tessera --help'");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code (0 ok, 1 any error). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        CommandLine cli = new CommandLine(new TesseraCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((ex, arguments) -> {
+            err.println("tessera: " + ex.getMessage() + " (see 'tessera " + commandPath(ex.getCommandLine())
+                    + "--help')");
+            err.flush();
+            return 1;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            err.println("tessera: " + oneLine(ex));
+            if (verbose) {
+                ex.printStackTrace(err);
+            } else if (ex.getMessage() != null && ex.getMessage().contains("\n")) {
+                err.println("tessera: (run with --verbose for the full message)");
+            }
+            err.flush();
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    private static String commandPath(CommandLine commandLine) {
+        StringBuilder path = new StringBuilder();
+        for (CommandLine c = commandLine; c != null && c.getParent() != null; c = c.getParent()) {
+            path.insert(0, c.getCommandName() + " ");
+        }
+        return path.toString();
+    }
+
+    static String oneLine(Throwable ex) {
+        String message = ex.getMessage();
+        if (message == null || message.isBlank()) {
+            message = ex.getClass().getSimpleName();
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** The version from the jar manifest (the Maven project version). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = TesseraCli.class.getPackage().getImplementationVersion();
+            return new String[] {"tessera " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.tessera.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.tessera.opencl.OpenClDevices;
+
+class CliTest {
+    /** The exit code and both streams of one CLI run. */
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = TesseraCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void devicesJsonListsEveryDeviceRecord() throws Exception {
+        Run run = run("devices", "--json");
+        assertEquals(0, run.code(), run.err());
+        JsonNode devices = Json.MAPPER.readTree(run.out());
+        assertTrue(devices.isArray());
+        assertEquals(OpenClDevices.all().size(), devices.size());
+        JsonNode first = devices.get(0);
+        assertEquals(OpenClDevices.all().get(0).name(), first.get("name").asText());
+        for (String field : List.of("platform", "vendor", "type", "driver_version", "opencl_language_version",
+                "compute_units", "clock_mhz", "global_mem_bytes", "local_mem_bytes", "max_work_group_size",
+                "max_work_item_sizes", "preferred_vector_width", "native_vector_width", "fp16", "fp64", "extensions")) {
+            assertTrue(first.has(field), "device record has " + field);
+        }
+        assertEquals(OpenClDevices.all().get(0).info().computeUnits(), first.get("compute_units").asInt());
+    }
+
+    @Test
+    void devicesTableNamesEachDevice() {
+        Run run = run("devices");
+        assertEquals(0, run.code());
+        assertTrue(run.out().startsWith("#"), run.out());
+        assertTrue(run.out().contains(OpenClDevices.all().get(0).name()));
+    }
+
+    @Test
+    void quickProbeReportsCeilingsAboveZero() throws Exception {
+        Run run = run("probe", "--device", "0", "--quick", "--json");
+        assertEquals(0, run.code(), run.err());
+        JsonNode report = Json.MAPPER.readTree(run.out()).get(0);
+        assertEquals(OpenClDevices.all().get(0).name(), report.get("device").asText());
+        double peak = report.get("peak_gflops_fp32").asDouble();
+        double bandwidth = report.get("bandwidth_gbs").asDouble();
+        assertTrue(peak > 0 && bandwidth > 0, run.out());
+        double bestCompute = 0;
+        for (JsonNode m : report.get("compute_measurements")) {
+            bestCompute = Math.max(bestCompute, m.get("value").asDouble());
+        }
+        assertEquals(bestCompute, peak, 0.05 + 1e-3 * peak, "the peak is the best measurement");
+    }
+
+    @Test
+    void badSelectorIsOneLineAndExitOne() {
+        Run run = run("probe", "--device", "99");
+        assertEquals(1, run.code());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().startsWith("tessera: no OpenCL device with index 99"), run.err());
+        assertFalse(run.err().contains("Exception"), "no stack trace");
+
+        Run byName = run("probe", "--device", "no-such-gpu");
+        assertEquals(1, byName.code());
+        assertTrue(byName.err().contains("no-such-gpu"));
+    }
+
+    @Test
+    void unknownOptionOrCommandIsOneLineAndExitOne() {
+        for (String[] args : new String[][] {{"devices", "--bogus"}, {"no-such-command"}, {}}) {
+            Run run = run(args);
+            assertEquals(1, run.code(), String.join(" ", args));
+            assertEquals(1, run.err().strip().lines().count(), run.err());
+            assertTrue(run.err().startsWith("tessera: "), run.err());
+        }
+    }
+
+    @Test
+    void withoutAPlatformDevicesSaysHowToInstallAndProbeFails() throws Exception {
+        Run devices = runWithoutPlatform("devices", "--json");
+        assertEquals(0, devices.code(), devices.err());
+        assertEquals("[]", devices.out().strip());
+        assertTrue(devices.err().contains("pocl-opencl-icd") && devices.err().contains("ocl-icd-libopencl1"),
+                devices.err());
+
+        Run probe = runWithoutPlatform("probe");
+        assertEquals(1, probe.code());
+        assertEquals(1, probe.err().strip().lines().count(), probe.err());
+        assertTrue(probe.err().contains("no OpenCL platform found") && probe.err().contains("pocl-opencl-icd"));
+    }
+
+    /** Runs the CLI in a child JVM whose OpenCL loader finds no vendor files. */
+    private static Run runWithoutPlatform(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                TesseraCli.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("OCL_ICD_VENDORS", "/nonexistent-tessera-vendors");
+        builder.environment().remove("OCL_ICD_FILENAMES");
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(process.waitFor(), out, err);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.tessera.opencl;
+
+import static org.jocl.CL.*;
+
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_mem;
+
+/** A device buffer. Reads and writes are blocking; release it with {@link #close()}. */
+public final class ClBuffer implements AutoCloseable {
+    private final ClContext context;
+    private final long bytes;
+    private cl_mem mem;
+
+    ClBuffer(ClContext context, cl_mem mem, long bytes) {
+        this.context = context;
+        this.mem = mem;
+        this.bytes = bytes;
+        LiveResources.bufferOpened(bytes);
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Copies {@code data} to the start of the buffer. */
+    public void write(float[] data) {
+        write(data, 0);
+    }
+
+    /** Copies {@code data} into the buffer starting at float element {@code offset}. */
+    public void write(float[] data, long offset) {
+        long size = (long) data.length * Sizeof.cl_float;
+        checkRange(offset * Sizeof.cl_float, size);
+        context.checkOnDevice(clEnqueueWriteBuffer(context.queue(), mem(), CL_TRUE, offset * Sizeof.cl_float, size,
+                Pointer.to(data), 0, null, null), "clEnqueueWriteBuffer");
+    }
+
+    /** Fills {@code target} from the start of the buffer. */
+    public void read(float[] target) {
+        read(target, 0);
+    }
+
+    /** Fills {@code target} from float element {@code offset} on. */
+    public void read(float[] target, long offset) {
+        long size = (long) target.length * Sizeof.cl_float;
+        checkRange(offset * Sizeof.cl_float, size);
+        context.checkOnDevice(clEnqueueReadBuffer(context.queue(), mem(), CL_TRUE, offset * Sizeof.cl_float, size,
+                Pointer.to(target), 0, null, null), "clEnqueueReadBuffer");
+    }
+
+    /** The whole buffer as floats. */
+    public float[] readFloats() {
+        float[] data = new float[(int) (bytes / Sizeof.cl_float)];
+        read(data);
+        return data;
+    }
+
+    /** Sets every float to {@code value} (OpenCL 1.2 clEnqueueFillBuffer). */
+    public void fill(float value) {
+        if (bytes % Sizeof.cl_float != 0) {
+            throw new IllegalStateException("buffer of " + bytes + " bytes does not hold whole floats");
+        }
+        context.checkOnDevice(clEnqueueFillBuffer(context.queue(), mem(), Pointer.to(new float[] {value}),
+                Sizeof.cl_float, 0, bytes, 0, null, null), "clEnqueueFillBuffer");
+        context.finish();
+    }
+
+    private void checkRange(long offset, long size) {
+        if (offset < 0 || offset + size > bytes) {
+            throw new IndexOutOfBoundsException("transfer of " + size + " bytes at " + offset + " outside buffer of "
+                    + bytes + " bytes");
+        }
+    }
+
+    cl_mem mem() {
+        if (mem == null) {
+            throw new IllegalStateException("buffer is closed");
+        }
+        return mem;
+    }
+
+    @Override
+    public void close() {
+        if (mem != null) {
+            clReleaseMemObject(mem);
+            mem = null;
+            LiveResources.bufferClosed(bytes);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package dev.tessera.opencl;
+
+import static org.jocl.CL.*;
+
+import java.nio.charset.StandardCharsets;
+
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_mem;
+import org.jocl.cl_program;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An OpenCL context on one device with one in-order command queue that has profiling on. Owns everything created through
+ * it only in the sense that it must outlive them: close buffers, programs and kernels first, then the context.
+ *
+ * <p>Not thread-safe: use one context per thread, or guard it.
+ */
+public final class ClContext implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClContext.class);
+
+    private final ClDevice device;
+    private final ProgramCache cache;
+    private cl_context context;
+    private cl_command_queue queue;
+
+    private ClContext(ClDevice device, ProgramCache cache) {
+        this.device = device;
+        this.cache = cache;
+        int[] err = new int[1];
+        cl_context_properties properties = new cl_context_properties();
+        properties.addProperty(CL_CONTEXT_PLATFORM, device.platformId());
+        context = clCreateContext(properties, 1, new cl_device_id[] {device.id()}, null, null, err);
+        checkOnDevice(err[0], "clCreateContext");
+        queue = createQueue(err);
+        if (err[0] != CL_SUCCESS) {
+            clReleaseContext(context);
+            checkOnDevice(err[0], "clCreateCommandQueue");
+        }
+        LiveResources.contextOpened();
+    }
+
+    @SuppressWarnings("deprecation")
+    private cl_command_queue createQueue(int[] err) {
+        // clCreateCommandQueue is the OpenCL 1.2 call; every 2.x/3.x platform still provides it.
+        return clCreateCommandQueue(context, device.id(), CL_QUEUE_PROFILING_ENABLE, err);
+    }
+
+    /** Opens a context on {@code device} with the default program cache. */
+    public static ClContext open(ClDevice device) {
+        return new ClContext(device, ProgramCache.defaultCache());
+    }
+
+    public static ClContext open(ClDevice device, ProgramCache cache) {
+        return new ClContext(device, cache);
+    }
+
+    public ClDevice device() {
+        return device;
+    }
+
+    public DeviceInfo info() {
+        return device.info();
+    }
+
+    public ProgramCache programCache() {
+        return cache;
+    }
+
+    /** A device buffer of {@code bytes} bytes, uninitialised. */
+    public ClBuffer buffer(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive: " + bytes);
+        }
+        int[] err = new int[1];
+        cl_mem mem = clCreateBuffer(live(), CL_MEM_READ_WRITE, bytes, null, err);
+        checkOnDevice(err[0], "clCreateBuffer of " + bytes + " bytes");
+        return new ClBuffer(this, mem, bytes);
+    }
+
+    /** A device buffer holding a copy of {@code data}. */
+    public ClBuffer buffer(float[] data) {
+        ClBuffer buffer = buffer((long) data.length * Sizeof.cl_float);
+        try {
+            buffer.write(data);
+        } catch (RuntimeException e) {
+            buffer.close();
+            throw e;
+        }
+        return buffer;
+    }
+
+    /**
+     * Builds a program for this device, from the on-disk binary cache when it holds a valid entry, otherwise from source
+     * (and stores the binary for next time).
+     *
+     * @throws OpenClException carrying the status name and the whole build log when compilation fails
+     */
+    public ClProgram build(ProgramSource source, String options) {
+        String opts = options == null ? "" : options.strip();
+        String key = ProgramCache.key(info(), source, opts);
+        long start = System.nanoTime();
+        ProgramCache.Lookup lookup = cache.load(key);
+        ClProgram.Origin origin = lookup.kind() == ProgramCache.Lookup.Kind.BAD
+                ? ClProgram.Origin.REBUILT_BAD_CACHE : ClProgram.Origin.COMPILED;
+        if (lookup.kind() == ProgramCache.Lookup.Kind.HIT) {
+            cl_program program = fromBinary(lookup.binary(), opts);
+            if (program != null) {
+                return new ClProgram(this, source.name(), program, ClProgram.Origin.CACHE_HIT, System.nanoTime() - start,
+                        buildLog(program));
+            }
+            LOG.warn("cached binary for {} was refused by the driver; rebuilding from source", source.name());
+            cache.remove(key);
+            origin = ClProgram.Origin.REBUILT_BAD_CACHE;
+        }
+        cl_program program = fromSource(source, opts);
+        cache.store(key, binary(program));
+        long nanos = System.nanoTime() - start;
+        LOG.debug("built {} for {} from source in {} ms", source.name(), device.name(), nanos / 1e6);
+        return new ClProgram(this, source.name(), program, origin, nanos, buildLog(program));
+    }
+
+    private cl_program fromSource(ProgramSource source, String options) {
+        int[] err = new int[1];
+        cl_program program = clCreateProgramWithSource(live(), 1, new String[] {source.text()}, null, err);
+        checkOnDevice(err[0], "clCreateProgramWithSource for " + source.name());
+        int status = clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
+        if (status != CL_SUCCESS) {
+            String log = buildLog(program);
+            clReleaseProgram(program);
+            throw new OpenClException("building " + source.name() + (options.isEmpty() ? "" : " with '" + options + "'")
+                    + " failed", status, device.name(), log);
+        }
+        return program;
+    }
+
+    /** A program from a cached binary, or null when the driver refuses it (it is then rebuilt from source). */
+    private cl_program fromBinary(byte[] binary, String options) {
+        int[] err = new int[1];
+        int[] binaryStatus = new int[1];
+        cl_program program = clCreateProgramWithBinary(live(), 1, new cl_device_id[] {device.id()},
+                new long[] {binary.length}, new byte[][] {binary}, binaryStatus, err);
+        if (err[0] != CL_SUCCESS || binaryStatus[0] != CL_SUCCESS) {
+            if (program != null && err[0] == CL_SUCCESS) {
+                clReleaseProgram(program);
+            }
+            return null;
+        }
+        if (clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null) != CL_SUCCESS) {
+            clReleaseProgram(program);
+            return null;
+        }
+        return program;
+    }
+
+    private byte[] binary(cl_program program) {
+        long[] size = new long[1];
+        if (clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, Sizeof.size_t, Pointer.to(size), null) != CL_SUCCESS
+                || size[0] <= 0) {
+            return null;
+        }
+        byte[] binary = new byte[(int) size[0]];
+        Pointer pointers = Pointer.to(new Pointer[] {Pointer.to(binary)});
+        if (clGetProgramInfo(program, CL_PROGRAM_BINARIES, Sizeof.POINTER, pointers, null) != CL_SUCCESS) {
+            return null;
+        }
+        return binary;
+    }
+
+    private String buildLog(cl_program program) {
+        long[] size = new long[1];
+        if (clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, 0, null, size) != CL_SUCCESS
+                || size[0] <= 1) {
+            return "";
+        }
+        byte[] log = new byte[(int) size[0]];
+        if (clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null)
+                != CL_SUCCESS) {
+            return "";
+        }
+        return new String(log, 0, Math.max(0, log.length - 1), StandardCharsets.UTF_8).strip();
+    }
+
+    /** Blocks until every command queued so far has finished. */
+    public void finish() {
+        checkOnDevice(clFinish(queue()), "clFinish");
+    }
+
+    cl_context live() {
+        if (context == null) {
+            throw new IllegalStateException("context on " + device.name() + " is closed");
+        }
+        return context;
+    }
+
+    cl_command_queue queue() {
+        live();
+        return queue;
+    }
+
+    void checkOnDevice(int status, String what) {
+        if (status != CL_SUCCESS) {
+            throw new OpenClException(what + " failed", status, device.name(), null);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (context == null) {
+            return;
+        }
+        clFinish(queue);
+        clReleaseCommandQueue(queue);
+        clReleaseContext(context);
+        queue = null;
+        context = null;
+        LiveResources.contextClosed();
+    }
+}

@@ -1,0 +1,23 @@
+/*
+ * vector_types.h: the vector type names that kernels build from a width given at compile time.
+ * Define VECTOR_WIDTH (1, 2, 4, 8 or 16) before including; floatN is then float, float2, ... float16.
+ */
+#ifndef TESSERA_VECTOR_TYPES_H
+#define TESSERA_VECTOR_TYPES_H
+
+#define TESSERA_CAT_(a, b) a##b
+#define TESSERA_CAT(a, b) TESSERA_CAT_(a, b)
+
+#ifndef VECTOR_WIDTH
+#error "VECTOR_WIDTH must be defined (1, 2, 4, 8 or 16)"
+#endif
+
+#if VECTOR_WIDTH == 1
+#define floatN float
+#elif VECTOR_WIDTH == 2 || VECTOR_WIDTH == 4 || VECTOR_WIDTH == 8 || VECTOR_WIDTH == 16
+#define floatN TESSERA_CAT(float, VECTOR_WIDTH)
+#else
+#error "VECTOR_WIDTH must be 1, 2, 4, 8 or 16"
+#endif
+
+#endif

@@ -1,0 +1,151 @@
+package dev.tessera.opencl;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class BufferAndKernelTest {
+    private static final String SAXPY = """
+            __kernel void saxpy(__global const float *x, __global float *y, const float a, const int n) {
+                const int i = (int)get_global_id(0);
+                if (i < n) {
+                    y[i] = a * x[i] + y[i];
+                }
+            }
+            """;
+
+    private static ClContext context;
+
+    @BeforeAll
+    static void open() {
+        context = ClContext.open(TestDevices.device(), ProgramCache.disabled());
+    }
+
+    @AfterAll
+    static void close() {
+        context.close();
+    }
+
+    @Test
+    void bufferRoundTripKeepsEveryBit() {
+        float[] data = new float[10_001];
+        Random random = new Random(7);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = Float.intBitsToFloat(random.nextInt() & 0xbf7fffff); // finite values of every magnitude
+        }
+        try (ClBuffer buffer = context.buffer(data)) {
+            assertEquals(4L * data.length, buffer.bytes());
+            assertArrayEquals(data, buffer.readFloats());
+            float[] middle = {1.5f, -2.25f, 3.125f};
+            buffer.write(middle, 5000);
+            float[] back = new float[3];
+            buffer.read(back, 5000);
+            assertArrayEquals(middle, back);
+            assertEquals(data[4999], buffer.readFloats()[4999]);
+            buffer.fill(-0.5f);
+            for (float v : buffer.readFloats()) {
+                assertEquals(-0.5f, v);
+            }
+            assertThrows(IndexOutOfBoundsException.class, () -> buffer.write(new float[4], data.length - 3));
+        }
+    }
+
+    @Test
+    void kernelMatchesJavaWithinOneRounding() {
+        int n = 4099; // not a multiple of any work-group size
+        Random random = new Random(11);
+        float[] x = new float[n];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = random.nextFloat() * 8 - 4;
+            y[i] = random.nextFloat() * 8 - 4;
+        }
+        float a = 1.75f;
+        try (ClProgram program = context.build(ProgramSource.of("saxpy.cl", SAXPY), "");
+                ClKernel kernel = program.kernel("saxpy");
+                ClBuffer xb = context.buffer(x);
+                ClBuffer yb = context.buffer(y)) {
+            kernel.arg(0, xb).arg(1, yb).arg(2, a).arg(3, n);
+            EventTiming timing = kernel.run(new long[] {4160}, null);
+            float[] result = yb.readFloats();
+            for (int i = 0; i < n; i++) {
+                double exact = (double) a * x[i] + y[i];
+                // the device may or may not fuse the multiply-add: allow the one rounding of the unfused form
+                assertEquals(exact, result[i], Math.ulp((float) exact) + Math.ulp(a * x[i]), "element " + i);
+            }
+            assertTrue(timing.queuedNs() <= timing.submitNs() && timing.submitNs() <= timing.startNs()
+                    && timing.startNs() <= timing.endNs(), timing.toString());
+            assertTrue(timing.wallNs() > 0);
+        }
+    }
+
+    @Test
+    void probeKernelPerformsTheMultiplyAddsItCounts() {
+        int width = 4;
+        int accumulators = 8;
+        int iterations = 5;
+        long global = 16;
+        String options = "-DVECTOR_WIDTH=" + width + " -DACCUMULATORS=" + accumulators + " -DMULTIPLY_ADD=fma";
+        try (ClProgram program = context.build(ProgramSource.resource("probe_peak.cl"), options);
+                ClKernel kernel = program.kernel("peak_multiply_add");
+                ClBuffer out = context.buffer(global * width * 4)) {
+            float a = 0.75f;
+            float b = 0.125f;
+            kernel.arg(0, out).arg(1, a).arg(2, b).arg(3, iterations).run(new long[] {global}, null);
+            float[] result = out.readFloats();
+            for (int g = 0; g < global; g++) {
+                float seed = (float) (g & 1023) * 1e-6f;
+                float total = 0;
+                for (int chain = 0; chain < accumulators; chain++) {
+                    float acc = seed + (float) chain * 0.01f;
+                    for (int step = 0; step < iterations * 4; step++) {
+                        acc = Math.fma(acc, a, b);
+                    }
+                    total += acc;
+                }
+                for (int lane = 0; lane < width; lane++) {
+                    assertEquals(total, result[g * width + lane], 1e-5f, "work-item " + g + " lane " + lane);
+                }
+            }
+        }
+    }
+
+    @Test
+    void bandwidthKernelsReadAndCopyEveryElement() {
+        int width = 4;
+        int elements = 1024; // float4 elements
+        float[] data = new float[elements * width];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = i % 97;
+        }
+        try (ClProgram program = context.build(ProgramSource.resource("probe_bandwidth.cl"), "-DVECTOR_WIDTH=4");
+                ClKernel copy = program.kernel("copy_vector");
+                ClKernel tiled = program.kernel("read_tiled");
+                ClKernel blocked = program.kernel("read_blocked");
+                ClBuffer src = context.buffer(data);
+                ClBuffer dst = context.buffer(4L * data.length)) {
+            copy.arg(0, src).arg(1, dst).run(new long[] {elements}, null);
+            assertArrayEquals(data, dst.readFloats());
+            int readers = 64;
+            int perItem = elements / readers;
+            double expected = 0;
+            for (float v : data) {
+                expected += v;
+            }
+            for (ClKernel read : new ClKernel[] {tiled, blocked}) {
+                dst.fill(0);
+                read.arg(0, src).arg(1, dst).arg(2, perItem).run(new long[] {readers}, new long[] {16});
+                float[] sums = dst.readFloats();
+                double total = 0;
+                for (int i = 0; i < readers * width; i++) {
+                    total += sums[i];
+                }
+                assertEquals(expected, total, 0.0, read.name() + " reads every element once");
+            }
+        }
+    }
+}

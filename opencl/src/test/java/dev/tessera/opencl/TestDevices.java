@@ -1,0 +1,16 @@
+package dev.tessera.opencl;
+
+/**
+ * The device the tests run on: the selector in the environment variable {@code TESSERA_TEST_DEVICE} (or the system
+ * property {@code tessera.test.device}), else device 0. The tests need a real OpenCL device and fail without one.
+ */
+final class TestDevices {
+    private TestDevices() {
+    }
+
+    static ClDevice device() {
+        String selector = System.getProperty("tessera.test.device", System.getenv("TESSERA_TEST_DEVICE"));
+        return DeviceSelector.parse(selector == null || selector.isBlank() ? "0" : selector)
+                .selectOne(OpenClDevices.all());
+    }
+}
