@@ -1,0 +1,33 @@
+package dev.tessera.backend;
+
+import java.util.List;
+
+/**
+ * A way of running operators: the double-precision reference, hand-written OpenCL kernels, or Aparapi. Inputs and
+ * outputs are host tensors; a backend moves them to and from its device itself.
+ *
+ * <p>Implementations are not thread-safe unless they say so. Close a backend to release its device resources.
+ */
+public interface Backend extends AutoCloseable {
+    /** "reference", "opencl" or "aparapi". */
+    String name();
+
+    /** The device it runs on, in words. */
+    String device();
+
+    /**
+     * Runs {@code op} on {@code inputs} (see each {@link Operator} for the inputs it takes).
+     *
+     * @throws IllegalArgumentException when the shapes do not fit the operator, or an explicitly requested algorithm
+     *                                  does not apply to them
+     */
+    OpResult run(Operator op, List<Tensor> inputs);
+
+    /** Runs {@code op} and returns only its output. */
+    default Tensor apply(Operator op, Tensor... inputs) {
+        return run(op, List.of(inputs)).output();
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,341 @@
+package dev.tessera.backend;
+
+import java.util.List;
+
+/**
+ * The operators every backend implements, as plain descriptions. A backend runs one with
+ * {@link Backend#run(Operator, List)}; the inputs each operator takes are listed on its record. {@link #outputShape}
+ * validates the input shapes and throws {@link IllegalArgumentException} with a message a user can act on.
+ */
+public sealed interface Operator {
+    /** Short name, as on the command line: conv2d, maxpool, avgpool, ... */
+    String name();
+
+    /** The output shape for these input shapes; throws IllegalArgumentException when they do not fit. */
+    int[] outputShape(List<int[]> inputShapes);
+
+    /** Multiply-accumulates (or comparable element operations) for these input shapes, for GFLOP/s figures. */
+    long macs(List<int[]> inputShapes);
+
+    /**
+     * 2-D convolution (cross-correlation). Inputs: x [N, C, H, W], weight [K, C/groups, R, S], optional bias [K].
+     * Output [N, K, P, Q].
+     */
+    record Conv2d(int strideH, int strideW, int padTop, int padBottom, int padLeft, int padRight, int dilationH,
+            int dilationW, int groups, boolean relu, ConvAlgorithm algorithm) implements Operator {
+        public Conv2d {
+            if (groups < 1) {
+                throw new IllegalArgumentException("groups must be at least 1: " + groups);
+            }
+        }
+
+        /** Square stride and symmetric padding, no dilation, one group, no ReLU, algorithm AUTO. */
+        public static Conv2d of(int stride, int pad) {
+            return new Conv2d(stride, stride, pad, pad, pad, pad, 1, 1, 1, false, ConvAlgorithm.AUTO);
+        }
+
+        public Conv2d withRelu(boolean fused) {
+            return new Conv2d(strideH, strideW, padTop, padBottom, padLeft, padRight, dilationH, dilationW, groups,
+                    fused, algorithm);
+        }
+
+        public Conv2d withAlgorithm(ConvAlgorithm a) {
+            return new Conv2d(strideH, strideW, padTop, padBottom, padLeft, padRight, dilationH, dilationW, groups,
+                    relu, a);
+        }
+
+        public Conv2d withGroups(int g) {
+            return new Conv2d(strideH, strideW, padTop, padBottom, padLeft, padRight, dilationH, dilationW, g, relu,
+                    algorithm);
+        }
+
+        public Conv2d withDilation(int dh, int dw) {
+            return new Conv2d(strideH, strideW, padTop, padBottom, padLeft, padRight, dh, dw, groups, relu, algorithm);
+        }
+
+        @Override
+        public String name() {
+            return "conv2d";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            return ConvProblem.of(this, in).outputShape();
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return ConvProblem.of(this, in).macs();
+        }
+    }
+
+    /** Max or average pooling per channel. Input [N, C, H, W], output [N, C, P, Q]. */
+    record Pool(Kind kind, int kernelH, int kernelW, int strideH, int strideW, int padTop, int padBottom, int padLeft,
+            int padRight, boolean countPad) implements Operator {
+        public enum Kind { MAX, AVG }
+
+        /** Square window, square stride, symmetric padding; average pooling excludes padded cells from the divisor. */
+        public static Pool of(Kind kind, int kernel, int stride, int pad) {
+            return new Pool(kind, kernel, kernel, stride, stride, pad, pad, pad, pad, false);
+        }
+
+        @Override
+        public String name() {
+            return kind == Kind.MAX ? "maxpool" : "avgpool";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            int[] x = Shapes.single(name(), in, 4);
+            return new int[] {x[0], x[1],
+                    WindowGeometry.outputSize("height", x[2], kernelH, padTop, padBottom, strideH, 1),
+                    WindowGeometry.outputSize("width", x[3], kernelW, padLeft, padRight, strideW, 1)};
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(outputShape(in)) * kernelH * kernelW;
+        }
+    }
+
+    /** Average over each channel's whole plane. Input [N, C, H, W], output [N, C, 1, 1]. */
+    record GlobalAvgPool() implements Operator {
+        @Override
+        public String name() {
+            return "globalavgpool";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            int[] x = Shapes.single(name(), in, 4);
+            return new int[] {x[0], x[1], 1, 1};
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0));
+        }
+    }
+
+    /**
+     * Local response normalisation across channels: {@code b[c] = a[c] / (k + alpha' * sum a[j]^2)^beta} over
+     * {@code j in [max(0, c - size/2), min(C-1, c + size/2)]}, where {@code alpha' = alpha} (the AlexNet paper's
+     * formula, the default) or {@code alpha / size} when {@code alphaOverSize} (Caffe's and PyTorch's convention).
+     * Input and output [N, C, H, W].
+     */
+    record Lrn(int size, double alpha, double beta, double k, boolean alphaOverSize) implements Operator {
+        /** AlexNet's values: n=5, alpha=1e-4, beta=0.75, k=2, paper convention. */
+        public static Lrn alexNet() {
+            return new Lrn(5, 1e-4, 0.75, 2.0, false);
+        }
+
+        /** The coefficient that multiplies the sum of squares. */
+        public double effectiveAlpha() {
+            return alphaOverSize ? alpha / size : alpha;
+        }
+
+        @Override
+        public String name() {
+            return "lrn";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            if (size < 1) {
+                throw new IllegalArgumentException("lrn: size must be at least 1: " + size);
+            }
+            return Shapes.single(name(), in, 4).clone();
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0)) * size;
+        }
+    }
+
+    /** max(x, 0), any shape. */
+    record Relu() implements Operator {
+        @Override
+        public String name() {
+            return "relu";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            return Shapes.single(name(), in, -1).clone();
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0));
+        }
+    }
+
+    /** tanh(x), any shape. */
+    record Tanh() implements Operator {
+        @Override
+        public String name() {
+            return "tanh";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            return Shapes.single(name(), in, -1).clone();
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0));
+        }
+    }
+
+    /** Adds bias[c] to every element of channel c. Inputs: x [N, C, ...], bias [C]. */
+    record BiasAdd() implements Operator {
+        @Override
+        public String name() {
+            return "biasadd";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            Shapes.count(name(), in, 2, 2);
+            int[] x = in.get(0);
+            if (x.length < 2 || in.get(1).length != 1 || in.get(1)[0] != x[1]) {
+                throw new IllegalArgumentException("biasadd: bias " + Tensor.shapeString(in.get(1))
+                        + " must have one value per channel of " + Tensor.shapeString(x));
+            }
+            return x.clone();
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0));
+        }
+    }
+
+    /** Element-wise a + b (the residual add), optionally followed by ReLU. Inputs of the same shape. */
+    record Add(boolean relu) implements Operator {
+        @Override
+        public String name() {
+            return "add";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            Shapes.count(name(), in, 2, 2);
+            if (!java.util.Arrays.equals(in.get(0), in.get(1))) {
+                throw new IllegalArgumentException("add: shapes " + Tensor.shapeString(in.get(0)) + " and "
+                        + Tensor.shapeString(in.get(1)) + " differ");
+            }
+            return in.get(0).clone();
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0));
+        }
+    }
+
+    /**
+     * Fully connected: y = x W^T + b, optionally ReLU. Inputs: x [N, in] (or [N, C, H, W], flattened), weight
+     * [out, in], optional bias [out]. Output [N, out].
+     */
+    record FullyConnected(boolean relu) implements Operator {
+        @Override
+        public String name() {
+            return "fc";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            Shapes.count(name(), in, 2, 3);
+            int[] x = in.get(0);
+            int[] w = in.get(1);
+            long features = Shapes.size(x) / x[0];
+            if (w.length != 2 || w[1] != features) {
+                throw new IllegalArgumentException("fc: weight " + Tensor.shapeString(w) + " must be [out, " + features
+                        + "] for input " + Tensor.shapeString(x));
+            }
+            if (in.size() == 3 && (in.get(2).length != 1 || in.get(2)[0] != w[0])) {
+                throw new IllegalArgumentException("fc: bias " + Tensor.shapeString(in.get(2)) + " must be [" + w[0]
+                        + "]");
+            }
+            return new int[] {x[0], w[0]};
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0)) * in.get(1)[0];
+        }
+    }
+
+    /** Softmax over the channel axis (axis 1) of [N, C] or [N, C, 1, 1]; same shape out. */
+    record Softmax() implements Operator {
+        @Override
+        public String name() {
+            return "softmax";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            int[] x = Shapes.single(name(), in, -1);
+            if (x.length < 2 || Shapes.size(x) != (long) x[0] * x[1]) {
+                throw new IllegalArgumentException("softmax: input " + Tensor.shapeString(x)
+                        + " must be [N, C] or [N, C, 1, 1]");
+            }
+            return x.clone();
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0));
+        }
+    }
+
+    /**
+     * Batch normalisation in inference form: y = gamma (x - mean) / sqrt(var + epsilon) + beta per channel. Inputs:
+     * x [N, C, H, W], gamma, beta, mean, var [C].
+     */
+    record BatchNorm(double epsilon) implements Operator {
+        @Override
+        public String name() {
+            return "batchnorm";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            Shapes.count(name(), in, 5, 5);
+            int[] x = in.get(0);
+            for (int i = 1; i < 5; i++) {
+                if (in.get(i).length != 1 || in.get(i)[0] != x[1]) {
+                    throw new IllegalArgumentException("batchnorm: parameter " + i + " must have one value per channel");
+                }
+            }
+            return x.clone();
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0));
+        }
+    }
+
+    /** [N, ...] to [N, product of the rest]. */
+    record Flatten() implements Operator {
+        @Override
+        public String name() {
+            return "flatten";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            int[] x = Shapes.single(name(), in, -1);
+            return new int[] {x[0], (int) (Shapes.size(x) / x[0])};
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.tessera.backend.opencl;
+
+import dev.tessera.backend.ConvProblem;
+import dev.tessera.backend.Tensor;
+import dev.tessera.opencl.ClContext;
+import dev.tessera.opencl.DeviceInfo;
+
+/**
+ * One convolution algorithm on OpenCL (MIOpen's solver idea). Solvers are registered in {@link ConvSolvers}; AUTO
+ * times the applicable ones and remembers the winner per device and problem.
+ */
+public interface ConvSolver {
+    /** Stable id, the {@link dev.tessera.backend.ConvAlgorithm} id: stored in the tuning database and result files. */
+    String id();
+
+    /** Null when this solver can run {@code problem} on {@code device}, otherwise the reason it cannot. */
+    String notApplicableReason(ConvProblem problem, DeviceInfo device);
+
+    default boolean isApplicable(ConvProblem problem, DeviceInfo device) {
+        return notApplicableReason(problem, device) == null;
+    }
+
+    /** Device memory beyond input, output and the transformed weights that one run needs. */
+    long workspaceBytes(ConvProblem problem);
+
+    /**
+     * Builds the kernels, transforms or packs the weights once, and allocates the workspace. The result runs the
+     * convolution any number of times.
+     *
+     * @param weights [K, C/groups, R, S]
+     * @param bias    [K], or null
+     */
+    PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias);
+}
