@@ -4,15 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,12 +71,12 @@ public final class ProgramCache {
     /** The full key of a program: everything that changes the binary. */
     public static String key(DeviceInfo device, ProgramSource source, String options) {
         return "device=" + device.name() + "\ndriver=" + device.driverVersion() + "\nplatform="
-                + device.platformVersion() + "\noptions=" + options + "\nsource-sha256=" + sha256Hex(source.text());
+                + device.platformVersion() + "\noptions=" + options + "\nsource-sha256=" + Sha256.hex(source.text());
     }
 
     /** The file that holds the entry for {@code key}. */
     public Path entryPath(String key) {
-        return dir.resolve(sha256Hex(key) + ".bin");
+        return dir.resolve(Sha256.hex(key) + ".bin");
     }
 
     /** What a lookup found. */
@@ -111,7 +105,7 @@ public final class ProgramCache {
                     problem = "entry belongs to another device, driver or source";
                 } else if (binary.length != length || length == 0) {
                     problem = "entry is truncated";
-                } else if (!Arrays.equals(digest, sha256(binary))) {
+                } else if (!Arrays.equals(digest, Sha256.of(binary))) {
                     problem = "entry checksum does not match";
                 } else {
                     return new Lookup(Lookup.Kind.HIT, binary, null);
@@ -132,26 +126,15 @@ public final class ProgramCache {
         }
         Path path = entryPath(key);
         try {
-            Files.createDirectories(dir);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(binary.length + 1024);
             try (DataOutputStream out = new DataOutputStream(bytes)) {
                 out.writeInt(MAGIC);
                 out.writeUTF(key);
                 out.writeInt(binary.length);
-                out.write(sha256(binary));
+                out.write(Sha256.of(binary));
                 out.write(binary);
             }
-            Path tmp = Files.createTempFile(dir, "entry", ".tmp");
-            try {
-                Files.write(tmp, bytes.toByteArray());
-                try {
-                    Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(path, bytes.toByteArray());
         } catch (IOException e) {
             LOG.warn("could not write program cache entry {}: {}", path, e.getMessage());
         }
@@ -166,17 +149,5 @@ public final class ProgramCache {
         } catch (IOException e) {
             LOG.warn("could not delete program cache entry: {}", e.getMessage());
         }
-    }
-
-    static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
-    }
-
-    static String sha256Hex(String text) {
-        return HexFormat.of().formatHex(sha256(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

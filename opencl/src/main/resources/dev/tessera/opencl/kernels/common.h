@@ -23,6 +23,14 @@ inline int ceil_div(int a, int b) {
     return (a + b - 1) / b;
 }
 
+/*
+ * Offset of element (row, col) of a rows x cols matrix stored as packed-B panels of width nr (gemm.cl's layout):
+ * panel col / nr holds columns col - col % nr .. + nr - 1, row-major within the panel, rows = the K dimension.
+ */
+inline int packed_b_offset(int row, int col, int rows, int nr) {
+    return ((col / nr) * rows + row) * nr + col % nr;
+}
+
 /* The fused activation applied by kernels compiled with -DFUSE_RELU=1. */
 #if defined(FUSE_RELU) && FUSE_RELU
 #define ACTIVATE(x) fmax((x), 0.0f)

@@ -1,0 +1,336 @@
+package dev.tessera.bench.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.tessera.backend.Backend;
+import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.OpResult;
+import dev.tessera.backend.Operator;
+import dev.tessera.backend.Tensor;
+import dev.tessera.backend.io.Npy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tessera op OPERATOR ...}: runs one operator on .npy files. */
+@Command(name = "op", description = "Run one operator on NumPy .npy files (little-endian float32, C order), to check a "
+        + "kernel against your own framework.", subcommands = {OpCommand.Conv2d.class, OpCommand.MaxPool.class,
+                OpCommand.AvgPool.class, OpCommand.GlobalAvgPool.class, OpCommand.Lrn.class, OpCommand.Relu.class,
+                OpCommand.Tanh.class, OpCommand.Softmax.class, OpCommand.Fc.class, OpCommand.Add.class})
+final class OpCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "missing operator; one of: conv2d, maxpool, avgpool, globalavgpool, lrn, relu, tanh, softmax, fc, add");
+    }
+
+    /** Options every operator shares. */
+    static final class Common {
+        @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Input tensor.")
+        Path input;
+
+        @Option(names = "--out", required = true, paramLabel = "Y.npy", description = "Where to write the output "
+                + "(written only when the operator succeeded).")
+        Path out;
+
+        @Option(names = "--backend", defaultValue = "opencl", paramLabel = "NAME",
+                description = "opencl or reference. Default: ${DEFAULT-VALUE}.")
+        String backend;
+
+        @Mixin
+        DeviceOption device = new DeviceOption("0");
+
+        @Option(names = "--json", description = "Print one JSON object: backend, device, algorithm, output shape, "
+                + "kernel time from events and wall time.")
+        boolean json;
+    }
+
+    /** Base of each operator's subcommand: load, validate, run, write, report. */
+    abstract static class OperatorCommand implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Spec
+        CommandSpec spec;
+
+        /** The operator, from this command's options. */
+        abstract Operator operator();
+
+        /** Inputs after the main one (weights, bias, second operand), in the operator's order. */
+        List<Tensor> extraInputs() {
+            return List.of();
+        }
+
+        @Override
+        public Integer call() {
+            Operator op = operator();
+            List<Tensor> inputs = new ArrayList<>();
+            inputs.add(Npy.read(common.input));
+            inputs.addAll(extraInputs());
+            op.outputShape(inputs.stream().map(Tensor::shape).toList()); // validate before opening any device
+            OpResult result;
+            String device;
+            String backendName;
+            try (Backend backend = Backends.open(common.backend, common.device)) {
+                result = backend.run(op, inputs);
+                device = backend.device();
+                backendName = backend.name();
+            }
+            Npy.write(common.out, result.output());
+            PrintWriter out = spec.commandLine().getOut();
+            if (common.json) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("operator", op.name());
+                json.put("backend", backendName);
+                json.put("device", device);
+                json.put("ran_on", result.ranOn());
+                json.put("algorithm", result.algorithm());
+                json.put("output_shape", result.output().shape());
+                json.put("kernel_ms", Double.isNaN(result.kernelMs()) ? null : result.kernelMs());
+                json.put("wall_ms", result.wallMs());
+                json.put("note", result.note());
+                json.put("output", common.out.toString());
+                out.println(Json.write(json));
+            } else {
+                out.printf(Locale.ROOT, "%s on %s (%s): %s, output %s, kernel %s, wall %.3f ms -> %s%n", op.name(),
+                        backendName, device, result.algorithm(), result.output().shapeString(),
+                        Double.isNaN(result.kernelMs()) ? "n/a" : String.format(Locale.ROOT, "%.3f ms",
+                                result.kernelMs()), result.wallMs(), common.out);
+                if (!result.note().isEmpty()) {
+                    out.println(result.note());
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** Parses "S" or "SH,SW". */
+    static int[] pair(String text, String option) {
+        int[] v = ints(text, option);
+        if (v.length == 1) {
+            return new int[] {v[0], v[0]};
+        }
+        if (v.length == 2) {
+            return v;
+        }
+        throw new IllegalArgumentException(option + " takes one value or two (height,width): " + text);
+    }
+
+    /** Parses "P", "PH,PW" or "T,B,L,R" into top, bottom, left, right. */
+    static int[] padding(String text) {
+        int[] v = ints(text, "--pad");
+        switch (v.length) {
+            case 1:
+                return new int[] {v[0], v[0], v[0], v[0]};
+            case 2:
+                return new int[] {v[0], v[0], v[1], v[1]};
+            case 4:
+                return v;
+            default:
+                throw new IllegalArgumentException("--pad takes P, PH,PW or T,B,L,R: " + text);
+        }
+    }
+
+    private static int[] ints(String text, String option) {
+        try {
+            String[] parts = text.split(",");
+            int[] v = new int[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                v[i] = Integer.parseInt(parts[i].strip());
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs integers separated by commas: '" + text + "'");
+        }
+    }
+
+    @Command(name = "conv2d", description = "2-D convolution (cross-correlation), NCHW input, OIHW weights.")
+    static final class Conv2d extends OperatorCommand {
+        @Option(names = "--weight", required = true, paramLabel = "W.npy", description = "[K, C/groups, R, S].")
+        Path weight;
+
+        @Option(names = "--bias", paramLabel = "B.npy", description = "[K].")
+        Path bias;
+
+        @Option(names = "--stride", defaultValue = "1", paramLabel = "S|SH,SW")
+        String stride;
+
+        @Option(names = "--pad", defaultValue = "0", paramLabel = "P|PH,PW|T,B,L,R")
+        String pad;
+
+        @Option(names = "--dilation", defaultValue = "1", paramLabel = "D|DH,DW")
+        String dilation;
+
+        @Option(names = "--groups", defaultValue = "1")
+        int groups;
+
+        @Option(names = "--relu", description = "Fuse a ReLU.")
+        boolean relu;
+
+        @Option(names = "--algo", defaultValue = "auto", paramLabel = "ALGO",
+                description = "direct, im2col, winograd-2x2, winograd-4x4 or auto. Default: ${DEFAULT-VALUE}.")
+        String algorithm;
+
+        @Override
+        Operator operator() {
+            int[] s = pair(stride, "--stride");
+            int[] p = padding(pad);
+            int[] d = pair(dilation, "--dilation");
+            return new Operator.Conv2d(s[0], s[1], p[0], p[1], p[2], p[3], d[0], d[1], groups, relu,
+                    ConvAlgorithm.parse(algorithm));
+        }
+
+        @Override
+        List<Tensor> extraInputs() {
+            return bias == null ? List.of(Npy.read(weight)) : List.of(Npy.read(weight), Npy.read(bias));
+        }
+    }
+
+    /** Window options shared by max and average pooling. */
+    abstract static class PoolCommand extends OperatorCommand {
+        @Option(names = "--kernel", required = true, paramLabel = "K|KH,KW")
+        String kernel;
+
+        @Option(names = "--stride", paramLabel = "S|SH,SW", description = "Default: the kernel size.")
+        String stride;
+
+        @Option(names = "--pad", defaultValue = "0", paramLabel = "P|PH,PW|T,B,L,R")
+        String pad;
+
+        Operator.Pool pool(Operator.Pool.Kind kind, boolean countPad) {
+            int[] k = pair(kernel, "--kernel");
+            int[] s = stride == null ? k : pair(stride, "--stride");
+            int[] p = padding(pad);
+            return new Operator.Pool(kind, k[0], k[1], s[0], s[1], p[0], p[1], p[2], p[3], countPad);
+        }
+    }
+
+    @Command(name = "maxpool", description = "Max pooling per channel.")
+    static final class MaxPool extends PoolCommand {
+        @Override
+        Operator operator() {
+            return pool(Operator.Pool.Kind.MAX, false);
+        }
+    }
+
+    @Command(name = "avgpool", description = "Average pooling per channel.")
+    static final class AvgPool extends PoolCommand {
+        @Option(names = "--count-pad", description = "Count padded cells in the divisor (default: only real cells).")
+        boolean countPad;
+
+        @Override
+        Operator operator() {
+            return pool(Operator.Pool.Kind.AVG, countPad);
+        }
+    }
+
+    @Command(name = "globalavgpool", description = "Average of each channel's plane: [N,C,H,W] -> [N,C,1,1].")
+    static final class GlobalAvgPool extends OperatorCommand {
+        @Override
+        Operator operator() {
+            return new Operator.GlobalAvgPool();
+        }
+    }
+
+    @Command(name = "lrn", description = "Local response normalisation across channels.")
+    static final class Lrn extends OperatorCommand {
+        @Option(names = "--size", defaultValue = "5")
+        int size;
+
+        @Option(names = "--alpha", defaultValue = "1e-4")
+        double alpha;
+
+        @Option(names = "--beta", defaultValue = "0.75")
+        double beta;
+
+        @Option(names = "--k", defaultValue = "2")
+        double k;
+
+        @Option(names = "--alpha-over-size", description = "Divide alpha by size (Caffe/PyTorch); default: the "
+                + "AlexNet paper's formula.")
+        boolean alphaOverSize;
+
+        @Override
+        Operator operator() {
+            return new Operator.Lrn(size, alpha, beta, k, alphaOverSize);
+        }
+    }
+
+    @Command(name = "relu", description = "max(x, 0).")
+    static final class Relu extends OperatorCommand {
+        @Override
+        Operator operator() {
+            return new Operator.Relu();
+        }
+    }
+
+    @Command(name = "tanh", description = "tanh(x).")
+    static final class Tanh extends OperatorCommand {
+        @Override
+        Operator operator() {
+            return new Operator.Tanh();
+        }
+    }
+
+    @Command(name = "softmax", description = "Softmax over axis 1 of [N, C] or [N, C, 1, 1].")
+    static final class Softmax extends OperatorCommand {
+        @Override
+        Operator operator() {
+            return new Operator.Softmax();
+        }
+    }
+
+    @Command(name = "fc", description = "Fully connected: y = x W^T + b.")
+    static final class Fc extends OperatorCommand {
+        @Option(names = "--weight", required = true, paramLabel = "W.npy", description = "[out, in].")
+        Path weight;
+
+        @Option(names = "--bias", paramLabel = "B.npy", description = "[out].")
+        Path bias;
+
+        @Option(names = "--relu", description = "Fuse a ReLU.")
+        boolean relu;
+
+        @Override
+        Operator operator() {
+            return new Operator.FullyConnected(relu);
+        }
+
+        @Override
+        List<Tensor> extraInputs() {
+            return bias == null ? List.of(Npy.read(weight)) : List.of(Npy.read(weight), Npy.read(bias));
+        }
+    }
+
+    @Command(name = "add", description = "Element-wise sum of two tensors of the same shape (the residual add).")
+    static final class Add extends OperatorCommand {
+        @Option(names = "--other", required = true, paramLabel = "B.npy")
+        Path other;
+
+        @Option(names = "--relu", description = "Fuse a ReLU.")
+        boolean relu;
+
+        @Override
+        Operator operator() {
+            return new Operator.Add(relu);
+        }
+
+        @Override
+        List<Tensor> extraInputs() {
+            return List.of(Npy.read(other));
+        }
+    }
+}

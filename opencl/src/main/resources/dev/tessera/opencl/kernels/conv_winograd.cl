@@ -1,0 +1,160 @@
+/*
+ * conv_winograd.cl: the input and output transforms of Winograd convolution F(m x m, 3 x 3), m = WINOGRAD_M (2 or 4),
+ * alpha = m + 2. Between them a batched GEMM (gemm.cl) multiplies, for each of the alpha^2 transform positions xi,
+ * the transformed weights U[xi] (K x C, packed-A) by the transformed input V[xi] (C x T, packed-B) into M[xi] (K x T,
+ * row-major). The weight transform U = G g G^T is done once on the host, in double.
+ *
+ * Tiles: output tile (th, tw) of image n covers rows th*m .. th*m+m-1 and columns tw*m .. tw*m+m-1; it reads the
+ *   alpha x alpha input patch starting at (th*m - pad_top, tw*m - pad_left), zeros outside the input.
+ *   t = (n * tiles_h + th) * tiles_w + tw, T = N * tiles_h * tiles_w.
+ * winograd_input_transform: one work-item per (t, c): get_global_id(0) = t, get_global_id(1) = c. Writes
+ *   V[xi] = (B^T d B)[xi] for every xi into the packed-B layout of the xi-th C x T matrix (panel width NR).
+ * winograd_output_transform: one work-item per (t, k): get_global_id(0) = t, get_global_id(1) = k. Reads M[xi][k][t]
+ *   for every xi, writes the m x m tile A^T M A (+ bias, ReLU) into out [N, K, P, Q], clipped at the edges.
+ * Tunables (-D): WINOGRAD_M (2 or 4), NR (the GEMM's packed-B panel width), HAS_BIAS (0/1), FUSE_RELU (0/1).
+ */
+#include "common.h"
+
+#define ALPHA (WINOGRAD_M + 2)
+
+#if WINOGRAD_M == 2
+/* Lavin and Gray, F(2x2, 3x3) */
+#define BT_MATRIX { \
+    1.0f,  0.0f, -1.0f,  0.0f, \
+    0.0f,  1.0f,  1.0f,  0.0f, \
+    0.0f, -1.0f,  1.0f,  0.0f, \
+    0.0f,  1.0f,  0.0f, -1.0f }
+#define AT_MATRIX { \
+    1.0f, 1.0f,  1.0f,  0.0f, \
+    0.0f, 1.0f, -1.0f, -1.0f }
+#elif WINOGRAD_M == 4
+/* Lavin and Gray, F(4x4, 3x3), interpolation points 0, 1, -1, 2, -2 */
+#define BT_MATRIX { \
+    4.0f,  0.0f, -5.0f,  0.0f, 1.0f, 0.0f, \
+    0.0f, -4.0f, -4.0f,  1.0f, 1.0f, 0.0f, \
+    0.0f,  4.0f, -4.0f, -1.0f, 1.0f, 0.0f, \
+    0.0f, -2.0f, -1.0f,  2.0f, 1.0f, 0.0f, \
+    0.0f,  2.0f, -1.0f, -2.0f, 1.0f, 0.0f, \
+    0.0f,  4.0f,  0.0f, -5.0f, 0.0f, 1.0f }
+#define AT_MATRIX { \
+    1.0f, 1.0f,  1.0f, 1.0f,  1.0f, 0.0f, \
+    0.0f, 1.0f, -1.0f, 2.0f, -2.0f, 0.0f, \
+    0.0f, 1.0f,  1.0f, 4.0f,  4.0f, 0.0f, \
+    0.0f, 1.0f, -1.0f, 8.0f, -8.0f, 1.0f }
+#else
+#error "WINOGRAD_M must be 2 or 4"
+#endif
+
+__kernel void winograd_input_transform(__global const float *restrict in, __global float *restrict v,
+                                       const int C, const int H, const int W, const int tiles_h, const int tiles_w,
+                                       const int pad_top, const int pad_left, const int T) {
+    const int t = (int)get_global_id(0);
+    const int c = (int)get_global_id(1);
+    if (t >= T) {
+        return;
+    }
+    const float bt[ALPHA * ALPHA] = BT_MATRIX;
+    const int tw = t % tiles_w;
+    const int th = (t / tiles_w) % tiles_h;
+    const int n = t / (tiles_w * tiles_h);
+    const int h0 = th * WINOGRAD_M - pad_top;
+    const int w0 = tw * WINOGRAD_M - pad_left;
+    __global const float *plane = in + nchw_offset(n, c, 0, 0, C, H, W);
+
+    float d[ALPHA][ALPHA];
+    #pragma unroll
+    for (int i = 0; i < ALPHA; ++i) {
+        #pragma unroll
+        for (int j = 0; j < ALPHA; ++j) {
+            const int h = h0 + i, w = w0 + j;
+            d[i][j] = (h >= 0 && h < H && w >= 0 && w < W) ? plane[h * W + w] : 0.0f;
+        }
+    }
+    float bd[ALPHA][ALPHA]; /* B^T d */
+    #pragma unroll
+    for (int i = 0; i < ALPHA; ++i) {
+        #pragma unroll
+        for (int j = 0; j < ALPHA; ++j) {
+            float s = 0.0f;
+            #pragma unroll
+            for (int l = 0; l < ALPHA; ++l) {
+                s = fma(bt[i * ALPHA + l], d[l][j], s);
+            }
+            bd[i][j] = s;
+        }
+    }
+    const int matrix = C * ceil_div(T, NR) * NR; /* floats per packed C x T matrix */
+    #pragma unroll
+    for (int i = 0; i < ALPHA; ++i) {
+        #pragma unroll
+        for (int j = 0; j < ALPHA; ++j) { /* (B^T d B)[i][j] = sum_l bd[i][l] * bt[j][l] */
+            float s = 0.0f;
+            #pragma unroll
+            for (int l = 0; l < ALPHA; ++l) {
+                s = fma(bd[i][l], bt[j * ALPHA + l], s);
+            }
+            v[(i * ALPHA + j) * matrix + packed_b_offset(c, t, C, NR)] = s;
+        }
+    }
+}
+
+__kernel void winograd_output_transform(__global const float *restrict m, __global const float *restrict bias,
+                                        __global float *restrict out, const int K, const int P, const int Q,
+                                        const int tiles_h, const int tiles_w, const int T) {
+    const int t = (int)get_global_id(0);
+    const int k = (int)get_global_id(1);
+    if (t >= T) {
+        return;
+    }
+    const float at[WINOGRAD_M * ALPHA] = AT_MATRIX;
+    const int tw = t % tiles_w;
+    const int th = (t / tiles_w) % tiles_h;
+    const int n = t / (tiles_w * tiles_h);
+
+    float mm[ALPHA][ALPHA];
+    #pragma unroll
+    for (int i = 0; i < ALPHA; ++i) {
+        #pragma unroll
+        for (int j = 0; j < ALPHA; ++j) {
+            mm[i][j] = m[((i * ALPHA + j) * K + k) * T + t];
+        }
+    }
+    float am[WINOGRAD_M][ALPHA]; /* A^T M */
+    #pragma unroll
+    for (int i = 0; i < WINOGRAD_M; ++i) {
+        #pragma unroll
+        for (int j = 0; j < ALPHA; ++j) {
+            float s = 0.0f;
+            #pragma unroll
+            for (int l = 0; l < ALPHA; ++l) {
+                s = fma(at[i * ALPHA + l], mm[l][j], s);
+            }
+            am[i][j] = s;
+        }
+    }
+#if HAS_BIAS
+    const float b = bias[k];
+#else
+    const float b = 0.0f;
+#endif
+    #pragma unroll
+    for (int i = 0; i < WINOGRAD_M; ++i) {
+        const int p = th * WINOGRAD_M + i;
+        if (p >= P) {
+            break;
+        }
+        #pragma unroll
+        for (int j = 0; j < WINOGRAD_M; ++j) {
+            const int q = tw * WINOGRAD_M + j;
+            if (q >= Q) {
+                break;
+            }
+            float s = b;
+            #pragma unroll
+            for (int l = 0; l < ALPHA; ++l) {
+                s = fma(am[i][l], at[j * ALPHA + l], s);
+            }
+            out[nchw_offset(n, k, p, q, K, P, Q)] = ACTIVATE(s);
+        }
+    }
+}

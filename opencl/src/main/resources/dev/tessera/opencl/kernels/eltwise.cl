@@ -1,0 +1,51 @@
+/*
+ * eltwise.cl: element-wise operators: ReLU, tanh, per-channel bias add, residual add (optionally with ReLU) and
+ * inference batch normalisation as a per-channel scale and shift (the host folds gamma, beta, mean, var and epsilon
+ * into scale = gamma / sqrt(var + eps) and shift = beta - mean * scale, in double).
+ *
+ * Layouts: flat float32 arrays; per-channel operators see [N, C, plane_size] with channel = (i / plane_size) % C.
+ * Work-items: one per element, get_global_id(0) = flat index; the host rounds the global size up, so each kernel
+ *   checks i < total.
+ * Tunables (-D): FUSE_RELU (0/1) for residual_add.
+ */
+#include "common.h"
+
+__kernel void relu(__global const float *restrict in, __global float *restrict out, const int total) {
+    const int i = (int)get_global_id(0);
+    if (i < total) {
+        out[i] = fmax(in[i], 0.0f);
+    }
+}
+
+__kernel void tanh_activation(__global const float *restrict in, __global float *restrict out, const int total) {
+    const int i = (int)get_global_id(0);
+    if (i < total) {
+        out[i] = tanh(in[i]);
+    }
+}
+
+__kernel void bias_add(__global const float *restrict in, __global const float *restrict bias,
+                       __global float *restrict out, const int C, const int plane_size, const int total) {
+    const int i = (int)get_global_id(0);
+    if (i < total) {
+        out[i] = in[i] + bias[(i / plane_size) % C];
+    }
+}
+
+__kernel void residual_add(__global const float *restrict a, __global const float *restrict b,
+                           __global float *restrict out, const int total) {
+    const int i = (int)get_global_id(0);
+    if (i < total) {
+        out[i] = ACTIVATE(a[i] + b[i]);
+    }
+}
+
+__kernel void scale_shift(__global const float *restrict in, __global const float *restrict scale,
+                          __global const float *restrict shift, __global float *restrict out, const int C,
+                          const int plane_size, const int total) {
+    const int i = (int)get_global_id(0);
+    if (i < total) {
+        const int c = (i / plane_size) % C;
+        out[i] = fma(in[i], scale[c], shift[c]);
+    }
+}

@@ -1,0 +1,78 @@
+/*
+ * pool.cl: max pooling, average pooling and global average pooling, per channel (no sum across channels).
+ *
+ * Layouts: in [N, C, H, W], out [N, C, P, Q] (global: [N, C, 1, 1]); row-major float32.
+ * Work-items: max_pool / avg_pool: one per output element, get_global_id(0) = flat index into out.
+ *   global_avg_pool: one per (n, c) plane, get_global_id(0) = n * C + c.
+ * Windows: rows h0 .. h0 + kernel_h - 1 with h0 = p * stride_h - pad_top (columns likewise). Max pooling ignores
+ *   padded cells. Average pooling sums the real cells and divides by their count, or, with count_pad = 1, by the
+ *   cells of the window that lie inside the padded input (ONNX count_include_pad; cells past the padding never count).
+ * Tunables: none.
+ */
+#include "common.h"
+
+__kernel void max_pool(__global const float *restrict in, __global float *restrict out, const int H, const int W,
+                       const int P, const int Q, const int kernel_h, const int kernel_w, const int stride_h,
+                       const int stride_w, const int pad_top, const int pad_left, const int total) {
+    const int i = (int)get_global_id(0);
+    if (i >= total) {
+        return;
+    }
+    const int q = i % Q;
+    const int p = (i / Q) % P;
+    const int plane = i / (P * Q);
+    const int h0 = window_origin(p, stride_h, pad_top);
+    const int w0 = window_origin(q, stride_w, pad_left);
+    const int h_begin = max(h0, 0), h_end = min(h0 + kernel_h, H);
+    const int w_begin = max(w0, 0), w_end = min(w0 + kernel_w, W);
+    __global const float *src = in + plane * H * W;
+    float best = -INFINITY;
+    for (int h = h_begin; h < h_end; ++h) {
+        for (int w = w_begin; w < w_end; ++w) {
+            best = fmax(best, src[h * W + w]);
+        }
+    }
+    out[i] = best;
+}
+
+__kernel void avg_pool(__global const float *restrict in, __global float *restrict out, const int H, const int W,
+                       const int P, const int Q, const int kernel_h, const int kernel_w, const int stride_h,
+                       const int stride_w, const int pad_top, const int pad_left, const int pad_bottom,
+                       const int pad_right, const int count_pad, const int total) {
+    const int i = (int)get_global_id(0);
+    if (i >= total) {
+        return;
+    }
+    const int q = i % Q;
+    const int p = (i / Q) % P;
+    const int plane = i / (P * Q);
+    const int h0 = window_origin(p, stride_h, pad_top);
+    const int w0 = window_origin(q, stride_w, pad_left);
+    const int h_begin = max(h0, 0), h_end = min(h0 + kernel_h, H);
+    const int w_begin = max(w0, 0), w_end = min(w0 + kernel_w, W);
+    __global const float *src = in + plane * H * W;
+    float sum = 0.0f;
+    for (int h = h_begin; h < h_end; ++h) {
+        for (int w = w_begin; w < w_end; ++w) {
+            sum += src[h * W + w];
+        }
+    }
+    const int cells = count_pad
+            ? (min(h0 + kernel_h, H + pad_bottom) - h0) * (min(w0 + kernel_w, W + pad_right) - w0)
+            : (h_end - h_begin) * (w_end - w_begin);
+    out[i] = sum / (float)cells;
+}
+
+__kernel void global_avg_pool(__global const float *restrict in, __global float *restrict out, const int plane_size,
+                              const int planes) {
+    const int plane = (int)get_global_id(0);
+    if (plane >= planes) {
+        return;
+    }
+    __global const float *src = in + plane * plane_size;
+    float sum = 0.0f;
+    for (int i = 0; i < plane_size; ++i) {
+        sum += src[i];
+    }
+    out[plane] = sum / (float)plane_size;
+}
