@@ -44,12 +44,12 @@ public record ConvProblem(int n, int c, int h, int w, int k, int r, int s, Opera
     }
 
     public int p() {
-        return WindowGeometry.outputSize("height", h, r, conv.padTop(), conv.padBottom(), conv.strideH(),
+        return WindowGeometry.outputSize("conv2d height", h, r, conv.padTop(), conv.padBottom(), conv.strideH(),
                 conv.dilationH());
     }
 
     public int q() {
-        return WindowGeometry.outputSize("width", w, s, conv.padLeft(), conv.padRight(), conv.strideW(),
+        return WindowGeometry.outputSize("conv2d width", w, s, conv.padLeft(), conv.padRight(), conv.strideW(),
                 conv.dilationW());
     }
 

@@ -25,7 +25,7 @@ public sealed interface Operator {
             int dilationW, int groups, boolean relu, ConvAlgorithm algorithm) implements Operator {
         public Conv2d {
             if (groups < 1) {
-                throw new IllegalArgumentException("groups must be at least 1: " + groups);
+                throw new IllegalArgumentException("conv2d: groups must be at least 1: " + groups);
             }
         }
 
@@ -69,7 +69,12 @@ public sealed interface Operator {
         }
     }
 
-    /** Max or average pooling per channel. Input [N, C, H, W], output [N, C, P, Q]. */
+    /**
+     * Max or average pooling per channel. Input [N, C, H, W], output [N, C, P, Q]. Padding must be smaller than the
+     * window on each side, so that every window holds at least one real cell. Max pooling ignores padded cells; average
+     * pooling divides by the number of real cells in the window, or, when {@code countPad}, by the number of cells of
+     * the padded input it covers (ONNX's {@code count_include_pad}).
+     */
     record Pool(Kind kind, int kernelH, int kernelW, int strideH, int strideW, int padTop, int padBottom, int padLeft,
             int padRight, boolean countPad) implements Operator {
         public enum Kind { MAX, AVG }
@@ -87,9 +92,14 @@ public sealed interface Operator {
         @Override
         public int[] outputShape(List<int[]> in) {
             int[] x = Shapes.single(name(), in, 4);
+            if (Math.max(padTop, padBottom) >= kernelH || Math.max(padLeft, padRight) >= kernelW) {
+                throw new IllegalArgumentException(name() + ": padding " + padTop + "," + padBottom + "," + padLeft
+                        + "," + padRight + " (top, bottom, left, right) must be smaller than the " + kernelH + "x"
+                        + kernelW + " window");
+            }
             return new int[] {x[0], x[1],
-                    WindowGeometry.outputSize("height", x[2], kernelH, padTop, padBottom, strideH, 1),
-                    WindowGeometry.outputSize("width", x[3], kernelW, padLeft, padRight, strideW, 1)};
+                    WindowGeometry.outputSize(name() + " height", x[2], kernelH, padTop, padBottom, strideH, 1),
+                    WindowGeometry.outputSize(name() + " width", x[3], kernelW, padLeft, padRight, strideW, 1)};
         }
 
         @Override
@@ -251,6 +261,10 @@ public sealed interface Operator {
             Shapes.count(name(), in, 2, 3);
             int[] x = in.get(0);
             int[] w = in.get(1);
+            if (x.length < 2) {
+                throw new IllegalArgumentException("fc: input must be [N, in] or [N, C, H, W], got "
+                        + Tensor.shapeString(x));
+            }
             long features = Shapes.size(x) / x[0];
             if (w.length != 2 || w[1] != features) {
                 throw new IllegalArgumentException("fc: weight " + Tensor.shapeString(w) + " must be [out, " + features
@@ -306,9 +320,15 @@ public sealed interface Operator {
         public int[] outputShape(List<int[]> in) {
             Shapes.count(name(), in, 5, 5);
             int[] x = in.get(0);
+            if (x.length < 2) {
+                throw new IllegalArgumentException("batchnorm: input must be [N, C, ...], got "
+                        + Tensor.shapeString(x));
+            }
+            String[] names = {"x", "gamma", "beta", "mean", "var"};
             for (int i = 1; i < 5; i++) {
                 if (in.get(i).length != 1 || in.get(i)[0] != x[1]) {
-                    throw new IllegalArgumentException("batchnorm: parameter " + i + " must have one value per channel");
+                    throw new IllegalArgumentException("batchnorm: " + names[i] + " " + Tensor.shapeString(in.get(i))
+                            + " must have one value per channel of " + Tensor.shapeString(x));
                 }
             }
             return x.clone();
@@ -330,6 +350,9 @@ public sealed interface Operator {
         @Override
         public int[] outputShape(List<int[]> in) {
             int[] x = Shapes.single(name(), in, -1);
+            if (x.length < 1) {
+                throw new IllegalArgumentException("flatten: input must have at least one dimension");
+            }
             return new int[] {x[0], (int) (Shapes.size(x) / x[0])};
         }
 
