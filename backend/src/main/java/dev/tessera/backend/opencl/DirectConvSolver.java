@@ -20,8 +20,7 @@ public final class DirectConvSolver implements ConvSolver {
     public static final String ID = "direct";
     /** Output columns per work-item: the device's preferred float vector width, at least 4, at most 16. */
     static int columnsPerItem(DeviceInfo device) {
-        return Integer.getInteger("tessera.direct.owBlock",
-                Math.min(16, Math.max(4, device.preferredVectorWidth().floatWidth())));
+        return Math.min(16, Math.max(4, device.preferredVectorWidth().floatWidth()));
     }
 
     @Override
@@ -50,6 +49,14 @@ public final class DirectConvSolver implements ConvSolver {
         return 1;
     }
 
+    /**
+     * The work-group shape: on CPUs a few work-items along the output columns (a CPU runs a work-group as one thread,
+     * so small groups balance best over cores); on GPUs 64 work-items, along rows and columns.
+     */
+    static long[] workGroup(DeviceInfo device) {
+        return device.isCpu() ? new long[] {4, 1, 1} : new long[] {8, 8, 1};
+    }
+
     @Override
     public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
         int ocBlock = outputChannelBlock(problem);
@@ -65,7 +72,7 @@ public final class DirectConvSolver implements ConvSolver {
             kernel = program.kernel("conv_direct");
             w = context.buffer(weights.data());
             b = context.buffer(bias != null ? bias.data() : new float[1]);
-            return new Prepared(problem, program, kernel, w, b, ocBlock, owBlock);
+            return new Prepared(problem, program, kernel, w, b, ocBlock, owBlock, context.info());
         } catch (RuntimeException e) {
             for (AutoCloseable c : new AutoCloseable[] {b, w, kernel, program}) {
                 Resources.closeQuietly(c);
@@ -81,20 +88,22 @@ public final class DirectConvSolver implements ConvSolver {
         private final ClBuffer weights;
         private final ClBuffer bias;
         private final long[] global;
+        private final long[] local;
 
         Prepared(ConvProblem p, ClProgram program, ClKernel kernel, ClBuffer weights, ClBuffer bias, int ocBlock,
-                int owBlock) {
+                int owBlock, DeviceInfo device) {
             this.problem = p;
             this.program = program;
             this.kernel = kernel;
             this.weights = weights;
             this.bias = bias;
             this.global = new long[] {Launch.ceilDiv(p.q(), owBlock), p.p(), (long) p.n() * (p.k() / ocBlock)};
+            this.local = workGroup(device);
             var c = p.conv();
-            kernel.arg(1, weights).arg(2, bias).arg(4, p.c()).arg(5, p.h()).arg(6, p.w()).arg(7, p.k()).arg(8, p.p())
-                    .arg(9, p.q()).arg(10, p.r()).arg(11, p.s()).arg(12, c.strideH()).arg(13, c.strideW())
-                    .arg(14, c.padTop()).arg(15, c.padLeft()).arg(16, c.dilationH()).arg(17, c.dilationW())
-                    .arg(18, p.groups());
+            kernel.arg(1, weights).arg(2, bias).arg(4, p.n()).arg(5, p.c()).arg(6, p.h()).arg(7, p.w()).arg(8, p.k())
+                    .arg(9, p.p()).arg(10, p.q()).arg(11, p.r()).arg(12, p.s()).arg(13, c.strideH())
+                    .arg(14, c.strideW()).arg(15, c.padTop()).arg(16, c.padLeft()).arg(17, c.dilationH())
+                    .arg(18, c.dilationW()).arg(19, p.groups());
         }
 
         @Override
@@ -110,12 +119,7 @@ public final class DirectConvSolver implements ConvSolver {
         @Override
         public List<EventTiming> run(ClBuffer input, ClBuffer output) {
             kernel.arg(0, input).arg(3, output);
-            long lx = Long.getLong("tessera.direct.local", 0);
-            if (lx > 0) {
-                long[] g = {Launch.roundUp(global[0], lx), global[1], global[2]};
-                return List.of(kernel.run(g, new long[] {lx, 1, 1}));
-            }
-            return List.of(kernel.run(global, null));
+            return List.of(Launch.grid(kernel, global, local));
         }
 
         @Override

@@ -127,7 +127,7 @@ public final class OpenClBackend implements Backend {
             int planes = in.get(0).dim(0) * in.get(0).dim(1);
             try (ClKernel k = library.kernel("pool.cl", "", "global_avg_pool")) {
                 k.arg(0, buf.get(0)).arg(1, out).arg(2, in.get(0).dim(2) * in.get(0).dim(3)).arg(3, planes);
-                return Launched.of(k.run(Launch.elementwise(planes, 1), null), "global_avg_pool");
+                return Launched.of(elementwise(k, planes), "global_avg_pool");
             }
         } else if (op instanceof Operator.Lrn lrn) {
             Tensor x = in.get(0);
@@ -162,7 +162,7 @@ public final class OpenClBackend implements Backend {
             int rows = x.dim(0);
             try (ClKernel k = library.kernel("softmax.cl", "", "softmax_rows")) {
                 k.arg(0, buf.get(0)).arg(1, out).arg(2, x.size() / rows).arg(3, rows);
-                return Launched.of(k.run(new long[] {rows}, null), "softmax_rows");
+                return Launched.of(elementwise(k, rows), "softmax_rows");
             }
         }
         throw new IllegalArgumentException("the OpenCL backend has no kernel for " + op.name());
@@ -180,7 +180,7 @@ public final class OpenClBackend implements Backend {
     }
 
     private static EventTiming elementwise(ClKernel kernel, int total) {
-        return kernel.run(Launch.elementwise(total, Launch.ELEMENTWISE_GROUP), null);
+        return Launch.elementwise(kernel, total);
     }
 
     private Launched pool(Operator.Pool pool, Tensor x, ClBuffer in, ClBuffer out) {
@@ -235,8 +235,8 @@ public final class OpenClBackend implements Backend {
                 ClKernel k = library.kernel("fully_connected.cl", options, "fully_connected")) {
             k.arg(0, buf.get(0)).arg(1, buf.get(1)).arg(2, bias ? buf.get(2) : dummy).arg(3, out).arg(4, n)
                     .arg(5, features).arg(6, outFeatures);
-            long[] global = {outFeatures, Launch.ceilDiv(n, rowsPerItem)};
-            return Launched.of(k.run(global, null), "fully_connected");
+            long[] items = {outFeatures, Launch.ceilDiv(n, rowsPerItem)};
+            return Launched.of(Launch.grid(k, items, new long[] {Launch.ELEMENTWISE_GROUP, 1}), "fully_connected");
         }
     }
 

@@ -96,8 +96,8 @@ class OpenClPropertyTest {
     @Test
     void convolutionMatchesReferenceForEveryAlgorithm() {
         SplittableRandom rnd = new SplittableRandom(20261122);
-        int cases = 0;
-        for (int i = 0; i < 200; i++) {
+        int problems = 0;
+        for (int i = 0; problems < 200; i++) {
             int[] kernel = pickKernel(rnd);
             int r = kernel[0];
             int s = kernel[1];
@@ -119,15 +119,17 @@ class OpenClPropertyTest {
             } catch (IllegalArgumentException windowTooLarge) {
                 continue;
             }
+            problems++;
+            int solvers = 0;
             for (ConvSolver solver : ConvSolvers.all()) {
                 if (solver.isApplicable(problem, opencl.context().info())) {
                     check(conv.withAlgorithm(ConvAlgorithm.parse(solver.id())), inputs, tolerance(solver.id()),
                             "case " + i + " " + solver.id() + " " + problem.key());
-                    cases++;
+                    solvers++;
                 }
             }
+            assertTrue(solvers >= 1, "at least the direct solver applies to " + problem.key());
         }
-        assertTrue(cases >= 200, "ran " + cases + " cases");
     }
 
     private static int[] pickKernel(SplittableRandom rnd) {

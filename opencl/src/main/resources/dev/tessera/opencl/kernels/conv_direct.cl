@@ -7,8 +7,8 @@
  *   get_global_id(2) = n * (K / OC_BLOCK) + block of OC_BLOCK output channels. Each work-item holds OC_BLOCK floatN
  *   accumulators: per (input channel, kernel tap) it loads one floatN of inputs (one vector load when the stride is 1
  *   and the row segment lies inside the input, else element by element with zeros for padding) and does OC_BLOCK
- *   vector multiply-adds with broadcast weights. The host rounds dimension 0 up to the work-group size; surplus
- *   work-items return at once.
+ *   vector multiply-adds with broadcast weights. The host rounds every dimension up to the work-group size;
+ *   surplus work-items return at once.
  * Tunables (-D): VECTOR_WIDTH (output columns per work-item), OC_BLOCK (divides K / groups, so a block never spans two
  *   groups), HAS_BIAS (0/1), FUSE_RELU (0/1).
  */
@@ -17,7 +17,7 @@
 
 __kernel void conv_direct(__global const float *restrict in, __global const float *restrict weights,
                           __global const float *restrict bias, __global float *restrict out,
-                          const int C, const int H, const int W, const int K, const int P, const int Q,
+                          const int N, const int C, const int H, const int W, const int K, const int P, const int Q,
                           const int R, const int S, const int stride_h, const int stride_w,
                           const int pad_top, const int pad_left, const int dilation_h, const int dilation_w,
                           const int groups) {
@@ -26,7 +26,7 @@ __kernel void conv_direct(__global const float *restrict in, __global const floa
     const int k_blocks = K / OC_BLOCK;
     const int n = (int)get_global_id(2) / k_blocks;
     const int k0 = ((int)get_global_id(2) % k_blocks) * OC_BLOCK;
-    if (q0 >= Q) {
+    if (q0 >= Q || p >= P || n >= N) {
         return;
     }
     const int channels_per_group = C / groups;

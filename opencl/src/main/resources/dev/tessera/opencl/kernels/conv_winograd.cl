@@ -50,7 +50,7 @@ __kernel void winograd_input_transform(__global const float *restrict in, __glob
                                        const int pad_top, const int pad_left, const int T) {
     const int t = (int)get_global_id(0);
     const int c = (int)get_global_id(1);
-    if (t >= T) {
+    if (t >= T || c >= C) {
         return;
     }
     const float bt[ALPHA * ALPHA] = BT_MATRIX;
@@ -103,7 +103,7 @@ __kernel void winograd_output_transform(__global const float *restrict m, __glob
                                         const int tiles_h, const int tiles_w, const int T) {
     const int t = (int)get_global_id(0);
     const int k = (int)get_global_id(1);
-    if (t >= T) {
+    if (t >= T || k >= K) {
         return;
     }
     const float at[WINOGRAD_M * ALPHA] = AT_MATRIX;
