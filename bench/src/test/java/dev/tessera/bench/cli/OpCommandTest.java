@@ -1,0 +1,122 @@
+package dev.tessera.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.tessera.backend.Operator;
+import dev.tessera.backend.Tensor;
+import dev.tessera.backend.io.Npy;
+import dev.tessera.backend.reference.ReferenceBackend;
+
+class OpCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path npy(String name, Tensor t) {
+        Path path = dir.resolve(name);
+        Npy.write(path, t);
+        return path;
+    }
+
+    private static double maxRelativeError(Tensor actual, Tensor expected) {
+        double worst = 0;
+        for (int i = 0; i < expected.size(); i++) {
+            double e = expected.data()[i];
+            worst = Math.max(worst, Math.abs(actual.data()[i] - e) / Math.max(1, Math.abs(e)));
+        }
+        return worst;
+    }
+
+    /** Runs one operator on both backends through the CLI and checks both against the reference in-process. */
+    private void checkOperator(Operator op, List<Tensor> inputs, String... args) throws Exception {
+        Tensor expected = new ReferenceBackend().run(op, inputs).output();
+        for (String backend : new String[] {"opencl", "reference"}) {
+            Path out = dir.resolve(op.name() + "-" + backend + ".npy");
+            List<String> command = new ArrayList<>(List.of(args));
+            command.addAll(List.of("--out", out.toString(), "--backend", backend, "--json"));
+            CliTest.Run run = CliTest.run(command.toArray(String[]::new));
+            assertEquals(0, run.code(), run.err());
+            JsonNode json = Json.MAPPER.readTree(run.out());
+            assertEquals(backend, json.get("backend").asText());
+            assertEquals(op.name(), json.get("operator").asText());
+            Tensor actual = Npy.read(out);
+            assertArrayEquals(expected.shape(), actual.shape());
+            assertArrayEquals(expected.shape(), Json.MAPPER.convertValue(json.get("output_shape"), int[].class));
+            assertTrue(maxRelativeError(actual, expected) < 1e-4, op.name() + " on " + backend);
+            if (backend.equals("opencl")) {
+                assertTrue(json.get("ran_on").asText().startsWith("opencl:"));
+                assertTrue(json.get("kernel_ms").asDouble() >= 0);
+            } else {
+                assertEquals("reference-java", json.get("ran_on").asText());
+            }
+        }
+    }
+
+    @Test
+    void everyOperatorRunsOnBothBackendsAndMatchesTheReference() throws Exception {
+        Tensor x = Tensor.random(1, -1, 1, 2, 6, 9, 9);
+        Tensor w = Tensor.random(2, -1, 1, 4, 3, 3, 3);
+        Tensor b = Tensor.random(3, -1, 1, 4);
+        String in = npy("x.npy", x).toString();
+        checkOperator(new Operator.Conv2d(2, 2, 1, 0, 1, 2, 1, 1, 2, true, dev.tessera.backend.ConvAlgorithm.DIRECT),
+                List.of(x, w, b), "op", "conv2d", "--input", in, "--weight", npy("w.npy", w).toString(), "--bias",
+                npy("b.npy", b).toString(), "--stride", "2", "--pad", "1,0,1,2", "--groups", "2", "--relu", "--algo",
+                "direct");
+        checkOperator(new Operator.Pool(Operator.Pool.Kind.MAX, 3, 3, 2, 2, 1, 1, 1, 1, false), List.of(x), "op",
+                "maxpool", "--input", in, "--kernel", "3", "--stride", "2", "--pad", "1");
+        checkOperator(new Operator.Pool(Operator.Pool.Kind.AVG, 3, 3, 2, 2, 1, 1, 1, 1, true), List.of(x), "op",
+                "avgpool", "--input", in, "--kernel", "3", "--stride", "2", "--pad", "1", "--count-pad");
+        checkOperator(new Operator.Lrn(3, 0.01, 0.75, 2, true), List.of(x), "op", "lrn", "--input", in, "--size", "3",
+                "--alpha", "0.01", "--alpha-over-size");
+        checkOperator(new Operator.Relu(), List.of(x), "op", "relu", "--input", in);
+        Tensor logits = Tensor.random(4, -5, 5, 3, 10);
+        checkOperator(new Operator.Softmax(), List.of(logits), "op", "softmax", "--input",
+                npy("logits.npy", logits).toString());
+        Tensor fcw = Tensor.random(5, -1, 1, 7, 6 * 9 * 9);
+        checkOperator(new Operator.FullyConnected(false), List.of(x, fcw), "op", "fc", "--input", in, "--weight",
+                npy("fcw.npy", fcw).toString());
+    }
+
+    @Test
+    void badInputIsOneLineExitOneAndNoOutputFile() throws Exception {
+        Path x = npy("x.npy", Tensor.random(1, -1, 1, 1, 3, 8, 8));
+        Path w = npy("w.npy", Tensor.random(2, -1, 1, 4, 3, 5, 5));
+        Path wrongChannels = npy("w2.npy", Tensor.random(2, -1, 1, 4, 2, 3, 3));
+        Path doubles = dir.resolve("doubles.npy");
+        byte[] bytes = Files.readAllBytes(x);
+        String header = new String(bytes, 0, 128, java.nio.charset.StandardCharsets.ISO_8859_1).replace("<f4", "<f8");
+        System.arraycopy(header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, bytes, 0, 128);
+        Files.write(doubles, bytes);
+        Path out = dir.resolve("never.npy");
+        String[][] cases = {
+            {"op", "conv2d", "--input", dir.resolve("missing.npy").toString(), "--weight", w.toString()},
+            {"op", "conv2d", "--input", doubles.toString(), "--weight", w.toString()},
+            {"op", "conv2d", "--input", x.toString(), "--weight", wrongChannels.toString()},
+            {"op", "conv2d", "--input", w.toString(), "--weight", w.toString(), "--groups", "2"},
+            {"op", "conv2d", "--input", x.toString(), "--weight", w.toString(), "--algo", "winograd-4x4"},
+            {"op", "conv2d", "--input", x.toString(), "--weight", w.toString(), "--algo", "fastest"},
+            {"op", "maxpool", "--input", x.toString(), "--kernel", "9"},
+            {"op", "fc", "--input", x.toString(), "--weight", w.toString()},
+            {"op", "conv2d", "--input", x.toString(), "--weight", w.toString(), "--stride", "a"},
+        };
+        for (String[] args : cases) {
+            List<String> command = new ArrayList<>(List.of(args));
+            command.addAll(List.of("--out", out.toString()));
+            CliTest.Run run = CliTest.run(command.toArray(String[]::new));
+            assertEquals(1, run.code(), String.join(" ", args) + "\n" + run.out());
+            assertEquals(1, run.err().strip().lines().count(), run.err());
+            assertTrue(run.err().startsWith("tessera: "), run.err());
+            assertFalse(run.err().contains("Exception"), run.err());
+            assertFalse(Files.exists(out), "no output written for " + String.join(" ", args));
+        }
+    }
+}
