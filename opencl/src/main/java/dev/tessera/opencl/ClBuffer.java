@@ -73,6 +73,14 @@ public final class ClBuffer implements AutoCloseable {
         }
     }
 
+    /**
+     * The JOCL handle, for handing this buffer to another JOCL-based library (e.g. CLBlast as a benchmark peer). This
+     * buffer keeps ownership: do not release the handle.
+     */
+    public cl_mem handle() {
+        return mem();
+    }
+
     cl_mem mem() {
         if (mem == null) {
             throw new IllegalStateException("buffer is closed");

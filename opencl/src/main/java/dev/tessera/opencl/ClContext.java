@@ -191,6 +191,14 @@ public final class ClContext implements AutoCloseable {
         checkOnDevice(clFinish(queue()), "clFinish");
     }
 
+    /**
+     * The JOCL queue handle, for handing this context's queue to another JOCL-based library (e.g. CLBlast as a
+     * benchmark peer). This context keeps ownership: do not release it.
+     */
+    public cl_command_queue queueHandle() {
+        return queue();
+    }
+
     cl_context live() {
         if (context == null) {
             throw new IllegalStateException("context on " + device.name() + " is closed");

@@ -1,0 +1,38 @@
+package dev.tessera.jmh;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.tessera.backend.ConvProblem;
+import dev.tessera.backend.Operator;
+import dev.tessera.backend.Tensor;
+import dev.tessera.backend.reference.ReferenceBackend;
+import dev.tessera.opencl.ClBuffer;
+import dev.tessera.opencl.ClContext;
+import dev.tessera.opencl.ProgramCache;
+
+/** The peer must compute the same convolution as the reference, or comparing speeds with it means nothing. */
+class ClBlastIm2colConvTest {
+    @Test
+    void peerMatchesTheReference() {
+        Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 2, 0, 1, 1, 2, 1, false,
+                dev.tessera.backend.ConvAlgorithm.AUTO);
+        Tensor x = Tensor.random(1, -1, 1, 1, 5, 11, 9);
+        Tensor w = Tensor.random(2, -1, 1, 7, 5, 3, 3);
+        ConvProblem problem = ConvProblem.of(conv, List.of(x.shape(), w.shape()));
+        Tensor expected = new ReferenceBackend().apply(conv, x, w);
+        try (ClContext context = ClContext.open(BenchmarkDevice.get(), ProgramCache.defaultCache());
+                ClBlastIm2colConv peer = new ClBlastIm2colConv(context, problem, w);
+                ClBuffer in = context.buffer(x.data());
+                ClBuffer out = context.buffer(4L * expected.size())) {
+            peer.run(in, out);
+            float[] actual = out.readFloats();
+            for (int i = 0; i < actual.length; i++) {
+                assertEquals(expected.data()[i], actual[i], 1e-4, "element " + i);
+            }
+        }
+    }
+}
