@@ -60,7 +60,7 @@ public class ConvLayerBenchmark {
     public void setUp() {
         ConvProblem problem = Layers.CONVOLUTIONS.get(layer).problem(1);
         context = ClContext.open(BenchmarkDevice.get());
-        ConvSolver solver = ConvSolvers.byId(algorithm);
+        ConvSolver solver = ConvSolvers.byId(algorithm, context.info());
         String reason = solver.notApplicableReason(problem, context.info());
         if (reason != null) {
             context.close();

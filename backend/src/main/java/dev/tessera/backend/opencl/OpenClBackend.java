@@ -250,7 +250,7 @@ public final class OpenClBackend implements Backend {
             solver = choice.solver();
             note = choice.note();
         } else {
-            solver = ConvSolvers.forAlgorithm(algorithm);
+            solver = ConvSolvers.forAlgorithm(algorithm, context.info());
             String reason = solver.notApplicableReason(problem, context.info());
             if (reason != null) {
                 throw new IllegalArgumentException("algorithm " + solver.id() + " does not apply to this convolution: "
@@ -271,7 +271,7 @@ public final class OpenClBackend implements Backend {
         var remembered = tuning.lookup(problem.key());
         if (remembered.isPresent()) {
             try {
-                ConvSolver solver = ConvSolvers.byId(remembered.get().solverId());
+                ConvSolver solver = ConvSolvers.byId(remembered.get().solverId(), context.info());
                 if (solver.isApplicable(problem, context.info())) {
                     return new AutoChoice(solver, "auto: " + solver.id() + " from the tuning database ("
                             + remembered.get().timings() + ")");
@@ -283,7 +283,7 @@ public final class OpenClBackend implements Backend {
         ConvSolver best = null;
         double bestMs = Double.MAX_VALUE;
         List<String> timings = new ArrayList<>();
-        for (ConvSolver solver : ConvSolvers.all()) {
+        for (ConvSolver solver : ConvSolvers.forDevice(context.info())) {
             String reason = solver.notApplicableReason(problem, context.info());
             if (reason != null) {
                 timings.add(solver.id() + "=n/a");

@@ -121,7 +121,7 @@ class OpenClPropertyTest {
             }
             problems++;
             int solvers = 0;
-            for (ConvSolver solver : ConvSolvers.all()) {
+            for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
                 if (solver.isApplicable(problem, opencl.context().info())) {
                     check(conv.withAlgorithm(ConvAlgorithm.parse(solver.id())), inputs, tolerance(solver.id()),
                             "case " + i + " " + solver.id() + " " + problem.key());
@@ -139,7 +139,7 @@ class OpenClPropertyTest {
 
     @Test
     void winogradAppliesOnlyTo3x3UnitStrideConvolutions() {
-        for (ConvSolver solver : ConvSolvers.all()) {
+        for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
             if (!solver.id().startsWith("winograd")) {
                 continue;
             }

@@ -23,12 +23,26 @@ inline int ceil_div(int a, int b) {
     return (a + b - 1) / b;
 }
 
-/*
- * Offset of element (row, col) of a rows x cols matrix stored as packed-B panels of width nr (gemm.cl's layout):
- * panel col / nr holds columns col - col % nr .. + nr - 1, row-major within the panel, rows = the K dimension.
- */
-inline int packed_b_offset(int row, int col, int rows, int nr) {
-    return ((col / nr) * rows + row) * nr + col % nr;
+/* The input coordinate that tap t (0 .. kernel-1) of the window at output coordinate o reads; outside [0, extent) it
+ * falls in the padding. */
+inline int window_tap(int o, int stride, int pad_begin, int t, int dilation) {
+    return window_origin(o, stride, pad_begin) + t * dilation;
+}
+
+/* Of the coordinates x, x + step, x + 2 step, ... (step > 0): how many come before the first that is >= 0. */
+inline int steps_to_nonnegative(int x, int step) {
+    return x >= 0 ? 0 : ceil_div(-x, step);
+}
+
+/* Of the coordinates x, x + step, x + 2 step, ... (step > 0): how many are below limit. */
+inline int steps_below(int x, int step, int limit) {
+    return x >= limit ? 0 : ceil_div(limit - x, step);
+}
+
+/* Offset of element (kk, lane) of panel `panel` in a packed GEMM operand of depth K: the operand is a sequence of
+ * panels of `width` lanes (rows of a packed A, columns of a packed B), each stored depth-major, [panel][K][width]. */
+inline int packed_offset(int panel, int kk, int lane, int K, int width) {
+    return (panel * K + kk) * width + lane;
 }
 
 /* The fused activation applied by kernels compiled with -DFUSE_RELU=1. */

@@ -54,14 +54,14 @@ __kernel void conv_direct(__global const float *restrict in, __global const floa
                 const int w_first = w0 + s * dilation_w;
                 floatN x;
                 if (stride_w == 1 && w_first >= 0 && w_first + VECTOR_WIDTH <= W) {
-                    x = VLOADN(0, row + w_first);
+                    x = vloadN(0, row + w_first);
                 } else {
                     float gathered[VECTOR_WIDTH];
                     for (int j = 0; j < VECTOR_WIDTH; ++j) {
                         const int w = w_first + j * stride_w;
                         gathered[j] = (w >= 0 && w < W) ? row[w] : 0.0f;
                     }
-                    x = VLOADN(0, gathered);
+                    x = vloadN(0, gathered);
                 }
 #pragma unroll
                 for (int o = 0; o < OC_BLOCK; ++o) {
@@ -80,10 +80,10 @@ __kernel void conv_direct(__global const float *restrict in, __global const floa
 #endif
         __global float *out_row = out + nchw_offset(n, k0 + o, p, 0, K, P, Q);
         if (q0 + VECTOR_WIDTH <= Q) {
-            VSTOREN(result, 0, out_row + q0);
+            vstoreN(result, 0, out_row + q0);
         } else {
             float parts[VECTOR_WIDTH];
-            VSTOREN(result, 0, parts);
+            vstoreN(result, 0, parts);
             for (int j = 0; q0 + j < Q; ++j) {
                 out_row[q0 + j] = parts[j];
             }

@@ -93,7 +93,7 @@ __kernel void winograd_input_transform(__global const float *restrict in, __glob
             for (int l = 0; l < ALPHA; ++l) {
                 s = fma(bd[i][l], bt[j * ALPHA + l], s);
             }
-            v[(i * ALPHA + j) * matrix + packed_b_offset(c, t, C, NR)] = s;
+            v[(i * ALPHA + j) * matrix + packed_offset(t / NR, c, t % NR, C, NR)] = s;
         }
     }
 }

@@ -18,7 +18,7 @@
 inline float horizontal_sum(floatN v) {
     float s = 0.0f;
     float parts[VECTOR_WIDTH];
-    VSTOREN(v, 0, parts);
+    vstoreN(v, 0, parts);
     #pragma unroll
     for (int i = 0; i < VECTOR_WIDTH; ++i) {
         s += parts[i];
@@ -43,11 +43,11 @@ __kernel void fully_connected(__global const float *restrict x, __global const f
     __global const float *w = weights + o * in_features;
     const int vectors = in_features / VECTOR_WIDTH;
     for (int i = 0; i < vectors; ++i) {
-        const floatN wv = VLOADN(i, w);
+        const floatN wv = vloadN(i, w);
         #pragma unroll
         for (int r = 0; r < ROWS_PER_ITEM; ++r) {
             if (n0 + r < N) {
-                acc[r] = fma(wv, VLOADN(i, x + (n0 + r) * in_features), acc[r]);
+                acc[r] = fma(wv, vloadN(i, x + (n0 + r) * in_features), acc[r]);
             }
         }
     }

@@ -1,0 +1,109 @@
+package dev.tessera.backend.opencl;
+
+import java.util.List;
+
+import dev.tessera.opencl.DeviceInfo;
+
+/**
+ * The tunables of {@code gemm.cl} and {@code im2col.cl} for one device: the only place they are chosen, so that a tuning
+ * database can replace {@link #forDevice} later.
+ *
+ * @param mr                rows of C per work-item tile, the height of a packed-A panel
+ * @param nr                columns of C per work-item tile, the width of a packed-B panel; a multiple of vectorWidth
+ * @param vectorWidth       floats per vector in the micro-kernel: 1, 2, 4, 8 or 16
+ * @param workGroupRows     work-group extent along the tiles' row panels (global dimension 0)
+ * @param workGroupColumns  work-group extent along the tiles' column panels (global dimension 1)
+ * @param kUnroll           unroll factor of the micro-kernel's depth loop (1: as the compiler likes)
+ * @param packWorkGroup     work-group extent (along the depth) of the packing and im2col kernels; fixed, so that a
+ *                          driver that compiles per work-group size (PoCL) compiles them once
+ * @param im2colPanelsPerItem packed-B panels each im2col work-item writes
+ * @param im2colChunkBytes  the packed-B bytes im2col writes before the GEMM consumes them: small enough to stay in cache
+ *                          on a CPU, large on a GPU where launches cost more than memory traffic
+ */
+public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int workGroupColumns, int kUnroll,
+        int packWorkGroup, int im2colPanelsPerItem, long im2colChunkBytes) {
+
+    private static final List<Integer> VECTOR_WIDTHS = List.of(1, 2, 4, 8, 16);
+
+    public GemmTuning {
+        if (!VECTOR_WIDTHS.contains(vectorWidth)) {
+            throw new IllegalArgumentException("vector width must be one of " + VECTOR_WIDTHS + ": " + vectorWidth);
+        }
+        if (mr < 1 || nr < 1 || nr % vectorWidth != 0) {
+            throw new IllegalArgumentException("tile " + mr + "x" + nr + " needs positive sizes and NR a multiple of the"
+                    + " vector width " + vectorWidth);
+        }
+        if (workGroupRows < 1 || workGroupColumns < 1 || kUnroll < 1 || packWorkGroup < 1 || im2colPanelsPerItem < 1
+                || im2colChunkBytes < 1) {
+            throw new IllegalArgumentException("work-group " + workGroupRows + "x" + workGroupColumns + ", K unroll "
+                    + kUnroll + ", packing work-group " + packWorkGroup + ", im2col panels per item "
+                    + im2colPanelsPerItem + " and chunk bytes " + im2colChunkBytes + " must be positive");
+        }
+    }
+
+    /**
+     * The defaults for a device. CPUs get the packed-panel design (BLIS): one work-item per work-group, a tile of two
+     * native vectors across and as many rows as the vector registers allow (measured in docs/PERFORMANCE.md), im2col
+     * chunks that stay in cache. Other devices get a small tile of float4 in work-groups of at most 64 work-items,
+     * fitted to the device's limits; that choice is correct everywhere, not tuned for any GPU.
+     */
+    public static GemmTuning forDevice(DeviceInfo device) {
+        if (device.isCpu()) {
+            int simdFloats = Math.max(4, Math.min(16, device.nativeVectorWidth().floatWidth()));
+            int mr = simdFloats == 16 ? 8 : 6;
+            return new GemmTuning(mr, 2 * simdFloats, simdFloats, 1, 1, 1, 8, 4, 4L << 20);
+        }
+        return new GemmTuning(4, 8, 4, 8, 8, 1, 64, 1, 256L << 20)
+                .fittedTo(device.maxWorkGroupSize(), device.maxWorkItemSizes());
+    }
+
+    /**
+     * This tuning with its work-groups shrunk to at most {@code maxItems} work-items and to the per-dimension limits
+     * {@code maxItemSizes} (a device's, or a kernel's where it is lower).
+     */
+    public GemmTuning fittedTo(long maxItems, List<Long> maxItemSizes) {
+        int rows = (int) Math.min(workGroupRows, dimensionLimit(maxItemSizes, 0));
+        int columns = (int) Math.min(workGroupColumns, dimensionLimit(maxItemSizes, 1));
+        while ((long) rows * columns > maxItems && rows * columns > 1) {
+            if (rows >= columns) {
+                rows /= 2;
+            } else {
+                columns /= 2;
+            }
+        }
+        int pack = (int) Math.max(1, Math.min(packWorkGroup, Math.min(maxItems, dimensionLimit(maxItemSizes, 0))));
+        return new GemmTuning(mr, nr, vectorWidth, rows, columns, kUnroll, pack, im2colPanelsPerItem,
+                im2colChunkBytes);
+    }
+
+    private static long dimensionLimit(List<Long> maxItemSizes, int dimension) {
+        return dimension < maxItemSizes.size() ? Math.max(1, maxItemSizes.get(dimension)) : 1;
+    }
+
+    /** Floats a packed A of {@code m} x {@code k} occupies: ceil(m / MR) * MR * k. */
+    public long packedASize(int m, int k) {
+        return paddedTo(m, mr, "m") * positive(k, "k");
+    }
+
+    /** Floats a packed B of {@code k} x {@code n} occupies: ceil(n / NR) * NR * k. */
+    public long packedBSize(int k, int n) {
+        return paddedTo(n, nr, "n") * positive(k, "k");
+    }
+
+    private static long paddedTo(int size, int panelWidth, String what) {
+        return (positive(size, what) + panelWidth - 1) / panelWidth * panelWidth;
+    }
+
+    private static long positive(int value, String what) {
+        if (value < 1) {
+            throw new IllegalArgumentException(what + " must be positive: " + value);
+        }
+        return value;
+    }
+
+    /** The -D options that compile gemm.cl and im2col.cl for this tuning. */
+    public String buildOptions() {
+        return "-DMR=" + mr + " -DNR=" + nr + " -DVECTOR_WIDTH=" + vectorWidth + " -DK_UNROLL=" + kUnroll
+                + " -DPANELS_PER_ITEM=" + im2colPanelsPerItem;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.tessera.backend.opencl;
+
+import dev.tessera.backend.ConvProblem;
+import dev.tessera.backend.Operator;
+import dev.tessera.opencl.ClBuffer;
+import dev.tessera.opencl.ClContext;
+import dev.tessera.opencl.ClKernel;
+import dev.tessera.opencl.ClProgram;
+import dev.tessera.opencl.EventTiming;
+import dev.tessera.opencl.ProgramSource;
+
+/**
+ * Writes the im2col matrix of one image of a convolution straight into {@link PackedGemm}'s packed-B layout
+ * ({@code im2col.cl}): per group g, B_g is K = C/groups * R * S rows by P * Q columns, row (c, r, s) in the order of the
+ * KCRS weights, so that the weights of a group, read row-major, are the matching A. Writes a chunk of the columns at a
+ * time, all groups in one launch.
+ */
+final class Im2colPacker implements AutoCloseable {
+    private final OwnedResources resources = new OwnedResources();
+    private final GemmTuning tuning;
+    private final ClKernel kernel;
+
+    Im2colPacker(ClContext context, GemmTuning tuning) {
+        try {
+            ClProgram program = resources.add(context.build(ProgramSource.resource("im2col.cl"),
+                    tuning.buildOptions()));
+            kernel = resources.add(program.kernel("im2col_packed_b"));
+        } catch (RuntimeException e) {
+            resources.close();
+            throw e;
+        }
+        this.tuning = tuning.fittedTo(kernel.maxWorkGroupSize(), context.info().maxWorkItemSizes());
+    }
+
+    /**
+     * Packs columns {@code [columnBegin, columnBegin + columns)} of image {@code image} of {@code input} ([N, C, H, W]
+     * floats) into {@code packed}: group g as a packed B of {@code columns} columns from element
+     * {@code g * groupStride} on.
+     */
+    EventTiming pack(ConvProblem problem, ClBuffer input, int image, int columnBegin, int columns, ClBuffer packed,
+            long groupStride) {
+        int depth = problem.c() / problem.groups() * problem.r() * problem.s();
+        int planeColumns = problem.p() * problem.q();
+        if (image < 0 || image >= problem.n() || columnBegin < 0 || columns < 1
+                || columnBegin + (long) columns > planeColumns) {
+            throw new IllegalArgumentException("image " + image + ", columns " + columnBegin + " + " + columns
+                    + " outside a problem of " + problem.n() + " images of " + planeColumns + " columns");
+        }
+        long packedSize = tuning.packedBSize(depth, columns);
+        if (groupStride < packedSize) {
+            throw new IllegalArgumentException("group stride " + groupStride + " is below the " + packedSize
+                    + " floats of one group's packed columns");
+        }
+        BufferBounds.require(input, (long) problem.n() * problem.c() * problem.h() * problem.w(), "im2col input");
+        BufferBounds.require(packed, (problem.groups() - 1L) * groupStride + packedSize, "im2col packed B");
+        Operator.Conv2d conv = problem.conv();
+        kernel.arg(0, input).arg(1, image).arg(2, problem.c()).arg(3, problem.h()).arg(4, problem.w())
+                .arg(5, problem.c() / problem.groups()).arg(6, problem.r()).arg(7, problem.s())
+                .arg(8, problem.p()).arg(9, problem.q())
+                .arg(10, conv.strideH()).arg(11, conv.strideW()).arg(12, conv.padTop()).arg(13, conv.padLeft())
+                .arg(14, conv.dilationH()).arg(15, conv.dilationW())
+                .arg(16, columnBegin).arg(17, columns)
+                .arg(18, packed).arg(19, BufferBounds.index(groupStride, "group stride"));
+        long blockColumns = (long) tuning.im2colPanelsPerItem() * tuning.nr();
+        long local = tuning.packWorkGroup();
+        return kernel.run(new long[] {(depth + local - 1) / local * local, (columns + blockColumns - 1) / blockColumns,
+            problem.groups()}, new long[] {local, 1, 1});
+    }
+
+    @Override
+    public void close() {
+        resources.close();
+    }
+}

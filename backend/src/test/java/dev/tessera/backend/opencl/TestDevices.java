@@ -1,0 +1,35 @@
+package dev.tessera.backend.opencl;
+
+import dev.tessera.opencl.ClDevice;
+import dev.tessera.opencl.DeviceInfo;
+import dev.tessera.opencl.DeviceSelector;
+import dev.tessera.opencl.OpenClDevices;
+
+/**
+ * The device the backend's OpenCL tests run on: the selector in the environment variable {@code TESSERA_TEST_DEVICE}
+ * (or the system property {@code tessera.test.device}), else device 0.
+ */
+final class TestDevices {
+    private TestDevices() {
+    }
+
+    static ClDevice device() {
+        String selector = System.getProperty("tessera.test.device", System.getenv("TESSERA_TEST_DEVICE"));
+        return DeviceSelector.parse(selector == null || selector.isBlank() ? "0" : selector)
+                .selectOne(OpenClDevices.all());
+    }
+
+    /** {@code info} as if the device were a GPU: to run the choices made for GPUs on whatever device is here. */
+    static DeviceInfo asGpu(DeviceInfo info) {
+        return variant(info, "GPU", info.maxAllocBytes());
+    }
+
+    /** {@code info} with another device type and largest allocation. */
+    static DeviceInfo variant(DeviceInfo d, String type, long maxAllocBytes) {
+        return new DeviceInfo(d.index(), d.platform(), d.platformVersion(), d.name(), d.vendor(), type,
+                d.driverVersion(), d.deviceVersion(), d.openclLanguageVersion(), d.computeUnits(), d.clockMhz(),
+                d.globalMemBytes(), maxAllocBytes, d.localMemBytes(), d.localMemDedicated(), d.maxWorkGroupSize(),
+                d.maxWorkItemSizes(), d.preferredVectorWidth(), d.nativeVectorWidth(), d.fp16(), d.fp64(),
+                d.extensions());
+    }
+}
