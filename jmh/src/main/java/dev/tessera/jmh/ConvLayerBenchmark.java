@@ -26,8 +26,8 @@ import dev.tessera.opencl.ClContext;
 
 /**
  * One convolution layer of VGG-16 or ResNet-50 at batch 1 with one solver: the prepared solver's run (all its kernels,
- * im2col and transforms included; weight packing and transforms excluded, as they happen once). Data stays on the
- * device. A solver that does not apply to a layer (Winograd on 1x1 or strided layers) fails its setup with the reason,
+ * im2col and transforms included; weight packing and transforms excluded, as they happen once), or the peer, im2col
+ * plus CLBlast's SGEMM. Data stays on the device. A solver that does not apply to a layer (Winograd on 1x1 or strided layers) fails its setup with the reason,
  * and JMH goes on to the next combination.
  */
 @State(Scope.Benchmark)
@@ -47,46 +47,60 @@ public class ConvLayerBenchmark {
         "resnet50.layer4.1x1_512_2048", "resnet50.layer4.1x1_2048_512"})
     public String layer;
 
-    @Param({"direct", "im2col", "winograd-2x2", "winograd-4x4"})
+    /** A Tessera solver, or {@value #PEER}: im2col plus CLBlast's SGEMM on the same device and data. */
+    @Param({"direct", "im2col", "winograd-2x2", "winograd-4x4", PEER})
     public String algorithm;
 
+    static final String PEER = "clblast";
+
     private ClContext context;
-    private PreparedConv prepared;
+    private Runnable convolution;
+    private AutoCloseable prepared;
     private ClBuffer input;
     private ClBuffer output;
     private double gflopPerRun;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws Exception {
         ConvProblem problem = Layers.CONVOLUTIONS.get(layer).problem(1);
         context = ClContext.open(BenchmarkDevice.get());
-        ConvSolver solver = ConvSolvers.byId(algorithm, context.info());
-        String reason = solver.notApplicableReason(problem, context.info());
-        if (reason != null) {
-            context.close();
-            throw new IllegalStateException(algorithm + " does not apply to " + layer + ": " + reason);
-        }
-        Tensor weights = Tensor.random(1, -0.1f, 0.1f, problem.weightShape());
-        Tensor bias = Tensor.random(2, -0.1f, 0.1f, problem.k());
-        prepared = solver.prepare(context, problem, weights, bias);
         input = context.buffer(Tensor.random(3, -1, 1, problem.inputShape()).data());
         output = context.buffer(4L * Tensor.sizeOf(problem.outputShape()));
         gflopPerRun = 2.0 * problem.macs() / 1e9;
+        Tensor weights = Tensor.random(1, -0.1f, 0.1f, problem.weightShape());
+        if (algorithm.equals(PEER)) {
+            ClBlastIm2colConv peer = new ClBlastIm2colConv(context, problem, weights);
+            prepared = peer;
+            convolution = () -> peer.run(input, output);
+            return;
+        }
+        ConvSolver solver = ConvSolvers.byId(algorithm, context.info());
+        String reason = solver.notApplicableReason(problem, context.info());
+        if (reason != null) {
+            tearDown();
+            throw new IllegalStateException(algorithm + " does not apply to " + layer + ": " + reason);
+        }
+        PreparedConv conv = solver.prepare(context, problem, weights, Tensor.random(2, -0.1f, 0.1f, problem.k()));
+        prepared = conv;
+        convolution = () -> conv.run(input, output);
     }
 
     @Benchmark
     public void run(GflopCounter counter) {
-        prepared.run(input, output);
+        convolution.run();
         counter.gflop += gflopPerRun;
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
-        if (prepared != null) {
-            prepared.close();
+    public void tearDown() throws Exception {
+        if (context != null) {
+            if (prepared != null) {
+                prepared.close();
+            }
             input.close();
             output.close();
             context.close();
+            context = null;
         }
     }
 }

@@ -63,40 +63,31 @@ public final class DirectConvSolver implements ConvSolver {
         int owBlock = columnsPerItem(context.info());
         String options = "-DOC_BLOCK=" + ocBlock + " -DVECTOR_WIDTH=" + owBlock + " -DHAS_BIAS=" + (bias != null ? 1 : 0)
                 + " -DFUSE_RELU=" + (problem.conv().relu() ? 1 : 0);
-        ClProgram program = null;
-        ClKernel kernel = null;
-        ClBuffer w = null;
-        ClBuffer b = null;
+        OwnedResources resources = new OwnedResources();
         try {
-            program = context.build(ProgramSource.resource("conv_direct.cl"), options);
-            kernel = program.kernel("conv_direct");
-            w = context.buffer(weights.data());
-            b = context.buffer(bias != null ? bias.data() : new float[1]);
-            return new Prepared(problem, program, kernel, w, b, ocBlock, owBlock, context.info());
+            ClProgram program = resources.add(context.build(ProgramSource.resource("conv_direct.cl"), options));
+            ClKernel kernel = resources.add(program.kernel("conv_direct"));
+            ClBuffer w = resources.add(context.buffer(weights.data()));
+            ClBuffer b = resources.add(context.buffer(bias != null ? bias.data() : new float[1]));
+            return new Prepared(problem, resources, kernel, w, b, ocBlock, owBlock, context.info());
         } catch (RuntimeException e) {
-            for (AutoCloseable c : new AutoCloseable[] {b, w, kernel, program}) {
-                Resources.closeQuietly(c);
-            }
+            resources.close();
             throw e;
         }
     }
 
     private static final class Prepared implements PreparedConv {
         private final ConvProblem problem;
-        private final ClProgram program;
+        private final OwnedResources resources;
         private final ClKernel kernel;
-        private final ClBuffer weights;
-        private final ClBuffer bias;
         private final long[] global;
         private final long[] local;
 
-        Prepared(ConvProblem p, ClProgram program, ClKernel kernel, ClBuffer weights, ClBuffer bias, int ocBlock,
-                int owBlock, DeviceInfo device) {
+        Prepared(ConvProblem p, OwnedResources resources, ClKernel kernel, ClBuffer weights, ClBuffer bias,
+                int ocBlock, int owBlock, DeviceInfo device) {
             this.problem = p;
-            this.program = program;
+            this.resources = resources;
             this.kernel = kernel;
-            this.weights = weights;
-            this.bias = bias;
             this.global = new long[] {Launch.ceilDiv(p.q(), owBlock), p.p(), (long) p.n() * (p.k() / ocBlock)};
             this.local = workGroup(device);
             var c = p.conv();
@@ -124,10 +115,7 @@ public final class DirectConvSolver implements ConvSolver {
 
         @Override
         public void close() {
-            bias.close();
-            weights.close();
-            kernel.close();
-            program.close();
+            resources.close();
         }
     }
 }

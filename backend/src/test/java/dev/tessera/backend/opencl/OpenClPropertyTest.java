@@ -137,8 +137,33 @@ class OpenClPropertyTest {
         return kernels[rnd.nextInt(kernels.length)];
     }
 
+    /**
+     * On a realistic layer (128 input channels) the error of each algorithm against the double reference, and the
+     * published relation: F(4x4,3x3) about 3-4x the error of direct convolution (networks.md), F(2x2) close to direct.
+     * Bounds are loose multiples of that (the ratio varies with the data); the figures are printed for the record.
+     */
+    @Test
+    void winogradErrorGrowsAsPublishedOnARealLayer() {
+        List<Tensor> inputs = convInputs(new SplittableRandom(128), 1, 128, 14, 14, 32, 3, 3, 1, true);
+        Operator.Conv2d conv = Operator.Conv2d.of(1, 1);
+        Tensor expected = reference.run(conv, inputs).output();
+        java.util.Map<String, Double> error = new java.util.LinkedHashMap<>();
+        for (String id : List.of("direct", "im2col", "winograd-2x2", "winograd-4x4")) {
+            error.put(id, Accuracy.of(opencl.run(conv.withAlgorithm(ConvAlgorithm.parse(id)), inputs).output(),
+                    expected).relativeL2());
+        }
+        System.out.println("relative L2 error at C=128, 14x14, 3x3: " + error);
+        double direct = Math.max(error.get("direct"), error.get("im2col"));
+        assertTrue(direct < 2e-6, "direct " + direct);
+        assertTrue(error.get("winograd-2x2") < 4 * direct + 1e-7, error.toString());
+        assertTrue(error.get("winograd-4x4") < 15 * direct + 1e-7, error.toString());
+        assertTrue(error.get("winograd-4x4") > error.get("winograd-2x2"), "F(4x4) rounds more than F(2x2): " + error);
+    }
+
     @Test
     void winogradAppliesOnlyTo3x3UnitStrideConvolutions() {
+        assertEquals(2, ConvSolvers.forDevice(opencl.context().info()).stream()
+                .filter(s -> s.id().startsWith("winograd")).count());
         for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
             if (!solver.id().startsWith("winograd")) {
                 continue;

@@ -11,6 +11,22 @@
  */
 #include "common.h"
 
+/* The window of output element i of an [planes, P, Q] output: its first row and column (before clipping), and the
+ * clipped ranges [h_begin, h_end) x [w_begin, w_end) of real input cells it covers. Returns the plane index. */
+inline int pool_window(int i, int P, int Q, int H, int W, int kernel_h, int kernel_w, int stride_h, int stride_w,
+                       int pad_top, int pad_left, int *h0, int *w0, int *h_begin, int *h_end, int *w_begin,
+                       int *w_end) {
+    const int q = i % Q;
+    const int p = (i / Q) % P;
+    *h0 = window_origin(p, stride_h, pad_top);
+    *w0 = window_origin(q, stride_w, pad_left);
+    *h_begin = max(*h0, 0);
+    *h_end = min(*h0 + kernel_h, H);
+    *w_begin = max(*w0, 0);
+    *w_end = min(*w0 + kernel_w, W);
+    return i / (P * Q);
+}
+
 __kernel void max_pool(__global const float *restrict in, __global float *restrict out, const int H, const int W,
                        const int P, const int Q, const int kernel_h, const int kernel_w, const int stride_h,
                        const int stride_w, const int pad_top, const int pad_left, const int total) {
@@ -18,13 +34,9 @@ __kernel void max_pool(__global const float *restrict in, __global float *restri
     if (i >= total) {
         return;
     }
-    const int q = i % Q;
-    const int p = (i / Q) % P;
-    const int plane = i / (P * Q);
-    const int h0 = window_origin(p, stride_h, pad_top);
-    const int w0 = window_origin(q, stride_w, pad_left);
-    const int h_begin = max(h0, 0), h_end = min(h0 + kernel_h, H);
-    const int w_begin = max(w0, 0), w_end = min(w0 + kernel_w, W);
+    int h0, w0, h_begin, h_end, w_begin, w_end;
+    const int plane = pool_window(i, P, Q, H, W, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left, &h0, &w0,
+                                  &h_begin, &h_end, &w_begin, &w_end);
     __global const float *src = in + plane * H * W;
     float best = -INFINITY;
     for (int h = h_begin; h < h_end; ++h) {
@@ -43,13 +55,9 @@ __kernel void avg_pool(__global const float *restrict in, __global float *restri
     if (i >= total) {
         return;
     }
-    const int q = i % Q;
-    const int p = (i / Q) % P;
-    const int plane = i / (P * Q);
-    const int h0 = window_origin(p, stride_h, pad_top);
-    const int w0 = window_origin(q, stride_w, pad_left);
-    const int h_begin = max(h0, 0), h_end = min(h0 + kernel_h, H);
-    const int w_begin = max(w0, 0), w_end = min(w0 + kernel_w, W);
+    int h0, w0, h_begin, h_end, w_begin, w_end;
+    const int plane = pool_window(i, P, Q, H, W, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left, &h0, &w0,
+                                  &h_begin, &h_end, &w_begin, &w_end);
     __global const float *src = in + plane * H * W;
     float sum = 0.0f;
     for (int h = h_begin; h < h_end; ++h) {
