@@ -16,12 +16,12 @@ import dev.tessera.opencl.DeviceInfo;
  * @param kUnroll           unroll factor of the micro-kernel's depth loop (1: as the compiler likes)
  * @param packWorkGroup     work-group extent (along the depth) of the packing and im2col kernels; fixed, so that a
  *                          driver that compiles per work-group size (PoCL) compiles them once
- * @param im2colPanelsPerItem packed-B panels each im2col work-item writes
+ * @param packRowsPerItem packed-B panels each im2col work-item writes
  * @param im2colChunkBytes  the packed-B bytes im2col writes before the GEMM consumes them: small enough to stay in cache
  *                          on a CPU, large on a GPU where launches cost more than memory traffic
  */
 public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int workGroupColumns, int kUnroll,
-        int packWorkGroup, int im2colPanelsPerItem, long im2colChunkBytes) {
+        int packWorkGroup, int packRowsPerItem, long im2colChunkBytes) {
 
     private static final List<Integer> VECTOR_WIDTHS = List.of(1, 2, 4, 8, 16);
 
@@ -33,11 +33,11 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
             throw new IllegalArgumentException("tile " + mr + "x" + nr + " needs positive sizes and NR a multiple of the"
                     + " vector width " + vectorWidth);
         }
-        if (workGroupRows < 1 || workGroupColumns < 1 || kUnroll < 1 || packWorkGroup < 1 || im2colPanelsPerItem < 1
+        if (workGroupRows < 1 || workGroupColumns < 1 || kUnroll < 1 || packWorkGroup < 1 || packRowsPerItem < 1
                 || im2colChunkBytes < 1) {
             throw new IllegalArgumentException("work-group " + workGroupRows + "x" + workGroupColumns + ", K unroll "
-                    + kUnroll + ", packing work-group " + packWorkGroup + ", im2col panels per item "
-                    + im2colPanelsPerItem + " and chunk bytes " + im2colChunkBytes + " must be positive");
+                    + kUnroll + ", packing work-group " + packWorkGroup + ", packing rows per item "
+                    + packRowsPerItem + " and chunk bytes " + im2colChunkBytes + " must be positive");
         }
     }
 
@@ -49,9 +49,10 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
      */
     public static GemmTuning forDevice(DeviceInfo device) {
         if (device.isCpu()) {
+            // 6 rows x 4 vectors of accumulators with 32 vector registers (AVX-512), 6 x 2 with 16 (AVX2, SSE)
             int simdFloats = Math.max(4, Math.min(16, device.nativeVectorWidth().floatWidth()));
-            int mr = simdFloats == 16 ? 8 : 6;
-            return new GemmTuning(mr, 2 * simdFloats, simdFloats, 1, 1, 1, 8, 4, 4L << 20);
+            int vectorsPerRow = simdFloats == 16 ? 4 : 2;
+            return new GemmTuning(6, vectorsPerRow * simdFloats, simdFloats, 1, 1, 1, 8, 16, 4L << 20);
         }
         return new GemmTuning(4, 8, 4, 8, 8, 1, 64, 1, 256L << 20)
                 .fittedTo(device.maxWorkGroupSize(), device.maxWorkItemSizes());
@@ -72,7 +73,7 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
             }
         }
         int pack = (int) Math.max(1, Math.min(packWorkGroup, Math.min(maxItems, dimensionLimit(maxItemSizes, 0))));
-        return new GemmTuning(mr, nr, vectorWidth, rows, columns, kUnroll, pack, im2colPanelsPerItem,
+        return new GemmTuning(mr, nr, vectorWidth, rows, columns, kUnroll, pack, packRowsPerItem,
                 im2colChunkBytes);
     }
 
@@ -101,9 +102,23 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
         return value;
     }
 
+    /**
+     * The global range of a packing or im2col launch, in which work-item (i, j, g) writes depths i*packRowsPerItem ..
+     * of panel j of group g: dimension 0 rounded up to the packing work-group (the kernels skip depths past the end).
+     */
+    public long[] packingRange(int depth, long panels, int groups) {
+        long items = (depth + packRowsPerItem - 1L) / packRowsPerItem;
+        return new long[] {(items + packWorkGroup - 1) / packWorkGroup * packWorkGroup, panels, groups};
+    }
+
+    /** The work-group of a packing or im2col launch. */
+    public long[] packingWorkGroup() {
+        return new long[] {packWorkGroup, 1, 1};
+    }
+
     /** The -D options that compile gemm.cl and im2col.cl for this tuning. */
     public String buildOptions() {
         return "-DMR=" + mr + " -DNR=" + nr + " -DVECTOR_WIDTH=" + vectorWidth + " -DK_UNROLL=" + kUnroll
-                + " -DPANELS_PER_ITEM=" + im2colPanelsPerItem;
+                + " -DROWS_PER_ITEM=" + packRowsPerItem;
     }
 }

@@ -61,10 +61,8 @@ final class Im2colPacker implements AutoCloseable {
                 .arg(14, conv.dilationH()).arg(15, conv.dilationW())
                 .arg(16, columnBegin).arg(17, columns)
                 .arg(18, packed).arg(19, BufferBounds.index(groupStride, "group stride"));
-        long blockColumns = (long) tuning.im2colPanelsPerItem() * tuning.nr();
-        long local = tuning.packWorkGroup();
-        return kernel.run(new long[] {(depth + local - 1) / local * local, (columns + blockColumns - 1) / blockColumns,
-            problem.groups()}, new long[] {local, 1, 1});
+        return kernel.run(tuning.packingRange(depth, (columns + tuning.nr() - 1L) / tuning.nr(), problem.groups()),
+                tuning.packingWorkGroup());
     }
 
     @Override

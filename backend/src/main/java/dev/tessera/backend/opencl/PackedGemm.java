@@ -23,7 +23,8 @@ import dev.tessera.opencl.ProgramSource;
 public final class PackedGemm implements AutoCloseable {
     private final OwnedResources resources = new OwnedResources();
     private final GemmTuning tuning;
-    private final ClKernel packKernel;
+    private final ClKernel packAKernel;
+    private final ClKernel packBKernel;
     private final ClKernel multiplyKernel;
     private final ClBuffer noBias;
 
@@ -35,14 +36,16 @@ public final class PackedGemm implements AutoCloseable {
     public PackedGemm(ClContext context, GemmTuning tuning) {
         try {
             ClProgram program = resources.add(context.build(ProgramSource.resource("gemm.cl"), tuning.buildOptions()));
-            packKernel = resources.add(program.kernel("gemm_pack_panels"));
+            packAKernel = resources.add(program.kernel("gemm_pack_a"));
+            packBKernel = resources.add(program.kernel("gemm_pack_b"));
             multiplyKernel = resources.add(program.kernel("gemm_packed"));
             noBias = resources.add(context.buffer(Float.BYTES));
         } catch (RuntimeException e) {
             resources.close();
             throw e;
         }
-        this.tuning = tuning.fittedTo(Math.min(multiplyKernel.maxWorkGroupSize(), packKernel.maxWorkGroupSize()),
+        long packLimit = Math.min(packAKernel.maxWorkGroupSize(), packBKernel.maxWorkGroupSize());
+        this.tuning = tuning.fittedTo(Math.min(multiplyKernel.maxWorkGroupSize(), packLimit),
                 context.info().maxWorkItemSizes());
     }
 
@@ -63,32 +66,30 @@ public final class PackedGemm implements AutoCloseable {
 
     /** Packs {@code a} (M = a.rows() x K = a.columns()) into {@code packed} from element {@code packedOffset} on. */
     public EventTiming packA(StridedMatrix a, ClBuffer packed, long packedOffset) {
-        return pack(a, a.rows(), a.columns(), a.rowStride(), a.columnStride(), tuning.mr(), packed, packedOffset,
+        return pack(packAKernel, a, a.columns(), panels(a.rows(), tuning.mr()), packed, packedOffset,
                 packedASize(a.rows(), a.columns()), "packed A");
     }
 
     /** Packs {@code b} (K = b.rows() x N = b.columns()) into {@code packed} from element {@code packedOffset} on. */
     public EventTiming packB(StridedMatrix b, ClBuffer packed, long packedOffset) {
-        return pack(b, b.columns(), b.rows(), b.columnStride(), b.rowStride(), tuning.nr(), packed, packedOffset,
+        return pack(packBKernel, b, b.rows(), panels(b.columns(), tuning.nr()), packed, packedOffset,
                 packedBSize(b.rows(), b.columns()), "packed B");
     }
 
-    private EventTiming pack(StridedMatrix source, int lanes, int depth, int laneStride, int depthStride, int width,
-            ClBuffer packed, long packedOffset, long packedSize, String what) {
+    /** Launches a packing kernel over {@code depth} x {@code panels}. */
+    private EventTiming pack(ClKernel kernel, StridedMatrix source, int depth, long panels, ClBuffer packed,
+            long packedOffset, long packedSize, String what) {
         BufferBounds.require(source.buffer(), source.end(), what + " source");
         BufferBounds.require(packed, nonNegative(packedOffset, what + " offset") + packedSize, what);
-        long panels = panels(lanes, width);
-        packKernel.arg(0, source.buffer())
+        kernel.arg(0, source.buffer())
                 .arg(1, BufferBounds.index(source.offset(), "source offset"))
-                .arg(2, laneStride)
-                .arg(3, depthStride)
-                .arg(4, lanes)
-                .arg(5, depth)
-                .arg(6, width)
-                .arg(7, packed)
-                .arg(8, (int) packedOffset);
-        long local = tuning.packWorkGroup();
-        return packKernel.run(new long[] {roundUp(depth, local), panels}, new long[] {local, 1});
+                .arg(2, source.rowStride())
+                .arg(3, source.columnStride())
+                .arg(4, source.rows())
+                .arg(5, source.columns())
+                .arg(6, packed)
+                .arg(7, (int) packedOffset);
+        return kernel.run(tuning.packingRange(depth, panels, 1), tuning.packingWorkGroup());
     }
 
     /**

@@ -29,14 +29,15 @@ inline int window_tap(int o, int stride, int pad_begin, int t, int dilation) {
     return window_origin(o, stride, pad_begin) + t * dilation;
 }
 
-/* Of the coordinates x, x + step, x + 2 step, ... (step > 0): how many come before the first that is >= 0. */
+/* Of the coordinates x, x + step, x + 2 step, ... (step > 0): how many come before the first that is >= 0. (Step 1, the
+ * common case, skips the division: an integer division costs tens of cycles on a CPU.) */
 inline int steps_to_nonnegative(int x, int step) {
-    return x >= 0 ? 0 : ceil_div(-x, step);
+    return x >= 0 ? 0 : step == 1 ? -x : ceil_div(-x, step);
 }
 
 /* Of the coordinates x, x + step, x + 2 step, ... (step > 0): how many are below limit. */
 inline int steps_below(int x, int step, int limit) {
-    return x >= limit ? 0 : ceil_div(limit - x, step);
+    return x >= limit ? 0 : step == 1 ? limit - x : ceil_div(limit - x, step);
 }
 
 /* Offset of element (kk, lane) of panel `panel` in a packed GEMM operand of depth K: the operand is a sequence of

@@ -1,5 +1,5 @@
 /*
- * gemm.cl: C = epilogue(A B) over packed operands (the BLIS idea), and the kernel that packs them.
+ * gemm.cl: C = epilogue(A B) over packed operands (the BLIS idea), and the kernels that pack them.
  *
  * Packed layouts (packed_offset in common.h): an operand of depth K is a sequence of panels, each stored depth-major.
  *   Packed A (M x K): panel i holds rows i*MR .. i*MR+MR-1, element (row, kk) at (i*K + kk)*MR + (row - i*MR);
@@ -8,20 +8,22 @@
  *     ceil(N/NR)*NR*K floats, columns beyond N zero.
  * C is row-major: element (row, col) at offset_c + row*ldc + col; only rows < M and columns < N are written.
  *
- * gemm_pack_panels: packs a strided matrix (element (lane, kk) at src_offset + lane*lane_stride + kk*depth_stride)
- *   into panels of `width` lanes: A with lanes = rows (width MR), B with lanes = columns (width NR). Work-item (kk,
- *   panel) writes the `width` contiguous floats of its panel at depth kk, zeros beyond `lanes`.
- * gemm_packed: work-item (i, j, b) computes the MR x NR tile (i, j) of product b of the batch; the operands of product b
- *   start stride_a, stride_b, stride_c and stride_bias elements after those of product b - 1. It keeps MR * NR/VECTOR_WIDTH
- *   floatN accumulators and per kk does one broadcast of each A element and one fma per (row, vector of the B row), all
- *   over the full depth K. Epilogue per element: x = AB + bias (none, bias[row] or bias[col]) + (accumulate ? C : 0),
- *   then max(x, 0) when relu, stored to C. The global range may be rounded up to the work-group shape: work-items past
- *   the last panel do nothing.
+ * gemm_pack_a, gemm_pack_b: pack a strided matrix (element (row, col) at src_offset + row*row_stride + col*col_stride)
+ *   into packed A (M x K) or packed B (K x N). Work-item (i, j) writes depths i*ROWS_PER_ITEM .. i*ROWS_PER_ITEM +
+ *   ROWS_PER_ITEM-1 of panel j: consecutive work-items write consecutive memory.
+ * gemm_packed: work-item (i, j, b) computes the MR x NR tile (i, j) of product b of the batch; the operands of
+ *   product b start stride_a, stride_b, stride_c and stride_bias elements after those of product b - 1. It keeps
+ *   MR * NR/VECTOR_WIDTH floatN accumulators and per kk does one broadcast of each A element and one fma per (row,
+ *   vector of the B row), over the full depth K; in the last panel of columns only for the vectors that hold columns
+ *   below N. Epilogue per element: x = AB + bias (none, bias[row] or bias[col]) + (accumulate ? C : 0), then
+ *   max(x, 0) when relu, stored to C. The global range may be rounded up to the work-group shape: work-items past the
+ *   last panel do nothing.
  * Tunables (-D): MR (rows per tile), NR (columns per tile, a multiple of VECTOR_WIDTH), VECTOR_WIDTH (1, 2, 4, 8, 16),
- *   K_UNROLL (unroll factor of the depth loop). The work-group shape is chosen on the host (GemmTuning).
+ *   K_UNROLL (unroll factor of the depth loop), ROWS_PER_ITEM (depths per packing work-item). The work-group shapes are
+ *   chosen on the host (GemmTuning).
  */
 #include "common.h"
-#include "vector_types.h"
+#include "float_runs.h"
 
 #if NR % VECTOR_WIDTH != 0
 #error "NR must be a multiple of VECTOR_WIDTH"
@@ -32,23 +34,37 @@
 #define BIAS_PER_ROW 1
 #define BIAS_PER_COLUMN 2
 
-__kernel void gemm_pack_panels(__global const float *src, const int src_offset, const int lane_stride,
-        const int depth_stride, const int lanes, const int depth, const int width, __global float *packed,
-        const int packed_offset_) {
-    const int kk = get_global_id(0);
-    const int panel = get_global_id(1);
-    if (kk >= depth) {
-        return;
+/* Depths first_kk .. first_kk+ROWS_PER_ITEM-1 of panel `panel` (`width` lanes) of a packed operand of depth `depth`,
+ * from the matrix whose element (lane, kk) is src[lane * lane_stride + kk * depth_stride]; lanes past `lanes` are 0. */
+inline void pack_panel(__global const float *src, int lane_stride, int depth_stride, int lanes, int depth, int width,
+        int panel, int first_kk, __global float *packed) {
+    const int end_kk = min(first_kk + ROWS_PER_ITEM, depth);
+    const int valid = min(width, lanes - panel * width);
+    __global const float *from = src + panel * width * lane_stride + first_kk * depth_stride;
+    __global float *to = packed + packed_offset(panel, first_kk, 0, depth, width);
+    for (int kk = first_kk; kk < end_kk; ++kk) {
+        copy_strided(to, from, valid, lane_stride);
+        fill_zeros(to + valid, width - valid);
+        from += depth_stride;
+        to += width;
     }
-    const int first_lane = panel * width;
-    const int valid = min(width, lanes - first_lane);
-    __global const float *from = src + src_offset + first_lane * lane_stride + kk * depth_stride;
-    __global float *to = packed + packed_offset_ + packed_offset(panel, kk, 0, depth, width);
-    for (int lane = 0; lane < valid; ++lane) {
-        to[lane] = from[lane * lane_stride];
+}
+
+__kernel void gemm_pack_a(__global const float *src, const int src_offset, const int row_stride, const int col_stride,
+        const int M, const int K, __global float *packed, const int packed_offset_) {
+    const int first_kk = get_global_id(0) * ROWS_PER_ITEM;
+    if (first_kk < K) {
+        pack_panel(src + src_offset, row_stride, col_stride, M, K, MR, get_global_id(1), first_kk,
+                packed + packed_offset_);
     }
-    for (int lane = valid; lane < width; ++lane) {
-        to[lane] = 0.0f;
+}
+
+__kernel void gemm_pack_b(__global const float *src, const int src_offset, const int row_stride, const int col_stride,
+        const int K, const int N, __global float *packed, const int packed_offset_) {
+    const int first_kk = get_global_id(0) * ROWS_PER_ITEM;
+    if (first_kk < K) {
+        pack_panel(src + src_offset, col_stride, row_stride, N, K, NR, get_global_id(1), first_kk,
+                packed + packed_offset_);
     }
 }
 
@@ -56,6 +72,31 @@ __kernel void gemm_pack_panels(__global const float *src, const int src_offset, 
 inline floatN finish(floatN product, float row_bias, floatN column_bias, floatN previous, int relu) {
     const floatN x = product + row_bias + column_bias + previous;
     return relu ? fmax(x, (floatN)(0.0f)) : x;
+}
+
+/* acc[r][v] += sum over kk < K of A(r, kk) * B(kk, vector v), for the first `vectors` vectors of the tile's columns.
+ * Always inlined, so that `vectors` is a constant in each copy and the accumulators stay in registers (PoCL does not
+ * inline it by itself; a compiler that does not know the attribute ignores it). */
+inline __attribute__((always_inline)) void accumulate_tile(floatN acc[MR][VECTORS_PER_ROW],
+        __global const float *a, __global const float *b, const int K, const int vectors) {
+#pragma unroll K_UNROLL
+    for (int kk = 0; kk < K; ++kk) {
+        floatN row_of_b[VECTORS_PER_ROW];
+#pragma unroll
+        for (int v = 0; v < vectors; ++v) {
+            row_of_b[v] = vloadN(v, b);
+        }
+#pragma unroll
+        for (int r = 0; r < MR; ++r) {
+            const floatN element_of_a = (floatN)(a[r]);
+#pragma unroll
+            for (int v = 0; v < vectors; ++v) {
+                acc[r][v] = fma(element_of_a, row_of_b[v], acc[r][v]);
+            }
+        }
+        a += MR;
+        b += NR;
+    }
 }
 
 __kernel void gemm_packed(const int M, const int N, const int K,
@@ -83,28 +124,22 @@ __kernel void gemm_packed(const int M, const int N, const int K,
             acc[r][v] = (floatN)(0.0f);
         }
     }
-#pragma unroll K_UNROLL
-    for (int kk = 0; kk < K; ++kk) {
-        floatN row_of_b[VECTORS_PER_ROW];
+    /* the last panel may hold fewer columns: compute only the vectors that hold some (a constant in each copy) */
+    const int width = min(NR, N - col0);
+    const int vectors = (width + VECTOR_WIDTH - 1) / VECTOR_WIDTH;
+    if (vectors == VECTORS_PER_ROW) {
+        accumulate_tile(acc, a, bp, K, VECTORS_PER_ROW);
+    } else {
 #pragma unroll
-        for (int v = 0; v < VECTORS_PER_ROW; ++v) {
-            row_of_b[v] = vloadN(v, bp);
-        }
-#pragma unroll
-        for (int r = 0; r < MR; ++r) {
-            const floatN element_of_a = (floatN)(a[r]);
-#pragma unroll
-            for (int v = 0; v < VECTORS_PER_ROW; ++v) {
-                acc[r][v] = fma(element_of_a, row_of_b[v], acc[r][v]);
+        for (int used = 1; used < VECTORS_PER_ROW; ++used) {
+            if (vectors == used) {
+                accumulate_tile(acc, a, bp, K, used);
             }
         }
-        a += MR;
-        bp += NR;
     }
 
     __global const float *bias_b = bias + offset_bias + b * stride_bias;
     __global float *tile = c + offset_c + b * stride_c + row0 * ldc + col0;
-    const int width = min(NR, N - col0);
 #pragma unroll
     for (int r = 0; r < MR; ++r) {
         if (row0 + r < M) {
