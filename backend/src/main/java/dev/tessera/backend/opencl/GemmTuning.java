@@ -19,9 +19,11 @@ import dev.tessera.opencl.DeviceInfo;
  * @param packRowsPerItem packed-B panels each im2col work-item writes
  * @param im2colChunkBytes  the packed-B bytes im2col writes before the GEMM consumes them: small enough to stay in cache
  *                          on a CPU, large on a GPU where launches cost more than memory traffic
+ * @param im2colChunkPanels the fewest panels of columns in a chunk, whatever its bytes: a GEMM over fewer tiles keeps
+ *                          the cores less busy and reads the weights once per chunk
  */
 public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int workGroupColumns, int kUnroll,
-        int packWorkGroup, int packRowsPerItem, long im2colChunkBytes) {
+        int packWorkGroup, int packRowsPerItem, long im2colChunkBytes, int im2colChunkPanels) {
 
     private static final List<Integer> VECTOR_WIDTHS = List.of(1, 2, 4, 8, 16);
 
@@ -34,10 +36,11 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
                     + " vector width " + vectorWidth);
         }
         if (workGroupRows < 1 || workGroupColumns < 1 || kUnroll < 1 || packWorkGroup < 1 || packRowsPerItem < 1
-                || im2colChunkBytes < 1) {
+                || im2colChunkBytes < 1 || im2colChunkPanels < 1) {
             throw new IllegalArgumentException("work-group " + workGroupRows + "x" + workGroupColumns + ", K unroll "
                     + kUnroll + ", packing work-group " + packWorkGroup + ", packing rows per item "
-                    + packRowsPerItem + " and chunk bytes " + im2colChunkBytes + " must be positive");
+                    + packRowsPerItem + ", chunk bytes " + im2colChunkBytes + " and chunk panels " + im2colChunkPanels
+                    + " must be positive");
         }
     }
 
@@ -52,9 +55,9 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
             // 6 rows x 4 vectors of accumulators with 32 vector registers (AVX-512), 6 x 2 with 16 (AVX2, SSE)
             int simdFloats = Math.max(4, Math.min(16, device.nativeVectorWidth().floatWidth()));
             int vectorsPerRow = simdFloats == 16 ? 4 : 2;
-            return new GemmTuning(6, vectorsPerRow * simdFloats, simdFloats, 1, 1, 1, 8, 16, 4L << 20);
+            return new GemmTuning(6, vectorsPerRow * simdFloats, simdFloats, 1, 1, 1, 8, 16, 4L << 20, 16);
         }
-        return new GemmTuning(4, 8, 4, 8, 8, 1, 64, 1, 256L << 20)
+        return new GemmTuning(4, 8, 4, 8, 8, 1, 64, 1, 256L << 20, 1)
                 .fittedTo(device.maxWorkGroupSize(), device.maxWorkItemSizes());
     }
 
@@ -73,8 +76,8 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
             }
         }
         int pack = (int) Math.max(1, Math.min(packWorkGroup, Math.min(maxItems, dimensionLimit(maxItemSizes, 0))));
-        return new GemmTuning(mr, nr, vectorWidth, rows, columns, kUnroll, pack, packRowsPerItem,
-                im2colChunkBytes);
+        return new GemmTuning(mr, nr, vectorWidth, rows, columns, kUnroll, pack, packRowsPerItem, im2colChunkBytes,
+                im2colChunkPanels);
     }
 
     private static long dimensionLimit(List<Long> maxItemSizes, int dimension) {

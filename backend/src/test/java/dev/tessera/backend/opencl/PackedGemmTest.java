@@ -100,8 +100,8 @@ class PackedGemmTest {
     void otherTuningsAreCorrectToo() {
         List<GemmTuning> tunings = List.of(
                 GemmTuning.forDevice(TestDevices.asGpu(context.info())), // float4, 8x8 work-groups
-                new GemmTuning(3, 6, 1, 2, 1, 1, 1, 2, 1 << 20), // scalar, odd tile, 2x1 work-groups
-                new GemmTuning(5, 16, 8, 1, 2, 4, 4, 3, 1 << 20)); // two vectors per row, K unrolled 4 times
+                new GemmTuning(3, 6, 1, 2, 1, 1, 1, 2, 1 << 20, 1), // scalar, odd tile, 2x1 work-groups
+                new GemmTuning(5, 16, 8, 1, 2, 4, 4, 3, 1 << 20, 1)); // two vectors per row, K unrolled 4 times
         SplittableRandom random = new SplittableRandom(99);
         for (GemmTuning tuning : tunings) {
             try (PackedGemm other = new PackedGemm(context, tuning)) {
@@ -151,7 +151,7 @@ class PackedGemmTest {
             assertThrows(IllegalArgumentException.class, () -> StridedMatrix.rowMajor(c, 0, m, n, n - 1));
             assertThrows(IllegalArgumentException.class, () -> new GemmEpilogue(Bias.PER_ROW, null, 0, false, false));
             assertThrows(IllegalArgumentException.class, () -> GemmBatch.of(0, 0, 0, 0));
-            assertThrows(IllegalArgumentException.class, () -> new GemmTuning(4, 6, 4, 1, 1, 1, 1, 1, 1));
+            assertThrows(IllegalArgumentException.class, () -> new GemmTuning(4, 6, 4, 1, 1, 1, 1, 1, 1, 1));
             float[] untouched = new float[m * n];
             java.util.Arrays.fill(untouched, 3f);
             assertArrayEquals(untouched, c.readFloats(), "nothing was launched");
