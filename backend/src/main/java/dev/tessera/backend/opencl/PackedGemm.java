@@ -87,7 +87,7 @@ public final class PackedGemm implements AutoCloseable {
                 .arg(6, width)
                 .arg(7, packed)
                 .arg(8, (int) packedOffset);
-        return packKernel.run(tuning.packingRange(depth, panels(lanes, width), 1), tuning.packingWorkGroup());
+        return packKernel.run(tuning.packingRange(depth, lanes, width, 1), tuning.packingWorkGroup());
     }
 
     /**
@@ -117,10 +117,13 @@ public final class PackedGemm implements AutoCloseable {
             long values = epilogue.bias() == GemmEpilogue.Bias.PER_ROW ? m : n;
             BufferBounds.require(bias, epilogue.biasOffset() + last * batch.strideBias() + values, "bias");
         }
+        // strides only matter between products; a single product's may be anything
         boolean single = batch.count() == 1;
         multiplyKernel.arg(0, m).arg(1, n).arg(2, k)
-                .arg(3, packedA).arg(4, (int) offsetA).arg(5, single ? 0 : BufferBounds.index(batch.strideA(), "A stride"))
-                .arg(6, packedB).arg(7, (int) offsetB).arg(8, single ? 0 : BufferBounds.index(batch.strideB(), "B stride"))
+                .arg(3, packedA).arg(4, (int) offsetA)
+                .arg(5, single ? 0 : BufferBounds.index(batch.strideA(), "A stride"))
+                .arg(6, packedB).arg(7, (int) offsetB)
+                .arg(8, single ? 0 : BufferBounds.index(batch.strideB(), "B stride"))
                 .arg(9, c).arg(10, (int) offsetC).arg(11, ldc)
                 .arg(12, single ? 0 : BufferBounds.index(batch.strideC(), "C stride"))
                 .arg(13, bias).arg(14, (int) epilogue.biasOffset())
@@ -128,18 +131,7 @@ public final class PackedGemm implements AutoCloseable {
                 .arg(16, epilogue.bias().ordinal())
                 .arg(17, epilogue.relu() ? 1 : 0)
                 .arg(18, epilogue.accumulate() ? 1 : 0);
-        long[] local = {tuning.workGroupRows(), tuning.workGroupColumns(), 1};
-        long[] global = {roundUp(panels(m, tuning.mr()), local[0]), roundUp(panels(n, tuning.nr()), local[1]),
-                batch.count()};
-        return multiplyKernel.run(global, local);
-    }
-
-    private static long panels(int size, int width) {
-        return (size + width - 1L) / width;
-    }
-
-    private static long roundUp(long value, long multiple) {
-        return (value + multiple - 1) / multiple * multiple;
+        return multiplyKernel.run(tuning.multiplyRange(m, n, batch.count()), tuning.multiplyWorkGroup());
     }
 
     private static long nonNegative(long value, String what) {
