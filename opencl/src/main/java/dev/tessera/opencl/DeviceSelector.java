@@ -27,6 +27,15 @@ public final class DeviceSelector {
     }
 
     /**
+     * The one device a setting names: the selector in the system property {@code property}, else in the environment
+     * variable {@code variable}, else device 0 (how the tests pick theirs: tessera.test.device, TESSERA_TEST_DEVICE).
+     */
+    public static ClDevice fromSetting(String property, String variable) {
+        String selector = System.getProperty(property, System.getenv(variable));
+        return parse(selector == null || selector.isBlank() ? "0" : selector).selectOne(OpenClDevices.all());
+    }
+
+    /**
      * The devices this selector names, in list order.
      *
      * @throws IllegalArgumentException when it names none; the message lists the devices there are

@@ -9,8 +9,6 @@ final class TestDevices {
     }
 
     static ClDevice device() {
-        String selector = System.getProperty("tessera.test.device", System.getenv("TESSERA_TEST_DEVICE"));
-        return DeviceSelector.parse(selector == null || selector.isBlank() ? "0" : selector)
-                .selectOne(OpenClDevices.all());
+        return DeviceSelector.fromSetting("tessera.test.device", "TESSERA_TEST_DEVICE");
     }
 }

@@ -13,15 +13,17 @@ import dev.tessera.opencl.DeviceInfo;
  * @param vectorWidth       floats per vector in the micro-kernel: 1, 2, 4, 8 or 16
  * @param workGroupRows     work-group extent along the tiles' row panels (global dimension 0)
  * @param workGroupColumns  work-group extent along the tiles' column panels (global dimension 1)
- * @param kUnroll           unroll factor of the micro-kernel's depth loop (1: as the compiler likes)
+ * @param kUnroll           unroll factor of the micro-kernel's depth loop (1: not unrolled)
  * @param packWorkGroup     work-group extent (along the depth) of the packing and im2col kernels; fixed, so that a
  *                          driver that compiles per work-group size (PoCL) compiles them once
- * @param packRowsPerItem packed-B panels each im2col work-item writes
+ * @param packRowsPerItem   depths (rows of one panel) each packing or im2col work-item writes
  * @param im2colChunkBytes  the packed-B bytes im2col writes before the GEMM consumes them: small enough to stay in cache
  *                          on a CPU, large on a GPU where launches cost more than memory traffic
+ * @param im2colChunkPanels the fewest panels of columns in a chunk, whatever its bytes: a GEMM over fewer tiles keeps
+ *                          the cores less busy and reads the weights once per chunk
  */
 public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int workGroupColumns, int kUnroll,
-        int packWorkGroup, int packRowsPerItem, long im2colChunkBytes) {
+        int packWorkGroup, int packRowsPerItem, long im2colChunkBytes, int im2colChunkPanels) {
 
     private static final List<Integer> VECTOR_WIDTHS = List.of(1, 2, 4, 8, 16);
 
@@ -34,27 +36,27 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
                     + " vector width " + vectorWidth);
         }
         if (workGroupRows < 1 || workGroupColumns < 1 || kUnroll < 1 || packWorkGroup < 1 || packRowsPerItem < 1
-                || im2colChunkBytes < 1) {
+                || im2colChunkBytes < 1 || im2colChunkPanels < 1) {
             throw new IllegalArgumentException("work-group " + workGroupRows + "x" + workGroupColumns + ", K unroll "
                     + kUnroll + ", packing work-group " + packWorkGroup + ", packing rows per item "
-                    + packRowsPerItem + " and chunk bytes " + im2colChunkBytes + " must be positive");
+                    + packRowsPerItem + ", chunk bytes " + im2colChunkBytes + " and chunk panels " + im2colChunkPanels
+                    + " must be positive");
         }
     }
 
     /**
-     * The defaults for a device. CPUs get the packed-panel design (BLIS): one work-item per work-group, a tile of two
-     * native vectors across and as many rows as the vector registers allow (measured in docs/PERFORMANCE.md), im2col
-     * chunks that stay in cache. Other devices get a small tile of float4 in work-groups of at most 64 work-items,
-     * fitted to the device's limits; that choice is correct everywhere, not tuned for any GPU.
+     * The defaults for a device. CPUs get the packed-panel design (BLIS): one work-item per work-group, tiles of 6 rows
+     * by 4 native vectors where there are 32 vector registers (AVX-512; measured in docs/PERFORMANCE.md) or by 2
+     * where there are 16, im2col chunks that stay in cache. Other devices get a small tile of float4 in work-groups of
+     * at most 64 work-items, fitted to the device's limits; that choice is correct everywhere, not tuned for any GPU.
      */
     public static GemmTuning forDevice(DeviceInfo device) {
         if (device.isCpu()) {
-            // 6 rows x 4 vectors of accumulators with 32 vector registers (AVX-512), 6 x 2 with 16 (AVX2, SSE)
             int simdFloats = Math.max(4, Math.min(16, device.nativeVectorWidth().floatWidth()));
             int vectorsPerRow = simdFloats == 16 ? 4 : 2;
-            return new GemmTuning(6, vectorsPerRow * simdFloats, simdFloats, 1, 1, 1, 8, 16, 4L << 20);
+            return new GemmTuning(6, vectorsPerRow * simdFloats, simdFloats, 1, 1, 1, 8, 16, 4L << 20, 16);
         }
-        return new GemmTuning(4, 8, 4, 8, 8, 1, 64, 1, 256L << 20)
+        return new GemmTuning(4, 8, 4, 8, 8, 1, 64, 1, 256L << 20, 1)
                 .fittedTo(device.maxWorkGroupSize(), device.maxWorkItemSizes());
     }
 
@@ -73,8 +75,8 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
             }
         }
         int pack = (int) Math.max(1, Math.min(packWorkGroup, Math.min(maxItems, dimensionLimit(maxItemSizes, 0))));
-        return new GemmTuning(mr, nr, vectorWidth, rows, columns, kUnroll, pack, packRowsPerItem,
-                im2colChunkBytes);
+        return new GemmTuning(mr, nr, vectorWidth, rows, columns, kUnroll, pack, packRowsPerItem, im2colChunkBytes,
+                im2colChunkPanels);
     }
 
     private static long dimensionLimit(List<Long> maxItemSizes, int dimension) {
@@ -92,7 +94,7 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
     }
 
     private static long paddedTo(int size, int panelWidth, String what) {
-        return (positive(size, what) + panelWidth - 1) / panelWidth * panelWidth;
+        return roundUp(positive(size, what), panelWidth);
     }
 
     private static long positive(int value, String what) {
@@ -103,17 +105,38 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
     }
 
     /**
-     * The global range of a packing or im2col launch, in which work-item (i, j, g) writes depths i*packRowsPerItem ..
-     * of panel j of group g: dimension 0 rounded up to the packing work-group (the kernels skip depths past the end).
+     * The global range of a GEMM launch: work-item (i, j, b) computes tile (i, j) of product b; dimensions 0 and 1
+     * rounded up to the work-group (the kernel skips tiles past the end).
      */
-    public long[] packingRange(int depth, long panels, int groups) {
-        long items = (depth + packRowsPerItem - 1L) / packRowsPerItem;
-        return new long[] {(items + packWorkGroup - 1) / packWorkGroup * packWorkGroup, panels, groups};
+    public long[] multiplyRange(int m, int n, int batch) {
+        return new long[] {roundUp(panels(m, mr), workGroupRows), roundUp(panels(n, nr), workGroupColumns), batch};
+    }
+
+    /** The work-group of a GEMM launch. */
+    public long[] multiplyWorkGroup() {
+        return new long[] {workGroupRows, workGroupColumns, 1};
+    }
+
+    /**
+     * The global range of a packing or im2col launch over {@code lanes} rows (A) or columns (B) in panels of
+     * {@code width}: work-item (i, j, g) writes depths i*packRowsPerItem .. of panel j of group g; dimension 0 rounded
+     * up to the packing work-group (the kernels skip depths past the end).
+     */
+    public long[] packingRange(int depth, int lanes, int width, int groups) {
+        return new long[] {roundUp(panels(depth, packRowsPerItem), packWorkGroup), panels(lanes, width), groups};
     }
 
     /** The work-group of a packing or im2col launch. */
     public long[] packingWorkGroup() {
         return new long[] {packWorkGroup, 1, 1};
+    }
+
+    private static long panels(int size, int width) {
+        return (size + width - 1L) / width;
+    }
+
+    private static long roundUp(long value, long multiple) {
+        return (value + multiple - 1) / multiple * multiple;
     }
 
     /** The -D options that compile gemm.cl and im2col.cl for this tuning. */

@@ -84,8 +84,7 @@ final class Im2colGemmConv implements PreparedConv {
     /** The packed B of every group for columns [begin, begin + columns) of one image, into the workspace. */
     private void packColumns(ClBuffer input, int image, int begin, int columns, List<EventTiming> timings) {
         if (im2col != null) {
-            timings.add(im2col.pack(plan.problem(), input, image, begin, columns, workspace,
-                    plan.workspaceGroupStride()));
+            timings.add(im2col.pack(plan, input, image, begin, columns, workspace));
             return;
         }
         int channels = plan.inputChannelsPerGroup();

@@ -7,7 +7,7 @@ import dev.tessera.backend.Operator;
  * How one convolution maps onto im2col + GEMM for a tuning. Per image and group g the GEMM is
  * {@code C_g (Kg x P*Q) = W_g (Kg x depth) B_g (depth x P*Q)} with Kg = K/groups output channels and
  * depth = C/groups * R * S; the columns are processed in chunks of {@link #chunkColumns()} so that the packed B of a
- * chunk (all groups) stays within the tuning's im2col chunk size.
+ * chunk (all groups) stays in cache until the GEMM reads it.
  */
 record Im2colGemmPlan(ConvProblem problem, GemmTuning tuning) {
     /** Output channels per group: the GEMM's M. */
@@ -37,10 +37,13 @@ record Im2colGemmPlan(ConvProblem problem, GemmTuning tuning) {
                 && conv.padTop() == 0 && conv.padBottom() == 0 && conv.padLeft() == 0 && conv.padRight() == 0;
     }
 
-    /** Columns per chunk: a multiple of NR (or all columns), packed B of all groups within the chunk size. */
+    /**
+     * Columns per chunk: as many panels of NR as fit in the tuning's chunk bytes (all groups), at least its chunk
+     * panels, at most all columns.
+     */
     int chunkColumns() {
         long bytesPerColumn = (long) problem.groups() * depth() * Float.BYTES;
-        long panels = Math.max(1, tuning.im2colChunkBytes() / bytesPerColumn / tuning.nr());
+        long panels = Math.max(tuning.im2colChunkPanels(), tuning.im2colChunkBytes() / bytesPerColumn / tuning.nr());
         return (int) Math.min(columns(), panels * tuning.nr());
     }
 

@@ -34,34 +34,28 @@ final class Im2colPacker implements AutoCloseable {
 
     /**
      * Packs columns {@code [columnBegin, columnBegin + columns)} of image {@code image} of {@code input} ([N, C, H, W]
-     * floats) into {@code packed}: group g as a packed B of {@code columns} columns from element
-     * {@code g * groupStride} on.
+     * floats) into the workspace {@code packed}: group g as a packed B of {@code columns} columns from element
+     * {@code g * plan.workspaceGroupStride()} on.
      */
-    EventTiming pack(ConvProblem problem, ClBuffer input, int image, int columnBegin, int columns, ClBuffer packed,
-            long groupStride) {
-        int depth = problem.c() / problem.groups() * problem.r() * problem.s();
-        int planeColumns = problem.p() * problem.q();
-        if (image < 0 || image >= problem.n() || columnBegin < 0 || columns < 1
-                || columnBegin + (long) columns > planeColumns) {
+    EventTiming pack(Im2colGemmPlan plan, ClBuffer input, int image, int columnBegin, int columns, ClBuffer packed) {
+        ConvProblem problem = plan.problem();
+        if (image < 0 || image >= problem.n() || columnBegin < 0 || columns < 1 || columns > plan.chunkColumns()
+                || columnBegin + (long) columns > plan.columns()) {
             throw new IllegalArgumentException("image " + image + ", columns " + columnBegin + " + " + columns
-                    + " outside a problem of " + problem.n() + " images of " + planeColumns + " columns");
+                    + " outside a problem of " + problem.n() + " images of " + plan.columns() + " columns in chunks of "
+                    + plan.chunkColumns());
         }
-        long packedSize = tuning.packedBSize(depth, columns);
-        if (groupStride < packedSize) {
-            throw new IllegalArgumentException("group stride " + groupStride + " is below the " + packedSize
-                    + " floats of one group's packed columns");
-        }
-        BufferBounds.require(input, (long) problem.n() * problem.c() * problem.h() * problem.w(), "im2col input");
-        BufferBounds.require(packed, (problem.groups() - 1L) * groupStride + packedSize, "im2col packed B");
+        BufferBounds.require(input, plan.inputPlaneOffset(problem.n(), 0), "im2col input");
+        BufferBounds.require(packed, plan.workspaceFloats(), "im2col workspace");
         Operator.Conv2d conv = problem.conv();
         kernel.arg(0, input).arg(1, image).arg(2, problem.c()).arg(3, problem.h()).arg(4, problem.w())
-                .arg(5, problem.c() / problem.groups()).arg(6, problem.r()).arg(7, problem.s())
+                .arg(5, plan.inputChannelsPerGroup()).arg(6, problem.r()).arg(7, problem.s())
                 .arg(8, problem.p()).arg(9, problem.q())
                 .arg(10, conv.strideH()).arg(11, conv.strideW()).arg(12, conv.padTop()).arg(13, conv.padLeft())
                 .arg(14, conv.dilationH()).arg(15, conv.dilationW())
                 .arg(16, columnBegin).arg(17, columns)
-                .arg(18, packed).arg(19, BufferBounds.index(groupStride, "group stride"));
-        return kernel.run(tuning.packingRange(depth, (columns + tuning.nr() - 1L) / tuning.nr(), problem.groups()),
+                .arg(18, packed).arg(19, BufferBounds.index(plan.workspaceGroupStride(), "group stride"));
+        return kernel.run(tuning.packingRange(plan.depth(), columns, tuning.nr(), problem.groups()),
                 tuning.packingWorkGroup());
     }
 

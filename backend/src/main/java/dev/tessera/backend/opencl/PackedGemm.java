@@ -23,8 +23,7 @@ import dev.tessera.opencl.ProgramSource;
 public final class PackedGemm implements AutoCloseable {
     private final OwnedResources resources = new OwnedResources();
     private final GemmTuning tuning;
-    private final ClKernel packAKernel;
-    private final ClKernel packBKernel;
+    private final ClKernel packKernel;
     private final ClKernel multiplyKernel;
     private final ClBuffer noBias;
 
@@ -36,16 +35,14 @@ public final class PackedGemm implements AutoCloseable {
     public PackedGemm(ClContext context, GemmTuning tuning) {
         try {
             ClProgram program = resources.add(context.build(ProgramSource.resource("gemm.cl"), tuning.buildOptions()));
-            packAKernel = resources.add(program.kernel("gemm_pack_a"));
-            packBKernel = resources.add(program.kernel("gemm_pack_b"));
+            packKernel = resources.add(program.kernel("gemm_pack"));
             multiplyKernel = resources.add(program.kernel("gemm_packed"));
             noBias = resources.add(context.buffer(Float.BYTES));
         } catch (RuntimeException e) {
             resources.close();
             throw e;
         }
-        long packLimit = Math.min(packAKernel.maxWorkGroupSize(), packBKernel.maxWorkGroupSize());
-        this.tuning = tuning.fittedTo(Math.min(multiplyKernel.maxWorkGroupSize(), packLimit),
+        this.tuning = tuning.fittedTo(Math.min(multiplyKernel.maxWorkGroupSize(), packKernel.maxWorkGroupSize()),
                 context.info().maxWorkItemSizes());
     }
 
@@ -66,30 +63,31 @@ public final class PackedGemm implements AutoCloseable {
 
     /** Packs {@code a} (M = a.rows() x K = a.columns()) into {@code packed} from element {@code packedOffset} on. */
     public EventTiming packA(StridedMatrix a, ClBuffer packed, long packedOffset) {
-        return pack(packAKernel, a, a.columns(), panels(a.rows(), tuning.mr()), packed, packedOffset,
+        return pack(a, a.rows(), a.columns(), a.rowStride(), a.columnStride(), tuning.mr(), packed, packedOffset,
                 packedASize(a.rows(), a.columns()), "packed A");
     }
 
     /** Packs {@code b} (K = b.rows() x N = b.columns()) into {@code packed} from element {@code packedOffset} on. */
     public EventTiming packB(StridedMatrix b, ClBuffer packed, long packedOffset) {
-        return pack(packBKernel, b, b.rows(), panels(b.columns(), tuning.nr()), packed, packedOffset,
+        return pack(b, b.columns(), b.rows(), b.columnStride(), b.rowStride(), tuning.nr(), packed, packedOffset,
                 packedBSize(b.rows(), b.columns()), "packed B");
     }
 
-    /** Launches a packing kernel over {@code depth} x {@code panels}. */
-    private EventTiming pack(ClKernel kernel, StridedMatrix source, int depth, long panels, ClBuffer packed,
-            long packedOffset, long packedSize, String what) {
+    /** Packs {@code source}, whose lanes (rows of A, columns of B) become panels of {@code width}. */
+    private EventTiming pack(StridedMatrix source, int lanes, int depth, int laneStride, int depthStride, int width,
+            ClBuffer packed, long packedOffset, long packedSize, String what) {
         BufferBounds.require(source.buffer(), source.end(), what + " source");
         BufferBounds.require(packed, nonNegative(packedOffset, what + " offset") + packedSize, what);
-        kernel.arg(0, source.buffer())
+        packKernel.arg(0, source.buffer())
                 .arg(1, BufferBounds.index(source.offset(), "source offset"))
-                .arg(2, source.rowStride())
-                .arg(3, source.columnStride())
-                .arg(4, source.rows())
-                .arg(5, source.columns())
-                .arg(6, packed)
-                .arg(7, (int) packedOffset);
-        return kernel.run(tuning.packingRange(depth, panels, 1), tuning.packingWorkGroup());
+                .arg(2, laneStride)
+                .arg(3, depthStride)
+                .arg(4, lanes)
+                .arg(5, depth)
+                .arg(6, width)
+                .arg(7, packed)
+                .arg(8, (int) packedOffset);
+        return packKernel.run(tuning.packingRange(depth, lanes, width, 1), tuning.packingWorkGroup());
     }
 
     /**
@@ -119,10 +117,13 @@ public final class PackedGemm implements AutoCloseable {
             long values = epilogue.bias() == GemmEpilogue.Bias.PER_ROW ? m : n;
             BufferBounds.require(bias, epilogue.biasOffset() + last * batch.strideBias() + values, "bias");
         }
+        // strides only matter between products; a single product's may be anything
         boolean single = batch.count() == 1;
         multiplyKernel.arg(0, m).arg(1, n).arg(2, k)
-                .arg(3, packedA).arg(4, (int) offsetA).arg(5, single ? 0 : BufferBounds.index(batch.strideA(), "A stride"))
-                .arg(6, packedB).arg(7, (int) offsetB).arg(8, single ? 0 : BufferBounds.index(batch.strideB(), "B stride"))
+                .arg(3, packedA).arg(4, (int) offsetA)
+                .arg(5, single ? 0 : BufferBounds.index(batch.strideA(), "A stride"))
+                .arg(6, packedB).arg(7, (int) offsetB)
+                .arg(8, single ? 0 : BufferBounds.index(batch.strideB(), "B stride"))
                 .arg(9, c).arg(10, (int) offsetC).arg(11, ldc)
                 .arg(12, single ? 0 : BufferBounds.index(batch.strideC(), "C stride"))
                 .arg(13, bias).arg(14, (int) epilogue.biasOffset())
@@ -130,18 +131,7 @@ public final class PackedGemm implements AutoCloseable {
                 .arg(16, epilogue.bias().ordinal())
                 .arg(17, epilogue.relu() ? 1 : 0)
                 .arg(18, epilogue.accumulate() ? 1 : 0);
-        long[] local = {tuning.workGroupRows(), tuning.workGroupColumns(), 1};
-        long[] global = {roundUp(panels(m, tuning.mr()), local[0]), roundUp(panels(n, tuning.nr()), local[1]),
-                batch.count()};
-        return multiplyKernel.run(global, local);
-    }
-
-    private static long panels(int size, int width) {
-        return (size + width - 1L) / width;
-    }
-
-    private static long roundUp(long value, long multiple) {
-        return (value + multiple - 1) / multiple * multiple;
+        return multiplyKernel.run(tuning.multiplyRange(m, n, batch.count()), tuning.multiplyWorkGroup());
     }
 
     private static long nonNegative(long value, String what) {

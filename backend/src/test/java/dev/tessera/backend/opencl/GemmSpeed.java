@@ -23,7 +23,7 @@ import dev.tessera.opencl.ProgramCache;
  *
  * <pre>
  * java ... dev.tessera.backend.opencl.GemmSpeed [gemm] [conv] [--seconds S]
- *          [--tuning mr,nr,vw,wgRows,wgColumns,kUnroll,packWg,rowsPerItem,chunkBytes]...
+ *          [--tuning mr,nr,vw,wgRows,wgColumns,kUnroll,packWg,rowsPerItem,chunkBytes,chunkPanels]...
  * </pre>
  * Device: as for the tests, {@code TESSERA_TEST_DEVICE} or device 0.
  */
@@ -95,7 +95,7 @@ public final class GemmSpeed {
     private static GemmTuning parseTuning(String text) {
         long[] v = Arrays.stream(text.split(",")).mapToLong(Long::parseLong).toArray();
         return new GemmTuning((int) v[0], (int) v[1], (int) v[2], (int) v[3], (int) v[4], (int) v[5], (int) v[6],
-                (int) v[7], v[8]);
+                (int) v[7], v[8], (int) v[9]);
     }
 
     private static void gemms(ClContext context, List<GemmTuning> tunings, double seconds) {

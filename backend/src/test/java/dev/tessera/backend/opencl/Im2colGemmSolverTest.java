@@ -42,7 +42,7 @@ class Im2colGemmSolverTest {
         deviceTuning = GemmTuning.forDevice(context.info());
         GemmTuning t = deviceTuning;
         onePanelChunks = new GemmTuning(t.mr(), t.nr(), t.vectorWidth(), t.workGroupRows(), t.workGroupColumns(),
-                t.kUnroll(), t.packWorkGroup(), t.packRowsPerItem(), 1);
+                t.kUnroll(), t.packWorkGroup(), t.packRowsPerItem(), 1, 1);
     }
 
     @AfterAll

@@ -3,7 +3,6 @@ package dev.tessera.backend.opencl;
 import dev.tessera.opencl.ClDevice;
 import dev.tessera.opencl.DeviceInfo;
 import dev.tessera.opencl.DeviceSelector;
-import dev.tessera.opencl.OpenClDevices;
 
 /**
  * The device the backend's OpenCL tests run on: the selector in the environment variable {@code TESSERA_TEST_DEVICE}
@@ -14,9 +13,7 @@ final class TestDevices {
     }
 
     static ClDevice device() {
-        String selector = System.getProperty("tessera.test.device", System.getenv("TESSERA_TEST_DEVICE"));
-        return DeviceSelector.parse(selector == null || selector.isBlank() ? "0" : selector)
-                .selectOne(OpenClDevices.all());
+        return DeviceSelector.fromSetting("tessera.test.device", "TESSERA_TEST_DEVICE");
     }
 
     /** {@code info} as if the device were a GPU: to run the choices made for GPUs on whatever device is here. */

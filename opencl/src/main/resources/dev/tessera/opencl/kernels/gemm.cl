@@ -8,9 +8,10 @@
  *     ceil(N/NR)*NR*K floats, columns beyond N zero.
  * C is row-major: element (row, col) at offset_c + row*ldc + col; only rows < M and columns < N are written.
  *
- * gemm_pack_a, gemm_pack_b: pack a strided matrix (element (row, col) at src_offset + row*row_stride + col*col_stride)
- *   into packed A (M x K) or packed B (K x N). Work-item (i, j) writes depths i*ROWS_PER_ITEM .. i*ROWS_PER_ITEM +
- *   ROWS_PER_ITEM-1 of panel j: consecutive work-items write consecutive memory.
+ * gemm_pack: packs a strided matrix whose element (lane, kk) is at src_offset + lane*lane_stride + kk*depth_stride
+ *   into panels of `width` lanes: packed A with lanes = the rows of A and width MR, packed B with lanes = the columns
+ *   of B and width NR. Work-item (i, j) writes depths i*ROWS_PER_ITEM .. i*ROWS_PER_ITEM+ROWS_PER_ITEM-1 of panel j
+ *   (consecutive work-items write consecutive memory), zeros past `lanes`.
  * gemm_packed: work-item (i, j, b) computes the MR x NR tile (i, j) of product b of the batch; the operands of
  *   product b start stride_a, stride_b, stride_c and stride_bias elements after those of product b - 1. It keeps
  *   MR * NR/VECTOR_WIDTH floatN accumulators and per kk does one broadcast of each A element and one fma per (row,
@@ -34,37 +35,22 @@
 #define BIAS_PER_ROW 1
 #define BIAS_PER_COLUMN 2
 
-/* Depths first_kk .. first_kk+ROWS_PER_ITEM-1 of panel `panel` (`width` lanes) of a packed operand of depth `depth`,
- * from the matrix whose element (lane, kk) is src[lane * lane_stride + kk * depth_stride]; lanes past `lanes` are 0. */
-inline void pack_panel(__global const float *src, int lane_stride, int depth_stride, int lanes, int depth, int width,
-        int panel, int first_kk, __global float *packed) {
+__kernel void gemm_pack(__global const float *src, const int src_offset, const int lane_stride, const int depth_stride,
+        const int lanes, const int depth, const int width, __global float *packed, const int packed_offset_) {
+    const int first_kk = get_global_id(0) * ROWS_PER_ITEM;
+    const int panel = get_global_id(1);
+    if (first_kk >= depth) {
+        return;
+    }
     const int end_kk = min(first_kk + ROWS_PER_ITEM, depth);
     const int valid = min(width, lanes - panel * width);
-    __global const float *from = src + panel * width * lane_stride + first_kk * depth_stride;
-    __global float *to = packed + packed_offset(panel, first_kk, 0, depth, width);
+    __global const float *from = src + src_offset + panel * width * lane_stride + first_kk * depth_stride;
+    __global float *to = packed + packed_offset_ + packed_offset(panel, first_kk, 0, depth, width);
     for (int kk = first_kk; kk < end_kk; ++kk) {
         copy_strided(to, from, valid, lane_stride);
         fill_zeros(to + valid, width - valid);
         from += depth_stride;
         to += width;
-    }
-}
-
-__kernel void gemm_pack_a(__global const float *src, const int src_offset, const int row_stride, const int col_stride,
-        const int M, const int K, __global float *packed, const int packed_offset_) {
-    const int first_kk = get_global_id(0) * ROWS_PER_ITEM;
-    if (first_kk < K) {
-        pack_panel(src + src_offset, row_stride, col_stride, M, K, MR, get_global_id(1), first_kk,
-                packed + packed_offset_);
-    }
-}
-
-__kernel void gemm_pack_b(__global const float *src, const int src_offset, const int row_stride, const int col_stride,
-        const int K, const int N, __global float *packed, const int packed_offset_) {
-    const int first_kk = get_global_id(0) * ROWS_PER_ITEM;
-    if (first_kk < K) {
-        pack_panel(src + src_offset, col_stride, row_stride, N, K, NR, get_global_id(1), first_kk,
-                packed + packed_offset_);
     }
 }
 
