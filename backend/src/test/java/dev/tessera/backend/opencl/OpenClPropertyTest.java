@@ -17,9 +17,7 @@ import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.reference.ReferenceBackend;
-import dev.tessera.opencl.DeviceSelector;
 import dev.tessera.opencl.LiveResources;
-import dev.tessera.opencl.OpenClDevices;
 import dev.tessera.opencl.ProgramCache;
 
 /**
@@ -40,9 +38,7 @@ class OpenClPropertyTest {
 
     @BeforeAll
     static void open() {
-        String selector = System.getProperty("tessera.test.device", System.getenv("TESSERA_TEST_DEVICE"));
-        opencl = OpenClBackend.open(DeviceSelector.parse(selector == null ? "0" : selector)
-                .selectOne(OpenClDevices.all()), ProgramCache.defaultCache(), null);
+        opencl = OpenClBackend.open(TestDevices.device(), ProgramCache.defaultCache(), null);
         reference = new ReferenceBackend();
     }
 
