@@ -31,9 +31,25 @@ public final class PeakProbe {
             Measurement bestBandwidth, List<Measurement> compute, List<Measurement> memory) {
     }
 
-    private static final int[] VECTOR_WIDTHS = {1, 2, 4, 8, 16};
-    private static final int[] ACCUMULATORS = {8, 16};
-    private static final String[] OPERATIONS = {"fma", "mad"};
+    /**
+     * The configurations a probe tries: vector widths, chains per work-item and operations of the compute kernel, vector
+     * widths of the memory kernels.
+     */
+    public record Sweep(int[] vectorWidths, int[] accumulators, String[] operations, int[] memoryVectorWidths,
+            long[] workGroupSizes) {
+        /**
+         * Everything: widths 1-16, 8 and 16 chains, fma and mad; memory kernels at float4, float8, float16; work-groups
+         * of 1, the kernel's preferred multiple (0 stands for it), 64 and 256.
+         */
+        public static final Sweep FULL = new Sweep(new int[] {1, 2, 4, 8, 16}, new int[] {8, 16},
+                new String[] {"fma", "mad"}, new int[] {4, 8, 16}, new long[] {1, 0, 64, 256});
+        /**
+         * A smoke test: float4 and float16, 16 fma chains, float16 memory kernels, work-groups of 1 and 64. Drivers
+         * that compile per work-group size (PoCL) compile each combination, so fewer combinations is most of the speed.
+         */
+        public static final Sweep SMALL = new Sweep(new int[] {4, 16}, new int[] {16}, new String[] {"fma"},
+                new int[] {16}, new long[] {1, 64});
+    }
     private static final int FLOPS_PER_STEP = 2;
     private static final int ROUNDS = 4; // chain steps per loop iteration in probe_peak.cl
 
@@ -41,14 +57,17 @@ public final class PeakProbe {
     private final int repeats;
     private final long bandwidthBytes;
     private final long warmUpNanos;
+    private final Sweep sweep;
 
     /**
      * @param targetMillis   how long one timed launch should last
      * @param repeats        timed launches per configuration (the fastest counts)
      * @param bandwidthBytes buffer size for the memory kernels (capped by the device's limits)
      * @param warmUpMillis   sustained load before the first timed launch, so that clocks have risen
+     * @param sweep          the kernel configurations to try
      */
-    public PeakProbe(double targetMillis, int repeats, long bandwidthBytes, long warmUpMillis) {
+    public PeakProbe(double targetMillis, int repeats, long bandwidthBytes, long warmUpMillis, Sweep sweep) {
+        this.sweep = sweep;
         this.targetMillis = targetMillis;
         this.repeats = repeats;
         this.bandwidthBytes = bandwidthBytes;
@@ -57,19 +76,19 @@ public final class PeakProbe {
 
     /** The defaults `tessera probe` uses: 15 ms launches, best of 5, 128 MiB buffers, 500 ms warm-up. */
     public static PeakProbe standard() {
-        return new PeakProbe(15, 5, 128L << 20, 500);
+        return new PeakProbe(15, 5, 128L << 20, 500, Sweep.FULL);
     }
 
-    /** A rough probe in a few seconds: 2 ms launches, best of 2, 16 MiB buffers, no warm-up. */
+    /** A rough probe in a few seconds: the small sweep, 2 ms launches, best of 2, 16 MiB buffers, no warm-up. */
     public static PeakProbe quick() {
-        return new PeakProbe(2, 2, 16L << 20, 0);
+        return new PeakProbe(2, 2, 16L << 20, 0, Sweep.SMALL);
     }
 
     public Result run(ClContext context) {
         List<Measurement> compute = new ArrayList<>();
-        for (String operation : OPERATIONS) {
-            for (int width : VECTOR_WIDTHS) {
-                for (int accumulators : ACCUMULATORS) {
+        for (String operation : sweep.operations()) {
+            for (int width : sweep.vectorWidths()) {
+                for (int accumulators : sweep.accumulators()) {
                     compute.addAll(measureCompute(context, operation, width, accumulators, compute.isEmpty()));
                 }
             }
@@ -123,7 +142,7 @@ public final class PeakProbe {
         List<Measurement> results = new ArrayList<>();
         try (ClBuffer src = context.buffer(bytes); ClBuffer dst = context.buffer(bytes)) {
             src.fill(1.0f);
-            for (int width : new int[] {4, 8, 16}) {
+            for (int width : sweep.memoryVectorWidths()) {
                 String options = "-DVECTOR_WIDTH=" + width;
                 try (ClProgram program = context.build(ProgramSource.resource("probe_bandwidth.cl"), options)) {
                     long elements = bytes / ((long) Sizeof.cl_float * width);
@@ -158,11 +177,12 @@ public final class PeakProbe {
         return results;
     }
 
-    /** Work-group sizes worth trying: 1, the preferred multiple, 64 and 256, within the kernel's limit. */
-    private static List<Long> workGroupSizes(ClKernel kernel) {
+    /** The sweep's work-group sizes (0: the kernel's preferred multiple) within the kernel's limit. */
+    private List<Long> workGroupSizes(ClKernel kernel) {
         long max = kernel.maxWorkGroupSize();
         TreeSet<Long> sizes = new TreeSet<>();
-        for (long size : new long[] {1, kernel.preferredWorkGroupSizeMultiple(), 64, 256}) {
+        for (long wanted : sweep.workGroupSizes()) {
+            long size = wanted == 0 ? kernel.preferredWorkGroupSizeMultiple() : wanted;
             if (size >= 1 && size <= max) {
                 sizes.add(size);
             }

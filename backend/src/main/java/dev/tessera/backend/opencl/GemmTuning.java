@@ -94,7 +94,7 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
     }
 
     private static long paddedTo(int size, int panelWidth, String what) {
-        return roundUp(positive(size, what), panelWidth);
+        return Launch.roundUp(positive(size, what), panelWidth);
     }
 
     private static long positive(int value, String what) {
@@ -109,7 +109,7 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
      * rounded up to the work-group (the kernel skips tiles past the end).
      */
     public long[] multiplyRange(int m, int n, int batch) {
-        return new long[] {roundUp(panels(m, mr), workGroupRows), roundUp(panels(n, nr), workGroupColumns), batch};
+        return new long[] {Launch.roundUp(panels(m, mr), workGroupRows), Launch.roundUp(panels(n, nr), workGroupColumns), batch};
     }
 
     /** The work-group of a GEMM launch. */
@@ -123,7 +123,7 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
      * up to the packing work-group (the kernels skip depths past the end).
      */
     public long[] packingRange(int depth, int lanes, int width, int groups) {
-        return new long[] {roundUp(panels(depth, packRowsPerItem), packWorkGroup), panels(lanes, width), groups};
+        return new long[] {Launch.roundUp(panels(depth, packRowsPerItem), packWorkGroup), panels(lanes, width), groups};
     }
 
     /** The work-group of a packing or im2col launch. */
@@ -133,10 +133,6 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
 
     private static long panels(int size, int width) {
         return (size + width - 1L) / width;
-    }
-
-    private static long roundUp(long value, long multiple) {
-        return (value + multiple - 1) / multiple * multiple;
     }
 
     /** The -D options that compile gemm.cl and im2col.cl for this tuning. */

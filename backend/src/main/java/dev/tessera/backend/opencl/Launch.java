@@ -45,12 +45,4 @@ final class Launch {
         }
         return kernel.run(global, group);
     }
-
-    static int checkedInt(long value, String what) {
-        if (value > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(what + " of " + value + " elements exceeds the 2^31 limit of Tessera's "
-                    + "kernels");
-        }
-        return (int) value;
-    }
 }

@@ -118,7 +118,7 @@ public final class OpenClBackend implements Backend {
     }
 
     private Launched launch(Operator op, List<Tensor> in, List<ClBuffer> buf, ClBuffer out) {
-        int total = Launch.checkedInt(in.get(0).size(), op.name() + " input");
+        int total = in.get(0).size();
         if (op instanceof Operator.Conv2d conv) {
             return convolve(ConvProblem.of(conv, in.stream().map(Tensor::shape).toList()), in, buf, out);
         } else if (op instanceof Operator.Pool pool) {
@@ -127,7 +127,7 @@ public final class OpenClBackend implements Backend {
             int planes = in.get(0).dim(0) * in.get(0).dim(1);
             try (ClKernel k = library.kernel("pool.cl", "", "global_avg_pool")) {
                 k.arg(0, buf.get(0)).arg(1, out).arg(2, in.get(0).dim(2) * in.get(0).dim(3)).arg(3, planes);
-                return Launched.of(elementwise(k, planes), "global_avg_pool");
+                return Launched.of(Launch.elementwise(k, planes), "global_avg_pool");
             }
         } else if (op instanceof Operator.Lrn lrn) {
             Tensor x = in.get(0);
@@ -135,7 +135,7 @@ public final class OpenClBackend implements Backend {
                 k.arg(0, buf.get(0)).arg(1, out).arg(2, x.dim(1)).arg(3, x.dim(2) * x.dim(3)).arg(4, lrn.size())
                         .arg(5, (float) lrn.effectiveAlpha()).arg(6, (float) lrn.beta()).arg(7, (float) lrn.k())
                         .arg(8, total);
-                return Launched.of(elementwise(k, total), "lrn_across_channels");
+                return Launched.of(Launch.elementwise(k, total), "lrn_across_channels");
             }
         } else if (op instanceof Operator.Relu) {
             return unary("relu", buf.get(0), out, total);
@@ -146,12 +146,12 @@ public final class OpenClBackend implements Backend {
             try (ClKernel k = library.kernel("eltwise.cl", "", "bias_add")) {
                 k.arg(0, buf.get(0)).arg(1, buf.get(1)).arg(2, out).arg(3, x.dim(1)).arg(4, planeSize(x))
                         .arg(5, total);
-                return Launched.of(elementwise(k, total), "bias_add");
+                return Launched.of(Launch.elementwise(k, total), "bias_add");
             }
         } else if (op instanceof Operator.Add add) {
             try (ClKernel k = library.kernel("eltwise.cl", "-DFUSE_RELU=" + (add.relu() ? 1 : 0), "residual_add")) {
                 k.arg(0, buf.get(0)).arg(1, buf.get(1)).arg(2, out).arg(3, total);
-                return Launched.of(elementwise(k, total), "residual_add");
+                return Launched.of(Launch.elementwise(k, total), "residual_add");
             }
         } else if (op instanceof Operator.BatchNorm bn) {
             return batchNorm(bn, in, buf.get(0), out);
@@ -162,7 +162,7 @@ public final class OpenClBackend implements Backend {
             int rows = x.dim(0);
             try (ClKernel k = library.kernel("softmax.cl", "", "softmax_rows")) {
                 k.arg(0, buf.get(0)).arg(1, out).arg(2, x.size() / rows).arg(3, rows);
-                return Launched.of(elementwise(k, rows), "softmax_rows");
+                return Launched.of(Launch.elementwise(k, rows), "softmax_rows");
             }
         }
         throw new IllegalArgumentException("the OpenCL backend has no kernel for " + op.name());
@@ -175,12 +175,8 @@ public final class OpenClBackend implements Backend {
     private Launched unary(String kernelName, ClBuffer in, ClBuffer out, int total) {
         try (ClKernel k = library.kernel("eltwise.cl", "", kernelName)) {
             k.arg(0, in).arg(1, out).arg(2, total);
-            return Launched.of(elementwise(k, total), kernelName);
+            return Launched.of(Launch.elementwise(k, total), kernelName);
         }
-    }
-
-    private static EventTiming elementwise(ClKernel kernel, int total) {
-        return Launch.elementwise(kernel, total);
     }
 
     private Launched pool(Operator.Pool pool, Tensor x, ClBuffer in, ClBuffer out) {
@@ -197,7 +193,7 @@ public final class OpenClBackend implements Backend {
             } else {
                 k.arg(12, pool.padBottom()).arg(13, pool.padRight()).arg(14, pool.countPad() ? 1 : 0).arg(15, total);
             }
-            return Launched.of(elementwise(k, total), name);
+            return Launched.of(Launch.elementwise(k, total), name);
         }
     }
 
@@ -216,7 +212,7 @@ public final class OpenClBackend implements Backend {
                 ClKernel k = library.kernel("eltwise.cl", "", "scale_shift")) {
             k.arg(0, x).arg(1, scaleBuf).arg(2, shiftBuf).arg(3, out).arg(4, channels).arg(5, planeSize(input))
                     .arg(6, total);
-            return Launched.of(elementwise(k, total), "scale_shift");
+            return Launched.of(Launch.elementwise(k, total), "scale_shift");
         }
     }
 
