@@ -147,7 +147,13 @@ public final class OclgrindSuite {
                         OpenClPropertyTest.convInputs(rnd, 2, 5, 9, 7, 6, 3, 3, 1, false)),
                 new Conv("3x3 asymmetric pad 2,0,0,1 relu",
                         new Operator.Conv2d(1, 1, 2, 0, 0, 1, 1, 1, 1, true, ConvAlgorithm.AUTO),
-                        OpenClPropertyTest.convInputs(rnd, 1, 1, 4, 11, 2, 3, 3, 1, true)));
+                        OpenClPropertyTest.convInputs(rnd, 1, 1, 4, 11, 2, 3, 3, 1, true)),
+                new Conv("3x3 pad 1 several tiles and panels", Operator.Conv2d.of(1, 1),
+                        OpenClPropertyTest.convInputs(rnd, 1, 9, 13, 11, 17, 3, 3, 1, true)),
+                new Conv("5x3 stride 1x2 pad 2,2,1,1", new Operator.Conv2d(1, 2, 2, 2, 1, 1, 1, 1, 1, false,
+                        ConvAlgorithm.AUTO), OpenClPropertyTest.convInputs(rnd, 1, 3, 8, 9, 5, 5, 3, 1, true)),
+                new Conv("7x7 stride 2 pad 3 (a ResNet stem in small)", Operator.Conv2d.of(2, 3).withRelu(true),
+                        OpenClPropertyTest.convInputs(rnd, 1, 3, 15, 13, 6, 7, 7, 1, true)));
         for (Conv conv : convs) {
             ConvProblem problem = ConvProblem.of(conv.op(), conv.inputs().stream().map(Tensor::shape).toList());
             for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
@@ -277,6 +283,10 @@ public final class OclgrindSuite {
         check(new Operator.Pool(Operator.Pool.Kind.AVG, 3, 2, 1, 2, 2, 0, 1, 0, false),
                 List.of(Tensor.random(4, -2, 2, 1, 2, 5, 6)), 1e-6, "avgpool 3x2 asymmetric pad");
         check(new Operator.GlobalAvgPool(), List.of(Tensor.random(5, -1, 1, 2, 3, 5, 5)), 1e-6, "global avg pool");
+        check(Operator.Pool.of(Operator.Pool.Kind.MAX, 2, 2, 0), List.of(Tensor.random(15, -2, 2, 1, 4, 15, 13)), 1e-6,
+                "maxpool 2x2 stride 2 odd plane");
+        check(new Operator.GlobalAvgPool(), List.of(Tensor.random(16, -1, 1, 1, 9, 1, 3)), 1e-6,
+                "global avg pool 1x3 plane");
     }
 
     private void elementwise() {
@@ -307,5 +317,16 @@ public final class OclgrindSuite {
                 Tensor.random(12, -1, 1, 3, 5)), 1e-5, "fc 5->3");
         check(new Operator.Softmax(), List.of(Tensor.random(13, -20, 20, 2, 37)), 1e-5, "softmax 2x37");
         check(new Operator.Softmax(), List.of(Tensor.random(14, -20, 20, 1, 300)), 1e-5, "softmax 1x300");
+        check(new Operator.Softmax(), List.of(Tensor.random(17, -20, 20, 3, 1000)), 1e-5, "softmax 3x1000");
+        check(new Operator.Softmax(), List.of(Tensor.random(18, -20, 20, 1, 1)), 1e-5, "softmax 1x1");
+        Tensor big = Tensor.random(19, -2, 2, 2, 8, 17, 19);
+        check(new Operator.Relu(), List.of(big), 0, "relu 5168 elements");
+        check(new Operator.Add(true), List.of(big, Tensor.random(20, -2, 2, 2, 8, 17, 19)), 1e-6,
+                "add relu 5168 elements");
+        check(new Operator.BiasAdd(), List.of(big, Tensor.random(21, -1, 1, 8)), 1e-6, "bias add 5168 elements");
+        check(new Operator.Lrn(5, 1e-4, 0.75, 2, true), List.of(Tensor.random(22, -3, 3, 1, 16, 7, 9)), 1e-5,
+                "lrn 16 channels 7x9");
+        check(new Operator.FullyConnected(false), List.of(Tensor.random(23, -1, 1, 2, 300),
+                Tensor.random(24, -1, 1, 37, 300), Tensor.random(25, -1, 1, 37)), 1e-5, "fc 300->37 batch 2");
     }
 }
