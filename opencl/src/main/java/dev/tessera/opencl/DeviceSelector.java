@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /**
  * The device selector used everywhere in Tessera: an index from {@code tessera devices}, a case-insensitive part of the
- * device name, or {@code all}.
+ * device name, or {@code all} (every device but simulators).
  */
 public final class DeviceSelector {
     private final String text;
@@ -36,13 +36,16 @@ public final class DeviceSelector {
     }
 
     /**
-     * The devices this selector names, in list order.
+     * The devices this selector names, in list order. {@code all} leaves out simulators (Oclgrind), which would take
+     * hours over a benchmark, unless there is nothing else; name one to use it.
      *
      * @throws IllegalArgumentException when it names none; the message lists the devices there are
      */
     public List<ClDevice> select(List<ClDevice> devices) {
         if (text.equalsIgnoreCase("all")) {
-            return devices;
+            List<ClDevice> real = devices.stream().filter(d -> !OpenClDevices.isSimulator(d.info().platform()))
+                    .toList();
+            return real.isEmpty() ? devices : real;
         }
         if (text.chars().allMatch(Character::isDigit)) {
             int index = Integer.parseInt(text);

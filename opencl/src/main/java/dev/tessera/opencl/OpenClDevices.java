@@ -18,7 +18,8 @@ public final class OpenClDevices {
     }
 
     /**
-     * Every device, numbered in platform order then device order. The list is read once per process.
+     * Every device, numbered in platform order then device order, simulators (Oclgrind) last so that device 0 is a real
+     * one. The list is read once per process.
      *
      * @throws NoOpenClPlatformException when the OpenCL loader is missing or no platform is installed
      */
@@ -45,7 +46,7 @@ public final class OpenClDevices {
         OpenClException.check(clGetPlatformIDs(platforms.length, platforms, null), "clGetPlatformIDs");
 
         List<ClDevice> devices = new ArrayList<>();
-        for (cl_platform_id platform : platforms) {
+        for (cl_platform_id platform : simulatorsLast(platforms)) {
             int[] deviceCount = new int[1];
             int st = clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, 0, null, deviceCount);
             if (st == CL_DEVICE_NOT_FOUND || deviceCount[0] == 0) {
@@ -62,6 +63,28 @@ public final class OpenClDevices {
             throw new NoOpenClPlatformException(platforms.length + " platform(s) but no device");
         }
         return devices;
+    }
+
+    /**
+     * The platforms in the loader's order, except that simulators (Oclgrind) come last: the ICD loader lists platforms
+     * with GPU devices first, and Oclgrind's device claims every type, so it would otherwise become device 0.
+     */
+    private static List<cl_platform_id> simulatorsLast(cl_platform_id[] platforms) {
+        List<cl_platform_id> real = new ArrayList<>();
+        List<cl_platform_id> simulators = new ArrayList<>();
+        for (cl_platform_id platform : platforms) {
+            (isSimulator(ClInfo.platformString(platform, CL_PLATFORM_NAME)) ? simulators : real).add(platform);
+        }
+        real.addAll(simulators);
+        return real;
+    }
+
+    /**
+     * Whether a platform of this name simulates a device (Oclgrind: it interprets kernels, thousands of times slower,
+     * to check them) rather than running on one. Simulators are listed last and left out of the selector {@code all}.
+     */
+    public static boolean isSimulator(String platformName) {
+        return platformName.toLowerCase(java.util.Locale.ROOT).contains("oclgrind");
     }
 
     private static DeviceInfo read(int index, cl_platform_id platform, cl_device_id id) {

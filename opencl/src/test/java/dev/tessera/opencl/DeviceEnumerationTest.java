@@ -48,8 +48,22 @@ class DeviceEnumerationTest {
         assertSame(first, DeviceSelector.parse("0").selectOne(devices));
         String part = first.name().substring(0, Math.min(6, first.name().length())).toUpperCase();
         assertTrue(DeviceSelector.parse(part).select(devices).contains(first), "name match ignores case");
-        assertEquals(devices, DeviceSelector.parse("all").select(devices));
-        assertEquals(devices, DeviceSelector.parse("ALL").select(devices));
+        List<ClDevice> real = devices.stream().filter(d -> !OpenClDevices.isSimulator(d.info().platform())).toList();
+        assertEquals(real.isEmpty() ? devices : real, DeviceSelector.parse("all").select(devices));
+        assertEquals(real.isEmpty() ? devices : real, DeviceSelector.parse("ALL").select(devices));
+    }
+
+    @Test
+    void simulatorsComeAfterEveryRealDevice() {
+        List<ClDevice> devices = OpenClDevices.all();
+        boolean simulatorSeen = false;
+        for (ClDevice d : devices) {
+            boolean simulator = OpenClDevices.isSimulator(d.info().platform());
+            assertTrue(simulator || !simulatorSeen, "real device " + d.name() + " listed after a simulator");
+            simulatorSeen |= simulator;
+        }
+        assertTrue(OpenClDevices.isSimulator("Oclgrind"));
+        assertFalse(OpenClDevices.isSimulator("Portable Computing Language"));
     }
 
     @Test
