@@ -128,6 +128,26 @@ class OpenClPropertyTest {
         }
     }
 
+    /** Hundreds of shapes Winograd applies to (3x3, stride 1): the random mix above gives it only a few dozen. */
+    @Test
+    void winogradMatchesReferenceOnHundredsOfShapes() {
+        SplittableRandom rnd = new SplittableRandom(33);
+        for (int i = 0; i < 200; i++) {
+            int c = 1 + rnd.nextInt(24);
+            int k = 1 + rnd.nextInt(20);
+            int h = 3 + rnd.nextInt(15);
+            int w = 3 + rnd.nextInt(15);
+            int n = rnd.nextInt(4) == 0 ? 2 : 1;
+            Operator.Conv2d conv = new Operator.Conv2d(1, 1, rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3),
+                    rnd.nextInt(3), 1, 1, 1, rnd.nextBoolean(), ConvAlgorithm.AUTO);
+            List<Tensor> inputs = convInputs(rnd, n, c, h, w, k, 3, 3, 1, rnd.nextBoolean());
+            for (String id : List.of("winograd-2x2", "winograd-4x4")) {
+                check(conv.withAlgorithm(ConvAlgorithm.parse(id)), inputs, tolerance(id), "case " + i + " " + id + " "
+                        + ConvProblem.of(conv, inputs.stream().map(Tensor::shape).toList()).key());
+            }
+        }
+    }
+
     private static int[] pickKernel(SplittableRandom rnd) {
         int[][] kernels = {{1, 1}, {3, 3}, {3, 3}, {5, 5}, {2, 2}, {7, 7}, {1, 3}, {3, 1}};
         return kernels[rnd.nextInt(kernels.length)];
@@ -216,7 +236,7 @@ class OpenClPropertyTest {
     @Test
     void lrnMatchesReferenceInBothConventions() {
         SplittableRandom rnd = new SplittableRandom(9);
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 200; i++) {
             Operator.Lrn lrn = new Operator.Lrn(1 + 2 * rnd.nextInt(4), 1e-4 + rnd.nextDouble() * 1e-2,
                     0.5 + rnd.nextDouble() * 0.5, 1 + rnd.nextDouble() * 2, rnd.nextBoolean());
             Tensor x = Tensor.random(rnd.nextLong(), -3, 3, 1 + rnd.nextInt(2), 1 + rnd.nextInt(12), 1 + rnd.nextInt(6),
@@ -228,7 +248,7 @@ class OpenClPropertyTest {
     @Test
     void elementwiseFullyConnectedAndSoftmaxMatchReference() {
         SplittableRandom rnd = new SplittableRandom(31);
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 200; i++) {
             int n = 1 + rnd.nextInt(5);
             int c = 1 + rnd.nextInt(19);
             int h = 1 + rnd.nextInt(6);
