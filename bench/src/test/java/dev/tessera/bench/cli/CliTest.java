@@ -92,6 +92,14 @@ class CliTest {
     }
 
     @Test
+    void benchSaysPlainlyThatTheHarnessIsNotBuiltYet() {
+        Run run = run("bench", "--quick");
+        assertEquals(1, run.code());
+        assertTrue(run.err().startsWith("tessera: the benchmark harness is not built yet"), run.err());
+        assertEquals("", run.out());
+    }
+
+    @Test
     void withoutAPlatformDevicesSaysHowToInstallAndProbeFails() throws Exception {
         Run devices = runWithoutPlatform("devices", "--json");
         assertEquals(0, devices.code(), devices.err());
