@@ -131,11 +131,12 @@ public final class OpenClBackend implements Backend {
             }
         } else if (op instanceof Operator.Lrn lrn) {
             Tensor x = in.get(0);
+            int pixels = x.dim(0) * x.dim(2) * x.dim(3);
             try (ClKernel k = library.kernel("lrn.cl", "", "lrn_across_channels")) {
                 k.arg(0, buf.get(0)).arg(1, out).arg(2, x.dim(1)).arg(3, x.dim(2) * x.dim(3)).arg(4, lrn.size())
                         .arg(5, (float) lrn.effectiveAlpha()).arg(6, (float) lrn.beta()).arg(7, (float) lrn.k())
-                        .arg(8, total);
-                return Launched.of(Launch.elementwise(k, total), "lrn_across_channels");
+                        .arg(8, pixels);
+                return Launched.of(Launch.elementwise(k, pixels), "lrn_across_channels");
             }
         } else if (op instanceof Operator.Relu) {
             return unary("relu", buf.get(0), out, total);

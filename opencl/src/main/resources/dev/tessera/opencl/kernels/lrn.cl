@@ -4,29 +4,51 @@
  * The host passes alpha already divided by size when the Caffe/PyTorch convention is chosen.
  *
  * Layouts: in and out [N, C, H, W], row-major float32.
- * Work-items: one per output element, get_global_id(0) = flat index into out.
+ * Work-items: one per (image, pixel), get_global_id(0) = n * plane_size + pixel; it walks down the channels keeping the
+ *   window's sum of squares as a running sum (add the square entering the window, subtract the one leaving), so each
+ *   input value is read twice instead of `size` times. Neighbouring work-items read neighbouring pixels.
  * Tunables: none.
  */
 #include "common.h"
 
+/* base^-beta for base >= k > 0. AlexNet's beta = 0.75 is rsqrt(base) * sqrt(rsqrt(base)), square roots that
+ * devices do in hardware; any other beta goes through exp2 and log2 (pow() is several times slower on PoCL). */
+inline float inverse_power(float base, float beta) {
+    if (beta == 0.75f) {
+        const float r = rsqrt(base);
+        return r * sqrt(r);
+    }
+    return exp2(-beta * log2(base));
+}
+
 __kernel void lrn_across_channels(__global const float *restrict in, __global float *restrict out, const int C,
                                   const int plane_size, const int size, const float alpha, const float beta,
-                                  const float k, const int total) {
+                                  const float k, const int pixels) {
     const int i = (int)get_global_id(0);
-    if (i >= total) {
+    if (i >= pixels) {
         return;
     }
+    const int n = i / plane_size;
     const int pixel = i % plane_size;
-    const int c = (i / plane_size) % C;
-    const int n = i / (plane_size * C);
-    const int first = max(0, c - size / 2);
-    const int last = min(C - 1, c + size / 2);
     __global const float *column = in + n * C * plane_size + pixel;
+    __global float *target = out + n * C * plane_size + pixel;
+    const int reach = size / 2;
     float sum = 0.0f;
-    for (int j = first; j <= last; ++j) {
+    for (int j = 0; j < min(reach, C); ++j) { /* the window of channel 0 before its first step adds channel reach */
         const float v = column[j * plane_size];
         sum = fma(v, v, sum);
     }
-    /* base^-beta as exp2(-beta * log2(base)): base >= k > 0, and PoCL's pow() costs ten times as much */
-    out[i] = in[i] * exp2(-beta * log2(fma(alpha, sum, k)));
+    for (int c = 0; c < C; ++c) {
+        const int entering = c + reach;
+        if (entering < C) {
+            const float v = column[entering * plane_size];
+            sum = fma(v, v, sum);
+        }
+        const int leaving = c - reach - 1;
+        if (leaving >= 0) {
+            const float v = column[leaving * plane_size];
+            sum = fma(-v, v, sum);
+        }
+        target[c * plane_size] = column[c * plane_size] * inverse_power(fma(alpha, fmax(sum, 0.0f), k), beta);
+    }
 }
