@@ -89,8 +89,10 @@ public final class ModelZoo {
                 default -> throw new IllegalStateException("unreachable: " + n);
             };
         } catch (IllegalArgumentException e) {
+            String detail = e.getMessage().startsWith(n + ": ") ? e.getMessage().substring(n.length() + 2)
+                    : e.getMessage();
             throw new IllegalArgumentException(n + ": input size " + inputSize + " is too small for its layers ("
-                    + e.getMessage() + ")", e);
+                    + detail + ")", e);
         }
     }
 
