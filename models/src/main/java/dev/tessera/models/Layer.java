@@ -6,9 +6,9 @@ import dev.tessera.backend.Operator;
 
 /**
  * One node of a model: an operator applied to the outputs of earlier layers (or the model input, named
- * {@link Model#INPUT}) followed by its parameters. {@link Model#forward} passes {@code inputs} first, then the parameter
- * values in order, which is each operator's input contract: conv2d (x, weight[, bias]), fc (x, weight[, bias]),
- * batchnorm (x, gamma, beta, mean, var), add (a, b).
+ * {@link Model#INPUT}) followed by its parameters. {@link Model#forward} passes {@code inputs} first, then the
+ * parameter values in order, which is each operator's input contract: conv2d (x, weight[, bias]),
+ * fc (x, weight[, bias]), batchnorm (x, gamma, beta, mean, var), add (a, b).
  *
  * @param name       unique within the model
  * @param op         the operator

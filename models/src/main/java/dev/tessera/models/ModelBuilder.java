@@ -98,7 +98,8 @@ public final class ModelBuilder {
 
     /**
      * A convolution with a connection table: {@code connected[o][c]} says whether output map {@code o} sees input map
-     * {@code c}. It runs as a full convolution whose weights for unconnected pairs are zero (see {@link Parameter#mask()}).
+     * {@code c}. It runs as a full convolution whose weights for unconnected pairs are zero (see
+     * {@link Parameter#mask()}).
      */
     public ModelBuilder maskedConv(String layerName, boolean[][] connected, int kernel, int stride, int pad) {
         int inChannels = shapes.get(current)[1];

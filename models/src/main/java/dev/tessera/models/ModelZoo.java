@@ -99,7 +99,8 @@ public final class ModelZoo {
     private static String requireKnown(String name) {
         String n = name.toLowerCase(java.util.Locale.ROOT);
         if (!NAMES.contains(n)) {
-            throw new IllegalArgumentException("unknown model '" + name + "'; known models: " + String.join(", ", NAMES));
+            throw new IllegalArgumentException("unknown model '" + name + "'; known models: "
+                    + String.join(", ", NAMES));
         }
         return n;
     }
@@ -231,11 +232,12 @@ public final class ModelZoo {
 
     /**
      * ResNet as torchvision builds it (v1.5: a bottleneck's stride sits on its 3x3 conv). Stem: conv 64@7x7/2 pad 3,
-     * BN, ReLU, max-pool 3x3/2 pad 1. Four stages of 64, 128, 256, 512 planes, the first block of stages 2-4 with stride
-     * 2. Basic block: 3x3, BN, ReLU, 3x3, BN; bottleneck: 1x1, BN, ReLU, 3x3, BN, ReLU, 1x1 (4 x planes), BN; then the
-     * shortcut is added and ReLU applied (one add layer with fused ReLU). The shortcut is the identity unless the
-     * shape changes, then a 1x1 conv with the block's stride plus BN. Convs have no bias. Head: global average pool, FC
-     * 1000. Layers are named as torchvision's modules ({@code layer2.0.conv1}, {@code layer2.0.downsample.0}).
+     * BN, ReLU, max-pool 3x3/2 pad 1. Four stages of 64, 128, 256, 512 planes, the first block of stages 2-4 with
+     * stride 2. Basic block: 3x3, BN, ReLU, 3x3, BN; bottleneck: 1x1, BN, ReLU, 3x3, BN, ReLU, 1x1 (4 x planes),
+     * BN; then the shortcut is added and ReLU applied (one add layer with fused ReLU). The shortcut is the identity
+     * unless the shape changes, then a 1x1 conv with the block's stride plus BN. Convs have no bias. Head: global
+     * average pool, FC 1000. Layers are named as torchvision's modules ({@code layer2.0.conv1},
+     * {@code layer2.0.downsample.0}).
      */
     static Model resNet(String name, int size, boolean bottleneck, int... blocks) {
         ModelBuilder b = new ModelBuilder(name, 3, size, size);

@@ -129,9 +129,9 @@ class ModelZooTest {
     @Test
     void vggConfigurationCHasOneByOneConvs() {
         Model c = ModelZoo.build("vgg16-c");
-        assertArrayEquals(new int[] {256, 256, 1, 1}, c.layers().get(indexOf(c, "conv3_3")).parameter("weight").shape());
-        assertArrayEquals(new int[] {512, 512, 1, 1}, c.layers().get(indexOf(c, "conv4_3")).parameter("weight").shape());
-        assertArrayEquals(new int[] {512, 512, 1, 1}, c.layers().get(indexOf(c, "conv5_3")).parameter("weight").shape());
+        assertArrayEquals(new int[] {256, 256, 1, 1}, weightShape(c, "conv3_3"));
+        assertArrayEquals(new int[] {512, 512, 1, 1}, weightShape(c, "conv4_3"));
+        assertArrayEquals(new int[] {512, 512, 1, 1}, weightShape(c, "conv5_3"));
         // vgg16 minus the 3x3 -> 1x1 difference of the three third convs: 8 * (256*256 + 2 * 512*512) weights fewer
         assertEquals(138_357_544L - 8L * (256 * 256 + 2 * 512 * 512), c.parameterCount());
         assertTrue(ModelZoo.build("vgg11-lrn").layers().stream().anyMatch(l -> l.op() instanceof Operator.Lrn));
@@ -171,6 +171,10 @@ class ModelZooTest {
             assertEquals(name.startsWith("lenet") ? 10 : 1000, out[1], name);
         }
         assertEquals(15, ModelZoo.names().size());
+    }
+
+    private static int[] weightShape(Model m, String layer) {
+        return m.layers().get(indexOf(m, layer)).parameter("weight").shape();
     }
 
     static int indexOf(Model m, String layer) {
