@@ -9,7 +9,7 @@ import picocli.CommandLine.Unmatched;
  * {@code tessera bench}: the benchmark harness. It does not exist yet; until it does this command says so plainly
  * (exit code 1) instead of pretending to measure anything.
  */
-@Command(name = "bench", description = "The benchmark harness (not available yet: use devices, probe and op).")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "The benchmark harness (not available yet: use devices, probe, op and models).")
 final class BenchCommand implements Callable<Integer> {
     @Unmatched
     java.util.List<String> ignored;
@@ -17,6 +17,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new IllegalStateException("the benchmark harness is not built yet; today 'tessera devices', "
-                + "'tessera probe' and 'tessera op' run, and the JMH microbenchmarks (see README.md)");
+                + "'tessera models', 'tessera probe' and 'tessera op' run, and the JMH microbenchmarks "
+                + "(see README.md)");
     }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "devices", description = "List every OpenCL platform's devices and their limits.")
+@Command(name = "devices", mixinStandardHelpOptions = true, description = "List every OpenCL platform's devices and their limits.")
 final class DevicesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array of the device records.")
     boolean json;

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tessera op OPERATOR ...}: runs one operator on .npy files. */
-@Command(name = "op", description = "Run one operator on NumPy .npy files (little-endian float32, C order), to check a "
+@Command(name = "op", mixinStandardHelpOptions = true, description = "Run one operator on NumPy .npy files (little-endian float32, C order), to check a "
         + "kernel against your own framework.", subcommands = {OpCommand.Conv2d.class, OpCommand.MaxPool.class,
                 OpCommand.AvgPool.class, OpCommand.GlobalAvgPool.class, OpCommand.Lrn.class, OpCommand.Relu.class,
                 OpCommand.Tanh.class, OpCommand.Softmax.class, OpCommand.Fc.class, OpCommand.Add.class})
@@ -157,7 +157,7 @@ final class OpCommand implements Runnable {
         }
     }
 
-    @Command(name = "conv2d", description = "2-D convolution (cross-correlation), NCHW input, OIHW weights.")
+    @Command(name = "conv2d", mixinStandardHelpOptions = true, description = "2-D convolution (cross-correlation), NCHW input, OIHW weights.")
     static final class Conv2d extends OperatorCommand {
         @Option(names = "--weight", required = true, paramLabel = "W.npy", description = "[K, C/groups, R, S].")
         Path weight;
@@ -218,7 +218,7 @@ final class OpCommand implements Runnable {
         }
     }
 
-    @Command(name = "maxpool", description = "Max pooling per channel.")
+    @Command(name = "maxpool", mixinStandardHelpOptions = true, description = "Max pooling per channel.")
     static final class MaxPool extends PoolCommand {
         @Override
         Operator operator() {
@@ -226,7 +226,7 @@ final class OpCommand implements Runnable {
         }
     }
 
-    @Command(name = "avgpool", description = "Average pooling per channel.")
+    @Command(name = "avgpool", mixinStandardHelpOptions = true, description = "Average pooling per channel.")
     static final class AvgPool extends PoolCommand {
         @Option(names = "--count-pad", description = "Count padded cells in the divisor (default: only real cells).")
         boolean countPad;
@@ -237,7 +237,7 @@ final class OpCommand implements Runnable {
         }
     }
 
-    @Command(name = "globalavgpool", description = "Average of each channel's plane: [N,C,H,W] -> [N,C,1,1].")
+    @Command(name = "globalavgpool", mixinStandardHelpOptions = true, description = "Average of each channel's plane: [N,C,H,W] -> [N,C,1,1].")
     static final class GlobalAvgPool extends OperatorCommand {
         @Override
         Operator operator() {
@@ -245,7 +245,7 @@ final class OpCommand implements Runnable {
         }
     }
 
-    @Command(name = "lrn", description = "Local response normalisation across channels.")
+    @Command(name = "lrn", mixinStandardHelpOptions = true, description = "Local response normalisation across channels.")
     static final class Lrn extends OperatorCommand {
         @Option(names = "--size", defaultValue = "5")
         int size;
@@ -269,7 +269,7 @@ final class OpCommand implements Runnable {
         }
     }
 
-    @Command(name = "relu", description = "max(x, 0).")
+    @Command(name = "relu", mixinStandardHelpOptions = true, description = "max(x, 0).")
     static final class Relu extends OperatorCommand {
         @Override
         Operator operator() {
@@ -277,7 +277,7 @@ final class OpCommand implements Runnable {
         }
     }
 
-    @Command(name = "tanh", description = "tanh(x).")
+    @Command(name = "tanh", mixinStandardHelpOptions = true, description = "tanh(x).")
     static final class Tanh extends OperatorCommand {
         @Override
         Operator operator() {
@@ -285,7 +285,7 @@ final class OpCommand implements Runnable {
         }
     }
 
-    @Command(name = "softmax", description = "Softmax over axis 1 of [N, C] or [N, C, 1, 1].")
+    @Command(name = "softmax", mixinStandardHelpOptions = true, description = "Softmax over axis 1 of [N, C] or [N, C, 1, 1].")
     static final class Softmax extends OperatorCommand {
         @Override
         Operator operator() {
@@ -293,7 +293,7 @@ final class OpCommand implements Runnable {
         }
     }
 
-    @Command(name = "fc", description = "Fully connected: y = x W^T + b.")
+    @Command(name = "fc", mixinStandardHelpOptions = true, description = "Fully connected: y = x W^T + b.")
     static final class Fc extends OperatorCommand {
         @Option(names = "--weight", required = true, paramLabel = "W.npy", description = "[out, in].")
         Path weight;
@@ -315,7 +315,7 @@ final class OpCommand implements Runnable {
         }
     }
 
-    @Command(name = "add", description = "Element-wise sum of two tensors of the same shape (the residual add).")
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Element-wise sum of two tensors of the same shape (the residual add).")
     static final class Add extends OperatorCommand {
         @Option(names = "--other", required = true, paramLabel = "B.npy")
         Path other;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "probe", description = {
+@Command(name = "probe", mixinStandardHelpOptions = true, description = {
         "Measure each device's roofline ceilings: peak fp32 GFLOP/s (independent multiply-add chains at every vector "
                 + "width and several work-group sizes) and global memory bandwidth (copy and read kernels)."})
 final class ProbeCommand implements Callable<Integer> {

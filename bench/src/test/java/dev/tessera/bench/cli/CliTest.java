@@ -92,6 +92,18 @@ class CliTest {
     }
 
     @Test
+    void everyCommandExplainsItselfWithHelp() {
+        for (String[] args : new String[][] {{"--help"}, {"devices", "--help"}, {"probe", "--help"},
+            {"op", "--help"}, {"op", "conv2d", "--help"}, {"op", "lrn", "--help"}, {"models", "--help"},
+            {"bench", "--help"}}) {
+            Run run = run(args);
+            assertEquals(0, run.code(), String.join(" ", args) + ": " + run.err());
+            assertTrue(run.out().startsWith("Usage: tessera"), run.out());
+        }
+        assertTrue(run("op", "conv2d", "--help").out().contains("--algo"));
+    }
+
+    @Test
     void benchSaysPlainlyThatTheHarnessIsNotBuiltYet() {
         Run run = run("bench", "--quick");
         assertEquals(1, run.code());
