@@ -13,6 +13,7 @@ import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
+import dev.tessera.backend.Tolerances;
 import dev.tessera.backend.reference.ReferenceBackend;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClDevice;
@@ -22,8 +23,8 @@ import dev.tessera.opencl.ProgramCache;
 
 /**
  * The child process of {@link OclgrindSuiteTest}: runs every kernel family once or a few times on tiny shapes on the
- * Oclgrind simulator, each result checked against the {@link ReferenceBackend} with the tolerances of
- * {@link OpenClPropertyTest}. Oclgrind itself reports races, out-of-bounds and uninitialised accesses to its log (the
+ * Oclgrind simulator: {@link SelfTest}'s checks (every operator and solver against the {@link ReferenceBackend}), plus
+ * im2col and GEMM with the GPU tuning and GEMM called directly. Oclgrind itself reports races, out-of-bounds and uninitialised accesses to its log (the
  * parent sets OCLGRIND_* in this process's environment, which the simulator reads when it loads).
  *
  * <p>Prints one line per case ({@code PASS}, {@code FAIL} or {@code N/A} with the solver's reason) and exits 1 if a
@@ -91,10 +92,25 @@ public final class OclgrindSuite {
     }
 
     private void runAll() {
-        convolutions();
+        for (SelfTest.Check check : SelfTest.run(opencl)) {
+            System.out.printf(Locale.ROOT, "%-4s %s %s %s (relative L2 %.3g, bound %.3g) %s%n", check.status(),
+                    check.operator(), check.algorithm(), check.description(), check.relativeL2(), check.tolerance(),
+                    check.detail());
+            if (check.failed()) {
+                failures.add(check.operator() + " " + check.algorithm() + " " + check.description() + ": "
+                        + check.detail());
+            }
+            if (check.status().equals("PASS") && check.operator().equals("conv2d")) {
+                solverRuns.merge(check.algorithm(), 1, Integer::sum);
+            }
+        }
+        for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
+            if (solverRuns.getOrDefault(solver.id(), 0) < 2) {
+                failures.add("solver " + solver.id() + " ran on fewer than 2 problems");
+            }
+        }
+        gpuTunedConvolutions();
         gemm();
-        pooling();
-        elementwise();
     }
 
     private void attempt(String what, Runnable body) {
@@ -110,68 +126,11 @@ public final class OclgrindSuite {
         System.out.flush();
     }
 
-    private void check(Operator op, List<Tensor> inputs, double tolerance, String what) {
-        attempt(what, () -> {
-            OpResult expected = reference.run(op, inputs);
-            OpResult actual = opencl.run(op, inputs);
-            if (!java.util.Arrays.equals(expected.output().shape(), actual.output().shape())) {
-                throw new AssertionError("shape " + java.util.Arrays.toString(actual.output().shape()) + ", expected "
-                        + java.util.Arrays.toString(expected.output().shape()));
-            }
-            Accuracy accuracy = Accuracy.of(actual.output(), expected.output());
-            if (!(accuracy.relativeL2() <= tolerance)) {
-                throw new AssertionError(accuracy + " above " + tolerance);
-            }
-        });
-    }
-
-    /** Tiny convolutions with the edge cases (padding, asymmetric padding, stride, groups, depthwise, 1x1, ReLU). */
-    private void convolutions() {
-        SplittableRandom rnd = new SplittableRandom(2026);
-        record Conv(String name, Operator.Conv2d op, List<Tensor> inputs) {
-        }
-        List<Conv> convs = List.of(
-                new Conv("3x3 pad 1 bias relu", Operator.Conv2d.of(1, 1).withRelu(true),
-                        OpenClPropertyTest.convInputs(rnd, 1, 3, 6, 6, 4, 3, 3, 1, true)),
-                new Conv("3x3 groups 2 asymmetric pad batch 2",
-                        new Operator.Conv2d(1, 1, 0, 1, 1, 0, 1, 1, 2, false, ConvAlgorithm.AUTO),
-                        OpenClPropertyTest.convInputs(rnd, 2, 4, 7, 5, 4, 3, 3, 2, false)),
-                new Conv("3x3 depthwise pad 1", Operator.Conv2d.of(1, 1).withGroups(3),
-                        OpenClPropertyTest.convInputs(rnd, 1, 3, 5, 5, 3, 3, 3, 3, true)),
-                new Conv("3x3 stride 2x1 pad 1,0,2,1 dilation 2",
-                        new Operator.Conv2d(2, 1, 1, 0, 2, 1, 2, 2, 1, false, ConvAlgorithm.AUTO),
-                        OpenClPropertyTest.convInputs(rnd, 1, 2, 9, 8, 3, 3, 3, 1, true)),
-                new Conv("1x1 pointwise", Operator.Conv2d.of(1, 0),
-                        OpenClPropertyTest.convInputs(rnd, 1, 5, 4, 3, 3, 1, 1, 1, true)),
-                new Conv("3x3 no pad batch 2 partial tiles", Operator.Conv2d.of(1, 0),
-                        OpenClPropertyTest.convInputs(rnd, 2, 5, 9, 7, 6, 3, 3, 1, false)),
-                new Conv("3x3 asymmetric pad 2,0,0,1 relu",
-                        new Operator.Conv2d(1, 1, 2, 0, 0, 1, 1, 1, 1, true, ConvAlgorithm.AUTO),
-                        OpenClPropertyTest.convInputs(rnd, 1, 1, 4, 11, 2, 3, 3, 1, true)),
-                new Conv("3x3 pad 1 several tiles and panels", Operator.Conv2d.of(1, 1),
-                        OpenClPropertyTest.convInputs(rnd, 1, 9, 13, 11, 17, 3, 3, 1, true)),
-                new Conv("5x3 stride 1x2 pad 2,2,1,1", new Operator.Conv2d(1, 2, 2, 2, 1, 1, 1, 1, 1, false,
-                        ConvAlgorithm.AUTO), OpenClPropertyTest.convInputs(rnd, 1, 3, 8, 9, 5, 5, 3, 1, true)),
-                new Conv("7x7 stride 2 pad 3 (a ResNet stem in small)", Operator.Conv2d.of(2, 3).withRelu(true),
-                        OpenClPropertyTest.convInputs(rnd, 1, 3, 15, 13, 6, 7, 7, 1, true)));
-        for (Conv conv : convs) {
-            ConvProblem problem = ConvProblem.of(conv.op(), conv.inputs().stream().map(Tensor::shape).toList());
-            for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
-                String what = "conv " + solver.id() + " " + conv.name() + " " + problem.key();
-                String reason = solver.notApplicableReason(problem, opencl.context().info());
-                if (reason != null) {
-                    System.out.println("N/A  " + what + ": " + reason);
-                    continue;
-                }
-                solverRuns.merge(solver.id(), 1, Integer::sum);
-                check(conv.op().withAlgorithm(ConvAlgorithm.parse(solver.id())), conv.inputs(),
-                        OpenClPropertyTest.tolerance(solver.id()), what);
-            }
-        }
-        // the GEMM tuning a GPU gets (float4 tiles in 8x8 work-groups; Oclgrind counts as a CPU and gets the CPU one)
+    /** im2col with the GEMM tuning a GPU gets (float4 tiles in 8x8 work-groups); Oclgrind counts as a CPU. */
+    private void gpuTunedConvolutions() {
         Im2colGemmSolver gpuTuned = Im2colGemmSolver.forDevice(TestDevices.asGpu(opencl.context().info()));
-        for (Conv conv : convs) {
-            ConvProblem problem = ConvProblem.of(conv.op(), conv.inputs().stream().map(Tensor::shape).toList());
+        for (SelfTest.ConvCase conv : SelfTest.convCases()) {
+            ConvProblem problem = conv.problem();
             attempt("conv im2col with GPU tuning " + conv.name() + " " + problem.key(), () -> {
                 Tensor expected = reference.run(conv.op(), conv.inputs()).output();
                 Tensor actual = Tensor.zeros(expected.shape());
@@ -183,15 +142,10 @@ public final class OclgrindSuite {
                     output.read(actual.data());
                 }
                 Accuracy accuracy = Accuracy.of(actual, expected);
-                if (!(accuracy.relativeL2() <= OpenClPropertyTest.tolerance("im2col"))) {
-                    throw new AssertionError(accuracy + " above " + OpenClPropertyTest.tolerance("im2col"));
+                if (!(accuracy.relativeL2() <= Tolerances.relativeL2("im2col"))) {
+                    throw new AssertionError(accuracy + " above " + Tolerances.relativeL2("im2col"));
                 }
             });
-        }
-        for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
-            if (solverRuns.getOrDefault(solver.id(), 0) < 2) {
-                failures.add("solver " + solver.id() + " ran on fewer than 2 problems");
-            }
         }
     }
 
@@ -271,62 +225,5 @@ public final class OclgrindSuite {
             values[i] = (float) (rnd.nextDouble() * 2 - 1);
         }
         return values;
-    }
-
-    private void pooling() {
-        check(Operator.Pool.of(Operator.Pool.Kind.MAX, 3, 2, 1), List.of(Tensor.random(1, -2, 2, 1, 2, 7, 7)), 1e-6,
-                "maxpool 3x3 stride 2 pad 1");
-        check(new Operator.Pool(Operator.Pool.Kind.MAX, 2, 3, 2, 1, 0, 1, 2, 0, false),
-                List.of(Tensor.random(2, -2, 2, 1, 3, 6, 5)), 1e-6, "maxpool 2x3 stride 2x1 asymmetric pad");
-        check(new Operator.Pool(Operator.Pool.Kind.AVG, 3, 3, 2, 2, 1, 1, 1, 1, true),
-                List.of(Tensor.random(3, -2, 2, 2, 3, 6, 5)), 1e-6, "avgpool 3x3 stride 2 pad 1 count-pad");
-        check(new Operator.Pool(Operator.Pool.Kind.AVG, 3, 2, 1, 2, 2, 0, 1, 0, false),
-                List.of(Tensor.random(4, -2, 2, 1, 2, 5, 6)), 1e-6, "avgpool 3x2 asymmetric pad");
-        check(new Operator.GlobalAvgPool(), List.of(Tensor.random(5, -1, 1, 2, 3, 5, 5)), 1e-6, "global avg pool");
-        check(Operator.Pool.of(Operator.Pool.Kind.MAX, 2, 2, 0), List.of(Tensor.random(15, -2, 2, 1, 4, 15, 13)), 1e-6,
-                "maxpool 2x2 stride 2 odd plane");
-        check(new Operator.GlobalAvgPool(), List.of(Tensor.random(16, -1, 1, 1, 9, 1, 3)), 1e-6,
-                "global avg pool 1x3 plane");
-    }
-
-    private void elementwise() {
-        SplittableRandom rnd = new SplittableRandom(31);
-        int n = 2;
-        int c = 3;
-        int h = 4;
-        int w = 5;
-        Tensor x = Tensor.random(rnd.nextLong(), -2, 2, n, c, h, w);
-        Tensor y = Tensor.random(rnd.nextLong(), -2, 2, n, c, h, w);
-        Tensor perChannel = Tensor.random(rnd.nextLong(), -1, 1, c);
-        Tensor positive = Tensor.random(rnd.nextLong(), 0.1f, 2, c);
-        check(new Operator.Lrn(5, 1e-4, 0.75, 2, true), List.of(Tensor.random(6, -3, 3, 1, 7, 3, 4)), 1e-5,
-                "lrn size 5 alpha/size");
-        check(new Operator.Lrn(3, 2e-3, 0.6, 1, false), List.of(Tensor.random(7, -3, 3, 2, 2, 2, 3)), 1e-5,
-                "lrn size 3 fewer channels than the window");
-        check(new Operator.Relu(), List.of(x), 0, "relu");
-        check(new Operator.Tanh(), List.of(x), 1e-6, "tanh");
-        check(new Operator.BiasAdd(), List.of(x, perChannel), 1e-6, "bias add");
-        check(new Operator.Add(false), List.of(x, y), 1e-6, "add");
-        check(new Operator.Add(true), List.of(x, y), 1e-6, "add relu");
-        check(new Operator.BatchNorm(1e-5), List.of(x, positive, perChannel, Tensor.random(8, -1, 1, c), positive),
-                1e-6, "batchnorm");
-        check(new Operator.FullyConnected(true),
-                List.of(x, Tensor.random(9, -1, 1, 7, c * h * w), Tensor.random(10, -1, 1, 7)), 1e-5,
-                "fc 60->7 bias relu");
-        check(new Operator.FullyConnected(false), List.of(Tensor.random(11, -1, 1, 1, 5),
-                Tensor.random(12, -1, 1, 3, 5)), 1e-5, "fc 5->3");
-        check(new Operator.Softmax(), List.of(Tensor.random(13, -20, 20, 2, 37)), 1e-5, "softmax 2x37");
-        check(new Operator.Softmax(), List.of(Tensor.random(14, -20, 20, 1, 300)), 1e-5, "softmax 1x300");
-        check(new Operator.Softmax(), List.of(Tensor.random(17, -20, 20, 3, 1000)), 1e-5, "softmax 3x1000");
-        check(new Operator.Softmax(), List.of(Tensor.random(18, -20, 20, 1, 1)), 1e-5, "softmax 1x1");
-        Tensor big = Tensor.random(19, -2, 2, 2, 8, 17, 19);
-        check(new Operator.Relu(), List.of(big), 0, "relu 5168 elements");
-        check(new Operator.Add(true), List.of(big, Tensor.random(20, -2, 2, 2, 8, 17, 19)), 1e-6,
-                "add relu 5168 elements");
-        check(new Operator.BiasAdd(), List.of(big, Tensor.random(21, -1, 1, 8)), 1e-6, "bias add 5168 elements");
-        check(new Operator.Lrn(5, 1e-4, 0.75, 2, true), List.of(Tensor.random(22, -3, 3, 1, 16, 7, 9)), 1e-5,
-                "lrn 16 channels 7x9");
-        check(new Operator.FullyConnected(false), List.of(Tensor.random(23, -1, 1, 2, 300),
-                Tensor.random(24, -1, 1, 37, 300), Tensor.random(25, -1, 1, 37)), 1e-5, "fc 300->37 batch 2");
     }
 }

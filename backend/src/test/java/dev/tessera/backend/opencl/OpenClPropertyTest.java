@@ -16,6 +16,7 @@ import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
+import dev.tessera.backend.Tolerances;
 import dev.tessera.backend.reference.ReferenceBackend;
 import dev.tessera.opencl.LiveResources;
 import dev.tessera.opencl.ProgramCache;
@@ -25,12 +26,9 @@ import dev.tessera.opencl.ProgramCache;
  * (fixed seeds) plus the edge cases: stride > 1, asymmetric padding, odd sizes, 1x1 kernels, dilation, groups and
  * depthwise, channel counts that are not multiples of the vector width, batch > 1.
  *
- * <p>Tolerances (relative L2 error of the whole output): float32 accumulation over K = C*R*S products has a relative
- * error of roughly sqrt(K) * 6e-8, under 2e-6 for the K <= 600 used here, so direct and im2col must be within 1e-5.
- * Winograd adds the rounding of its transforms: F(2x2,3x3) (entries 0, +-1, +-1/2) stays within 5e-5; F(4x4,3x3)
- * (entries up to 8 and 1/24, and sums of 6x6 transformed products) is allowed 5e-4, its error typically 3-4x direct's
- * and growing with the channel count (networks.md). Element-wise operators must be within 1e-6; LRN and softmax,
- * which use pow/exp from the device's math library (OpenCL allows a few ulp), within 1e-5.
+ * <p>Tolerances (relative L2 error of the whole output) are {@link Tolerances}' (direct and im2col 1e-5, Winograd 2x2
+ * 5e-5, 4x4 5e-4, with the reasons there). Element-wise operators must be within 1e-6; LRN and softmax, which use
+ * exp/log from the device's math library (OpenCL allows a few ulp), within 1e-5.
  */
 class OpenClPropertyTest {
     private static OpenClBackend opencl;
@@ -49,14 +47,7 @@ class OpenClPropertyTest {
     }
 
     static double tolerance(String algorithm) {
-        switch (algorithm) {
-            case "winograd-4x4":
-                return 5e-4;
-            case "winograd-2x2":
-                return 5e-5;
-            default:
-                return 1e-5;
-        }
+        return Tolerances.relativeL2(algorithm);
     }
 
     private static void check(Operator op, List<Tensor> inputs, double tolerance, String what) {
@@ -80,13 +71,7 @@ class OpenClPropertyTest {
 
     static List<Tensor> convInputs(SplittableRandom rnd, int n, int c, int h, int w, int k, int r, int s, int groups,
             boolean bias) {
-        List<Tensor> in = new ArrayList<>();
-        in.add(Tensor.random(rnd.nextLong(), -1, 1, n, c, h, w));
-        in.add(Tensor.random(rnd.nextLong(), -1, 1, k, c / groups, r, s));
-        if (bias) {
-            in.add(Tensor.random(rnd.nextLong(), -1, 1, k));
-        }
-        return in;
+        return SelfTest.convInputs(rnd, n, c, h, w, k, r, s, groups, bias);
     }
 
     @Test

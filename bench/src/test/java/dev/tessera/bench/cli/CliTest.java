@@ -95,12 +95,39 @@ class CliTest {
     void everyCommandExplainsItselfWithHelp() {
         for (String[] args : new String[][] {{"--help"}, {"devices", "--help"}, {"probe", "--help"},
             {"op", "--help"}, {"op", "conv2d", "--help"}, {"op", "lrn", "--help"}, {"models", "--help"},
+            {"selftest", "--help"},
             {"bench", "--help"}}) {
             Run run = run(args);
             assertEquals(0, run.code(), String.join(" ", args) + ": " + run.err());
             assertTrue(run.out().startsWith("Usage: tessera"), run.out());
         }
         assertTrue(run("op", "conv2d", "--help").out().contains("--algo"));
+    }
+
+    @Test
+    void selftestPassesEveryCheckOnDeviceZeroAndReportsTheErrors() throws Exception {
+        Run run = run("selftest", "--device", "0", "--json");
+        assertEquals(0, run.code(), run.err());
+        JsonNode report = Json.MAPPER.readTree(run.out()).get(0);
+        assertEquals(OpenClDevices.all().get(0).name(), report.get("device").asText());
+        assertEquals(0, report.get("failed").asInt());
+        assertTrue(report.get("passed").asInt() >= 50, run.out());
+        java.util.Map<String, Integer> convPasses = new java.util.HashMap<>();
+        java.util.Set<String> operators = new java.util.HashSet<>();
+        for (JsonNode check : report.get("checks")) {
+            operators.add(check.get("operator").asText());
+            if (check.get("status").asText().equals("PASS")) {
+                assertTrue(check.get("relative_l2").asDouble() <= check.get("tolerance").asDouble(), check.toString());
+                if (check.get("operator").asText().equals("conv2d")) {
+                    convPasses.merge(check.get("algorithm").asText(), 1, Integer::sum);
+                }
+            }
+        }
+        for (String solver : List.of("direct", "im2col", "winograd-2x2", "winograd-4x4")) {
+            assertTrue(convPasses.getOrDefault(solver, 0) >= 2, solver + " checked: " + convPasses);
+        }
+        assertTrue(operators.containsAll(List.of("conv2d", "maxpool", "avgpool", "globalavgpool", "lrn", "relu", "tanh",
+                "biasadd", "add", "batchnorm", "fc", "softmax")), operators.toString());
     }
 
     @Test

@@ -1,0 +1,196 @@
+package dev.tessera.backend.opencl;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import dev.tessera.backend.Accuracy;
+import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.ConvProblem;
+import dev.tessera.backend.Operator;
+import dev.tessera.backend.Tensor;
+import dev.tessera.backend.Tolerances;
+import dev.tessera.backend.reference.ReferenceBackend;
+
+/**
+ * The correctness check a user runs on their own device ({@code tessera selftest}) and CI runs on Oclgrind: every
+ * operator, and every convolution solver, on small shapes with the edge cases (padding, asymmetric padding, stride,
+ * dilation, groups, depthwise, 1x1, 5x3 and 7x7 kernels, batch 2, sizes that leave partial tiles), each result
+ * compared with the double-precision {@link ReferenceBackend} within {@link Tolerances}. Run on an AMD, Intel or NVIDIA
+ * card, its report is a cross-vendor correctness record.
+ */
+public final class SelfTest {
+    /**
+     * One check.
+     *
+     * @param operator    the operator's name (conv2d, maxpool, ...)
+     * @param algorithm   the solver or kernel that ran
+     * @param description the case, with its shapes
+     * @param status      PASS, FAIL, or N/A (a solver that does not apply, with the reason in detail)
+     * @param relativeL2  the output's relative L2 error against the reference (NaN when nothing ran)
+     * @param tolerance   the bound it had to meet
+     * @param detail      the failure or the reason it does not apply; empty when it passed
+     */
+    public record Check(String operator, String algorithm, String description, String status, double relativeL2,
+            double tolerance, String detail) {
+        public boolean failed() {
+            return status.equals("FAIL");
+        }
+    }
+
+    private final OpenClBackend opencl;
+    private final ReferenceBackend reference = new ReferenceBackend();
+    private final List<Check> checks = new ArrayList<>();
+
+    private SelfTest(OpenClBackend opencl) {
+        this.opencl = opencl;
+    }
+
+    /** Runs every check on {@code opencl}'s device and returns them in order. */
+    public static List<Check> run(OpenClBackend opencl) {
+        SelfTest test = new SelfTest(opencl);
+        test.convolutions();
+        test.pooling();
+        test.elementwise();
+        return List.copyOf(test.checks);
+    }
+
+    /** Random inputs for a convolution: x [n, c, h, w], weights [k, c/groups, r, s], optionally bias [k]. */
+    public static List<Tensor> convInputs(SplittableRandom rnd, int n, int c, int h, int w, int k, int r, int s,
+            int groups, boolean bias) {
+        List<Tensor> in = new ArrayList<>();
+        in.add(Tensor.random(rnd.nextLong(), -1, 1, n, c, h, w));
+        in.add(Tensor.random(rnd.nextLong(), -1, 1, k, c / groups, r, s));
+        if (bias) {
+            in.add(Tensor.random(rnd.nextLong(), -1, 1, k));
+        }
+        return in;
+    }
+
+    /** A named convolution case. */
+    public record ConvCase(String name, Operator.Conv2d op, List<Tensor> inputs) {
+        public ConvProblem problem() {
+            return ConvProblem.of(op, inputs.stream().map(Tensor::shape).toList());
+        }
+    }
+
+    /** The convolution cases, with the edge cases, reproducible. */
+    public static List<ConvCase> convCases() {
+        SplittableRandom rnd = new SplittableRandom(2026);
+        return List.of(
+                new ConvCase("3x3 pad 1 bias relu", Operator.Conv2d.of(1, 1).withRelu(true),
+                        convInputs(rnd, 1, 3, 6, 6, 4, 3, 3, 1, true)),
+                new ConvCase("3x3 groups 2 asymmetric pad batch 2",
+                        new Operator.Conv2d(1, 1, 0, 1, 1, 0, 1, 1, 2, false, ConvAlgorithm.AUTO),
+                        convInputs(rnd, 2, 4, 7, 5, 4, 3, 3, 2, false)),
+                new ConvCase("3x3 depthwise pad 1", Operator.Conv2d.of(1, 1).withGroups(3),
+                        convInputs(rnd, 1, 3, 5, 5, 3, 3, 3, 3, true)),
+                new ConvCase("3x3 stride 2x1 pad 1,0,2,1 dilation 2",
+                        new Operator.Conv2d(2, 1, 1, 0, 2, 1, 2, 2, 1, false, ConvAlgorithm.AUTO),
+                        convInputs(rnd, 1, 2, 9, 8, 3, 3, 3, 1, true)),
+                new ConvCase("1x1 pointwise", Operator.Conv2d.of(1, 0), convInputs(rnd, 1, 5, 4, 3, 3, 1, 1, 1, true)),
+                new ConvCase("3x3 no pad batch 2 partial tiles", Operator.Conv2d.of(1, 0),
+                        convInputs(rnd, 2, 5, 9, 7, 6, 3, 3, 1, false)),
+                new ConvCase("3x3 asymmetric pad 2,0,0,1 relu",
+                        new Operator.Conv2d(1, 1, 2, 0, 0, 1, 1, 1, 1, true, ConvAlgorithm.AUTO),
+                        convInputs(rnd, 1, 1, 4, 11, 2, 3, 3, 1, true)),
+                new ConvCase("3x3 pad 1 several tiles and panels", Operator.Conv2d.of(1, 1),
+                        convInputs(rnd, 1, 9, 13, 11, 17, 3, 3, 1, true)),
+                new ConvCase("5x3 stride 1x2 pad 2,2,1,1", new Operator.Conv2d(1, 2, 2, 2, 1, 1, 1, 1, 1, false,
+                        ConvAlgorithm.AUTO), convInputs(rnd, 1, 3, 8, 9, 5, 5, 3, 1, true)),
+                new ConvCase("7x7 stride 2 pad 3 (a ResNet stem in small)", Operator.Conv2d.of(2, 3).withRelu(true),
+                        convInputs(rnd, 1, 3, 15, 13, 6, 7, 7, 1, true)));
+    }
+
+    private void check(String algorithm, Operator op, List<Tensor> inputs, double tolerance, String description) {
+        try {
+            Tensor expected = reference.run(op, inputs).output();
+            Tensor actual = opencl.run(op, inputs).output();
+            if (!Arrays.equals(expected.shape(), actual.shape())) {
+                checks.add(new Check(op.name(), algorithm, description, "FAIL", Double.NaN, tolerance, "shape "
+                        + actual.shapeString() + ", expected " + expected.shapeString()));
+                return;
+            }
+            Accuracy accuracy = Accuracy.of(actual, expected);
+            boolean pass = accuracy.relativeL2() <= tolerance;
+            checks.add(new Check(op.name(), algorithm, description, pass ? "PASS" : "FAIL", accuracy.relativeL2(),
+                    tolerance, pass ? "" : accuracy + " above " + tolerance));
+        } catch (RuntimeException e) {
+            checks.add(new Check(op.name(), algorithm, description, "FAIL", Double.NaN, tolerance, e.toString()));
+        }
+    }
+
+    private void convolutions() {
+        for (ConvCase conv : convCases()) {
+            ConvProblem problem = conv.problem();
+            for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
+                String description = conv.name() + " " + problem.key();
+                String reason = solver.notApplicableReason(problem, opencl.context().info());
+                if (reason != null) {
+                    checks.add(new Check("conv2d", solver.id(), description, "N/A", Double.NaN,
+                            Tolerances.relativeL2(solver.id()), reason));
+                    continue;
+                }
+                check(solver.id(), conv.op().withAlgorithm(ConvAlgorithm.parse(solver.id())), conv.inputs(),
+                        Tolerances.relativeL2(solver.id()), description);
+            }
+        }
+    }
+
+    private void pooling() {
+        check("max_pool", Operator.Pool.of(Operator.Pool.Kind.MAX, 3, 2, 1), List.of(Tensor.random(1, -2, 2, 1, 2, 7,
+                7)), 1e-6, "3x3 stride 2 pad 1");
+        check("max_pool", new Operator.Pool(Operator.Pool.Kind.MAX, 2, 3, 2, 1, 0, 1, 2, 0, false),
+                List.of(Tensor.random(2, -2, 2, 1, 3, 6, 5)), 1e-6, "2x3 stride 2x1 asymmetric pad");
+        check("max_pool", Operator.Pool.of(Operator.Pool.Kind.MAX, 2, 2, 0), List.of(Tensor.random(15, -2, 2, 1, 4, 15,
+                13)), 1e-6, "2x2 stride 2 odd plane");
+        check("avg_pool", new Operator.Pool(Operator.Pool.Kind.AVG, 3, 3, 2, 2, 1, 1, 1, 1, true),
+                List.of(Tensor.random(3, -2, 2, 2, 3, 6, 5)), 1e-6, "3x3 stride 2 pad 1 count-pad");
+        check("avg_pool", new Operator.Pool(Operator.Pool.Kind.AVG, 3, 2, 1, 2, 2, 0, 1, 0, false),
+                List.of(Tensor.random(4, -2, 2, 1, 2, 5, 6)), 1e-6, "3x2 asymmetric pad");
+        check("global_avg_pool", new Operator.GlobalAvgPool(), List.of(Tensor.random(5, -1, 1, 2, 3, 5, 5)), 1e-6,
+                "5x5 planes");
+        check("global_avg_pool", new Operator.GlobalAvgPool(), List.of(Tensor.random(16, -1, 1, 1, 9, 1, 3)), 1e-6,
+                "1x3 planes");
+    }
+
+    private void elementwise() {
+        SplittableRandom rnd = new SplittableRandom(31);
+        int n = 2;
+        int c = 3;
+        int h = 4;
+        int w = 5;
+        Tensor x = Tensor.random(rnd.nextLong(), -2, 2, n, c, h, w);
+        Tensor y = Tensor.random(rnd.nextLong(), -2, 2, n, c, h, w);
+        Tensor perChannel = Tensor.random(rnd.nextLong(), -1, 1, c);
+        Tensor positive = Tensor.random(rnd.nextLong(), 0.1f, 2, c);
+        check("lrn_across_channels", new Operator.Lrn(5, 1e-4, 0.75, 2, true), List.of(Tensor.random(6, -3, 3, 1, 7,
+                3, 4)), 1e-5, "size 5 alpha/size beta 0.75");
+        check("lrn_across_channels", new Operator.Lrn(3, 2e-3, 0.6, 1, false), List.of(Tensor.random(7, -3, 3, 2, 2, 2,
+                3)), 1e-5, "size 3, fewer channels than the window");
+        check("lrn_across_channels", new Operator.Lrn(5, 1e-4, 0.75, 2, true), List.of(Tensor.random(22, -3, 3, 1, 16,
+                7, 9)), 1e-5, "16 channels 7x9");
+        check("relu", new Operator.Relu(), List.of(x), 0, "2x3x4x5");
+        check("tanh_activation", new Operator.Tanh(), List.of(x), 1e-6, "2x3x4x5");
+        check("bias_add", new Operator.BiasAdd(), List.of(x, perChannel), 1e-6, "2x3x4x5");
+        check("residual_add", new Operator.Add(false), List.of(x, y), 1e-6, "2x3x4x5");
+        check("residual_add", new Operator.Add(true), List.of(x, y), 1e-6, "2x3x4x5 relu");
+        check("scale_shift", new Operator.BatchNorm(1e-5), List.of(x, positive, perChannel, Tensor.random(8, -1, 1, c),
+                positive), 1e-6, "2x3x4x5");
+        check("fully_connected", new Operator.FullyConnected(true), List.of(x, Tensor.random(9, -1, 1, 7, c * h * w),
+                Tensor.random(10, -1, 1, 7)), 1e-5, "60->7 bias relu batch 2");
+        check("fully_connected", new Operator.FullyConnected(false), List.of(Tensor.random(11, -1, 1, 1, 5),
+                Tensor.random(12, -1, 1, 3, 5)), 1e-5, "5->3");
+        check("fully_connected", new Operator.FullyConnected(false), List.of(Tensor.random(23, -1, 1, 2, 300),
+                Tensor.random(24, -1, 1, 37, 300), Tensor.random(25, -1, 1, 37)), 1e-5, "300->37 batch 2");
+        check("softmax_rows", new Operator.Softmax(), List.of(Tensor.random(13, -20, 20, 2, 37)), 1e-5, "2x37");
+        check("softmax_rows", new Operator.Softmax(), List.of(Tensor.random(17, -20, 20, 3, 1000)), 1e-5, "3x1000");
+        check("softmax_rows", new Operator.Softmax(), List.of(Tensor.random(18, -20, 20, 1, 1)), 1e-5, "1x1");
+        Tensor big = Tensor.random(19, -2, 2, 2, 8, 17, 19);
+        check("relu", new Operator.Relu(), List.of(big), 0, "5168 elements");
+        check("residual_add", new Operator.Add(true), List.of(big, Tensor.random(20, -2, 2, 2, 8, 17, 19)), 1e-6,
+                "5168 elements relu");
+        check("bias_add", new Operator.BiasAdd(), List.of(big, Tensor.random(21, -1, 1, 8)), 1e-6, "5168 elements");
+    }
+}

@@ -1,0 +1,79 @@
+package dev.tessera.bench.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.tessera.backend.opencl.OpenClBackend;
+import dev.tessera.backend.opencl.SelfTest;
+import dev.tessera.opencl.ClDevice;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tessera selftest}: every operator and convolution solver on small shapes with the edge cases, on the chosen
+ * devices, against the double-precision reference. Prints pass or fail with the error figure per check; exit code 1 if
+ * anything failed.
+ */
+@Command(name = "selftest", mixinStandardHelpOptions = true, description = {
+        "Check every operator and convolution algorithm on a device against the double-precision reference: pass or "
+                + "fail with the relative L2 error per check. Exit code 1 if any check failed."})
+final class SelftestCommand implements Callable<Integer> {
+    @Mixin
+    DeviceOption deviceOption = new DeviceOption("all");
+
+    @Option(names = "--json", description = "Print a JSON array, one object per device with its checks.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    /** What `--json` prints per device. */
+    record DeviceReport(int deviceIndex, String device, String driver, int passed, int failed, int notApplicable,
+            List<SelfTest.Check> checks) {
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        List<DeviceReport> reports = new ArrayList<>();
+        for (ClDevice device : deviceOption.devices()) {
+            List<SelfTest.Check> checks;
+            try (OpenClBackend backend = OpenClBackend.open(device)) {
+                checks = SelfTest.run(backend);
+            }
+            Map<String, Long> counts = new LinkedHashMap<>();
+            checks.forEach(c -> counts.merge(c.status(), 1L, Long::sum));
+            DeviceReport report = new DeviceReport(device.index(), device.name(), device.info().driverVersion(),
+                    counts.getOrDefault("PASS", 0L).intValue(), counts.getOrDefault("FAIL", 0L).intValue(),
+                    counts.getOrDefault("N/A", 0L).intValue(), checks);
+            reports.add(report);
+            if (!json) {
+                out.printf("#%d %s (%s)%n", report.deviceIndex(), report.device(), report.driver());
+                TextTable table = new TextTable("result", "operator", "algorithm", "case", "rel. L2 error", "bound");
+                for (SelfTest.Check c : checks) {
+                    table.row(c.status(), c.operator(), c.algorithm(), c.description(),
+                            Double.isNaN(c.relativeL2()) ? "-" : String.format(Locale.ROOT, "%.2e", c.relativeL2()),
+                            String.format(Locale.ROOT, "%.0e", c.tolerance()));
+                }
+                out.print(table.render());
+                checks.stream().filter(c -> !c.detail().isEmpty() && c.failed())
+                        .forEach(c -> out.println("FAIL " + c.operator() + " " + c.algorithm() + ": " + c.detail()));
+                out.printf("%d passed, %d failed, %d not applicable%n%n", report.passed(), report.failed(),
+                        report.notApplicable());
+            }
+        }
+        if (json) {
+            out.println(Json.write(reports));
+        }
+        out.flush();
+        return reports.stream().anyMatch(r -> r.failed() > 0) ? 1 : 0;
+    }
+}
