@@ -111,6 +111,103 @@ public final class OclgrindSuite {
         }
         gpuTunedConvolutions();
         gemm();
+        probeAndPeerKernels();
+    }
+
+    /**
+     * The kernels outside the operators: the probe's (peak and bandwidth) and the CLBlast peer's row-major im2col, each
+     * on a tiny launch, results checked against Java.
+     */
+    private void probeAndPeerKernels() {
+        dev.tessera.opencl.ClContext context = opencl.context();
+        attempt("probe_peak.cl peak_multiply_add float4, 8 chains", () -> {
+            try (dev.tessera.opencl.ClProgram program = context.build(
+                    dev.tessera.opencl.ProgramSource.resource("probe_peak.cl"),
+                    "-DVECTOR_WIDTH=4 -DACCUMULATORS=8 -DMULTIPLY_ADD=fma");
+                    dev.tessera.opencl.ClKernel kernel = program.kernel("peak_multiply_add");
+                    ClBuffer out = context.buffer(8 * 4 * Float.BYTES)) {
+                kernel.arg(0, out).arg(1, 0.75f).arg(2, 0.125f).arg(3, 2).run(new long[] {8}, new long[] {4});
+                float[] result = out.readFloats();
+                for (int g = 0; g < 8; g++) {
+                    float total = 0;
+                    for (int chain = 0; chain < 8; chain++) {
+                        float acc = (float) g * 1e-6f + (float) chain * 0.01f;
+                        for (int step = 0; step < 8; step++) {
+                            acc = Math.fma(acc, 0.75f, 0.125f);
+                        }
+                        total += acc;
+                    }
+                    if (Math.abs(result[g * 4] - total) > 1e-5f) {
+                        throw new AssertionError("work-item " + g + ": " + result[g * 4] + " != " + total);
+                    }
+                }
+            }
+        });
+        attempt("probe_bandwidth.cl copy_vector, read_tiled, read_blocked float4", () -> {
+            float[] data = uniform(new SplittableRandom(3), 64 * 4);
+            try (dev.tessera.opencl.ClProgram program = context.build(
+                    dev.tessera.opencl.ProgramSource.resource("probe_bandwidth.cl"), "-DVECTOR_WIDTH=4");
+                    dev.tessera.opencl.ClKernel copy = program.kernel("copy_vector");
+                    dev.tessera.opencl.ClKernel tiled = program.kernel("read_tiled");
+                    dev.tessera.opencl.ClKernel blocked = program.kernel("read_blocked");
+                    ClBuffer src = context.buffer(data);
+                    ClBuffer dst = context.buffer(data.length * Float.BYTES)) {
+                copy.arg(0, src).arg(1, dst).run(new long[] {64}, new long[] {16});
+                if (!java.util.Arrays.equals(data, dst.readFloats())) {
+                    throw new AssertionError("copy_vector changed the data");
+                }
+                double expected = 0;
+                for (float v : data) {
+                    expected += v;
+                }
+                for (dev.tessera.opencl.ClKernel read : List.of(tiled, blocked)) {
+                    dst.fill(0f);
+                    read.arg(0, src).arg(1, dst).arg(2, 4).run(new long[] {16}, new long[] {4});
+                    double total = 0;
+                    for (float v : dst.readFloats()) {
+                        total += v;
+                    }
+                    if (Math.abs(total - expected) > 1e-4) {
+                        throw new AssertionError(read.name() + " summed " + total + ", expected " + expected);
+                    }
+                }
+            }
+        });
+        attempt("im2col_rowmajor.cl (the CLBlast peer's im2col)", () -> {
+            Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 0, 0, 2, 1, 2, 1, false, ConvAlgorithm.AUTO);
+            ConvProblem p = ConvProblem.of(conv, List.of(new int[] {1, 2, 5, 6}, new int[] {1, 2, 3, 3}));
+            Tensor x = Tensor.random(4, -1, 1, 1, 2, 5, 6);
+            int columns = p.p() * p.q();
+            int rows = p.c() * p.r() * p.s();
+            try (dev.tessera.opencl.ClProgram program = context.build(
+                    dev.tessera.opencl.ProgramSource.resource("im2col_rowmajor.cl"), "");
+                    dev.tessera.opencl.ClKernel kernel = program.kernel("im2col_rowmajor");
+                    ClBuffer in = context.buffer(x.data());
+                    ClBuffer cols = context.buffer((long) rows * columns * Float.BYTES)) {
+                kernel.arg(0, in).arg(1, cols).arg(2, p.c()).arg(3, p.h()).arg(4, p.w()).arg(5, p.p()).arg(6, p.q())
+                        .arg(7, p.r()).arg(8, p.s()).arg(9, conv.strideH()).arg(10, conv.strideW())
+                        .arg(11, conv.padTop()).arg(12, conv.padLeft()).arg(13, conv.dilationH())
+                        .arg(14, conv.dilationW());
+                kernel.run(new long[] {16, p.c()}, new long[] {16, 1});
+                float[] result = cols.readFloats();
+                for (int c = 0; c < p.c(); c++) {
+                    for (int r = 0; r < p.r(); r++) {
+                        for (int s2 = 0; s2 < p.s(); s2++) {
+                            for (int column = 0; column < columns; column++) {
+                                int h = (column / p.q()) * conv.strideH() - conv.padTop() + r * conv.dilationH();
+                                int w = (column % p.q()) * conv.strideW() - conv.padLeft() + s2 * conv.dilationW();
+                                float expected = h >= 0 && h < p.h() && w >= 0 && w < p.w() ? x.get(0, c, h, w) : 0;
+                                float actual = result[((c * p.r() + r) * p.s() + s2) * columns + column];
+                                if (actual != expected) {
+                                    throw new AssertionError("row " + ((c * p.r() + r) * p.s() + s2) + " column "
+                                            + column + ": " + actual + " != " + expected);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
     }
 
     private void attempt(String what, Runnable body) {
