@@ -16,7 +16,7 @@ import dev.tessera.opencl.ProgramSource;
 
 /**
  * The peer for convolution layers: im2col into a row-major matrix ({@code im2col_rowmajor.cl}), then CLBlast's SGEMM
- * (JOCLBlast), weights [K, C*R*S] times columns [C*R*S, P*Q] into the output [K, P*Q], per image. No bias: the peer
+ * (JOCLBlast), weights [K, C*R*S] times columns [C*R*S, P*Q] into the output [K, P*Q], batch 1. No bias: the peer
  * does the arithmetic, which is what GFLOP/s compares. Groups are not supported (VGG and ResNet have none).
  */
 final class ClBlastIm2colConv implements AutoCloseable {
@@ -28,8 +28,8 @@ final class ClBlastIm2colConv implements AutoCloseable {
     private final ClBuffer columns;
 
     ClBlastIm2colConv(ClContext context, ConvProblem problem, Tensor weightTensor) {
-        if (problem.groups() != 1) {
-            throw new IllegalArgumentException("the CLBlast peer runs ungrouped convolutions only");
+        if (problem.groups() != 1 || problem.n() != 1) {
+            throw new IllegalArgumentException("the CLBlast peer runs ungrouped convolutions at batch 1 only");
         }
         this.problem = problem;
         this.context = context;
@@ -47,26 +47,18 @@ final class ClBlastIm2colConv implements AutoCloseable {
         return problem.c() * problem.r() * problem.s();
     }
 
-    /** Convolves every image of {@code input} into {@code output}; blocks until done. */
+    /** Convolves the image in {@code input} into {@code output}; blocks until done. */
     void run(ClBuffer input, ClBuffer output) {
         int plane = problem.p() * problem.q();
-        long inputImage = (long) problem.c() * problem.h() * problem.w();
-        for (int n = 0; n < problem.n(); n++) {
-            if (n > 0) {
-                throw new UnsupportedOperationException("the CLBlast peer benchmarks batch 1");
-            }
-            im2col.arg(0, input);
-            im2col.run(new long[] {(plane + 63) / 64 * 64L, problem.c()}, new long[] {64, 1});
-            int status = CLBlast.CLBlastSgemm(CLBlastLayout.CLBlastLayoutRowMajor, CLBlastTranspose.CLBlastTransposeNo,
-                    CLBlastTranspose.CLBlastTransposeNo, problem.k(), plane, depth(), 1.0f, weights.handle(), 0,
-                    depth(), columns.handle(), 0, plane, 0.0f, output.handle(), (long) n * problem.k() * plane, plane,
-                    context.queueHandle(), null);
-            if (status != CLBlastStatusCode.CLBlastSuccess) {
-                throw new OpenClException("CLBlastSgemm failed: " + CLBlastStatusCode.stringFor(status)
-                        + " (input offset " + inputImage + ")", status);
-            }
-            context.finish();
+        im2col.arg(0, input);
+        im2col.run(new long[] {(plane + 63) / 64 * 64L, problem.c()}, new long[] {64, 1});
+        int status = CLBlast.CLBlastSgemm(CLBlastLayout.CLBlastLayoutRowMajor, CLBlastTranspose.CLBlastTransposeNo,
+                CLBlastTranspose.CLBlastTransposeNo, problem.k(), plane, depth(), 1.0f, weights.handle(), 0, depth(),
+                columns.handle(), 0, plane, 0.0f, output.handle(), 0, plane, context.queueHandle(), null);
+        if (status != CLBlastStatusCode.CLBlastSuccess) {
+            throw new OpenClException("CLBlastSgemm failed: " + CLBlastStatusCode.stringFor(status), status);
         }
+        context.finish();
     }
 
     @Override

@@ -134,6 +134,7 @@ public final class ProgramCache {
                 out.write(Sha256.of(binary));
                 out.write(binary);
             }
+            Files.createDirectories(dir);
             AtomicFiles.write(path, bytes.toByteArray());
         } catch (IOException e) {
             LOG.warn("could not write program cache entry {}: {}", path, e.getMessage());

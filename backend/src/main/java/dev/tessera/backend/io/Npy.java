@@ -1,15 +1,14 @@
 package dev.tessera.backend.io;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,10 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 import dev.tessera.backend.Tensor;
+import dev.tessera.opencl.AtomicFiles;
 
 /**
  * NumPy {@code .npy} files holding little-endian float32 ({@code '<f4'}) arrays in C order, as {@link Tensor}s.
@@ -318,27 +317,12 @@ public final class Npy {
 
     /** Writes {@code tensor} as a format 1.0 {@code '<f4'} file, atomically replacing any existing file. */
     public static void write(Path file, Tensor tensor) {
-        Path target = file.toAbsolutePath();
-        Path temp = target.resolveSibling("." + target.getFileName() + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                writeFully(channel, ByteBuffer.wrap(header(tensor.shape())));
-                writeFloats(channel, tensor.data());
-                channel.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.write(file, out -> {
+                out.write(header(tensor.shape()));
+                writeFloats(out, tensor.data());
+            });
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
             throw new UncheckedIOException("cannot write npy file " + file + ": " + e, e);
         }
     }
@@ -364,20 +348,13 @@ public final class Npy {
         return out.array();
     }
 
-    private static void writeFloats(FileChannel channel, float[] data) throws IOException {
+    private static void writeFloats(OutputStream out, float[] data) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate(CHUNK_FLOATS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int offset = 0; offset < data.length; offset += CHUNK_FLOATS) {
             int count = Math.min(CHUNK_FLOATS, data.length - offset);
             bytes.clear();
             bytes.asFloatBuffer().put(data, offset, count);
-            bytes.limit(count * Float.BYTES);
-            writeFully(channel, bytes);
-        }
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
+            out.write(bytes.array(), 0, count * Float.BYTES);
         }
     }
 }

@@ -98,6 +98,7 @@ public final class ConvTuningDatabase {
             lines.add(e.problemKey() + "\t" + e.solverId() + "\t" + e.bestMs() + "\t" + e.timings());
         }
         try {
+            Files.createDirectories(file.getParent());
             AtomicFiles.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             LOG.warn("could not write tuning database {}: {}", file, e.getMessage());

@@ -1,5 +1,6 @@
 package dev.tessera.backend.opencl;
 
+import static dev.tessera.backend.opencl.SelfTest.convInputs;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -69,10 +70,6 @@ class OpenClPropertyTest {
                 dilation, rnd.nextInt(6) == 0 ? 2 : 1, 1, rnd.nextBoolean(), ConvAlgorithm.AUTO);
     }
 
-    static List<Tensor> convInputs(SplittableRandom rnd, int n, int c, int h, int w, int k, int r, int s, int groups,
-            boolean bias) {
-        return SelfTest.convInputs(rnd, n, c, h, w, k, r, s, groups, bias);
-    }
 
     @Test
     void convolutionMatchesReferenceForEveryAlgorithm() {
