@@ -28,6 +28,18 @@ public interface Backend extends AutoCloseable {
         return run(op, List.of(inputs)).output();
     }
 
+    /**
+     * Prepares {@code graph} to run batches of {@code batch} images: validated, allocated and, where the backend can,
+     * kept on the device between nodes with weights transformed once. The default runs node by node through
+     * {@link #run} ({@link dev.tessera.backend.graph.LayerByLayerGraph}). The compiled graph uses this backend's
+     * device; close it before the backend.
+     *
+     * @throws IllegalArgumentException when a node's shapes do not fit its operator (the message names the node)
+     */
+    default dev.tessera.backend.graph.CompiledGraph compile(dev.tessera.backend.graph.Graph graph, int batch) {
+        return new dev.tessera.backend.graph.LayerByLayerGraph(this, graph, batch);
+    }
+
     @Override
     void close();
 }

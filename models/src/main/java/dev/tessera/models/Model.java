@@ -12,8 +12,13 @@ import java.util.SplittableRandom;
 
 import dev.tessera.backend.Backend;
 import dev.tessera.backend.BatchNormFolding;
+import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
+import dev.tessera.backend.graph.CompiledGraph;
+import dev.tessera.backend.graph.Graph;
+import dev.tessera.backend.graph.GraphNode;
+import dev.tessera.backend.graph.LayerByLayerGraph;
 
 /**
  * A network: an input of shape [N, C, H, W] (N, the batch, is chosen at run time) and an ordered list of layers that
@@ -32,7 +37,7 @@ import dev.tessera.backend.Tensor;
  */
 public final class Model {
     /** The name layers use to read the model's input. */
-    public static final String INPUT = "input";
+    public static final String INPUT = Graph.INPUT;
 
     private final String name;
     private final int[] inputShape;
@@ -269,7 +274,8 @@ public final class Model {
 
     /**
      * Runs the model and returns every layer's output by layer name, in layer order (the input is not included).
-     * Every layer goes through {@code backend.run(op, inputs)} with its inputs followed by its parameter values.
+     * Every layer goes through {@code backend.run(op, inputs)} with its inputs followed by its parameter values
+     * ({@link LayerByLayerGraph}); {@link #compile} gives the backend's own plan.
      *
      * @throws IllegalStateException    when the model has not been initialised
      * @throws IllegalArgumentException when the input's shape is not [N, C, H, W] of this model
@@ -280,22 +286,56 @@ public final class Model {
             throw new IllegalArgumentException(name + ": input " + input.shapeString() + " must be Nx"
                     + Tensor.shapeString(inputShape));
         }
-        Map<String, Tensor> values = new HashMap<>();
-        values.put(INPUT, input);
-        LinkedHashMap<String, Tensor> outputs = new LinkedHashMap<>();
-        for (Layer layer : layers) {
-            List<Tensor> in = new ArrayList<>();
-            for (String i : layer.inputs()) {
-                in.add(values.get(i));
-            }
-            for (Parameter p : layer.parameters()) {
-                in.add(p.requireValue(layer.name()));
-            }
-            Tensor out = backend.run(layer.op(), in).output();
-            values.put(layer.name(), out);
-            outputs.put(layer.name(), out);
+        try (CompiledGraph plan = new LayerByLayerGraph(backend, toGraph(), s[0])) {
+            return plan.runAll(input);
         }
-        return outputs;
+    }
+
+    /**
+     * This model as a backend {@link Graph}: the same nodes, operators, inputs and parameter values.
+     *
+     * @throws IllegalStateException when the model has not been initialised
+     */
+    public Graph toGraph() {
+        List<GraphNode> nodes = new ArrayList<>(layers.size());
+        for (Layer layer : layers) {
+            List<Tensor> values = new ArrayList<>();
+            for (Parameter p : layer.parameters()) {
+                values.add(p.requireValue(layer.name()));
+            }
+            nodes.add(new GraphNode(layer.name(), layer.op(), layer.inputs(), values));
+        }
+        return new Graph(name, inputShape, nodes);
+    }
+
+    /**
+     * Compiles the model for {@code backend} and batches of {@code batch} images (see {@link Backend#compile}).
+     * Close the result before the backend.
+     */
+    public CompiledGraph compile(Backend backend, int batch) {
+        return backend.compile(toGraph(), batch);
+    }
+
+    /**
+     * A copy whose convolutions ask for {@code choose.apply(layer)}; the per-layer algorithm choice. Other layers are
+     * kept.
+     */
+    public Model withConvAlgorithms(java.util.function.Function<Layer, ConvAlgorithm> choose) {
+        List<Layer> out = new ArrayList<>(layers.size());
+        for (Layer layer : layers) {
+            if (layer.op() instanceof Operator.Conv2d conv) {
+                out.add(new Layer(layer.name(), conv.withAlgorithm(choose.apply(layer)), layer.inputs(),
+                        layer.parameters()));
+            } else {
+                out.add(layer);
+            }
+        }
+        return new Model(name, inputShape, out);
+    }
+
+    /** A copy whose every convolution asks for {@code algorithm}. */
+    public Model withConvAlgorithm(ConvAlgorithm algorithm) {
+        return withConvAlgorithms(layer -> algorithm);
     }
 
     /**
