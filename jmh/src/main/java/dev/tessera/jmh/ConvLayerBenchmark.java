@@ -23,6 +23,7 @@ import dev.tessera.backend.opencl.ConvSolvers;
 import dev.tessera.backend.opencl.PreparedConv;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
+import dev.tessera.peers.ClBlastIm2colConv;
 
 /**
  * One convolution layer of VGG-16 or ResNet-50 at batch 1 with one solver: the prepared solver's run (all its kernels,

@@ -199,6 +199,15 @@ public final class ClContext implements AutoCloseable {
         return queue();
     }
 
+    /**
+     * Takes ownership of an event that another JOCL-based library (e.g. CLBlast) created on this context's queue, so
+     * that it is timed and released like every other event.
+     */
+    public ClEvent adopt(org.jocl.cl_event event) {
+        live();
+        return new ClEvent(this, event);
+    }
+
     cl_context live() {
         if (context == null) {
             throw new IllegalStateException("context on " + device.name() + " is closed");

@@ -1,4 +1,4 @@
-package dev.tessera.jmh;
+package dev.tessera.peers;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -12,6 +12,7 @@ import dev.tessera.backend.Tensor;
 import dev.tessera.backend.reference.ReferenceBackend;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
+import dev.tessera.opencl.DeviceSelector;
 import dev.tessera.opencl.ProgramCache;
 
 /** The peer must compute the same convolution as the reference, or comparing speeds with it means nothing. */
@@ -24,11 +25,13 @@ class ClBlastIm2colConvTest {
         Tensor w = Tensor.random(2, -1, 1, 7, 5, 3, 3);
         ConvProblem problem = ConvProblem.of(conv, List.of(x.shape(), w.shape()));
         Tensor expected = new ReferenceBackend().apply(conv, x, w);
-        try (ClContext context = ClContext.open(BenchmarkDevice.get(), ProgramCache.defaultCache());
+        try (ClContext context = ClContext.open(DeviceSelector.fromSetting("tessera.test.device", "TESSERA_TEST_DEVICE"),
+                ProgramCache.defaultCache());
                 ClBlastIm2colConv peer = new ClBlastIm2colConv(context, problem, w);
                 ClBuffer in = context.buffer(x.data());
                 ClBuffer out = context.buffer(4L * expected.size())) {
-            peer.run(in, out);
+            double deviceMs = peer.run(in, out);
+            assertTrue(deviceMs > 0 && deviceMs < 10_000, "device time " + deviceMs);
             float[] actual = out.readFloats();
             for (int i = 0; i < actual.length; i++) {
                 assertEquals(expected.data()[i], actual[i], 1e-4, "element " + i);
