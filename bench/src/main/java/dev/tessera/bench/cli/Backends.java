@@ -15,10 +15,15 @@ final class Backends {
     }
 
     static Backend open(String name, DeviceOption device) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return open(n, n.equals("opencl") || n.equals("aparapi") ? device.device() : null);
+    }
+
+    /** Opens {@code name} on {@code device} (ignored by the reference backend, which may get null). */
+    static Backend open(String name, ClDevice device) {
         switch (name.toLowerCase(Locale.ROOT)) {
             case "opencl":
-                ClDevice d = device.device();
-                return OpenClBackend.open(d);
+                return OpenClBackend.open(device);
             case "reference":
                 return new ReferenceBackend();
             case "aparapi":

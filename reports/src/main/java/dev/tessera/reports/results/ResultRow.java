@@ -93,14 +93,15 @@ public record ResultRow(String id, String scenario, String backend, Integer devi
     /**
      * Throughput at batch 1 against the latency row of the same configuration.
      *
-     * @param latencyRowId          the latency row compared with
-     * @param imagesPerSecond            this row's resident images/s
-     * @param impliedImagesPerSecond     1000 / the latency row's resident median
-     * @param ratio                 imagesPerSecond / impliedImagesPerSecond
-     * @param consistent            |ratio - 1| at most {@link #TOLERANCE}
+     * @param latencyRowId      the latency row compared with
+     * @param basis             "resident" where both rows have resident figures, else "end_to_end"
+     * @param imagesPerSecond   this row's images/s on that basis
+     * @param impliedImagesPerSecond 1000 / the latency row's median on that basis
+     * @param ratio             imagesPerSecond / impliedImagesPerSecond
+     * @param consistent        |ratio - 1| at most {@link #TOLERANCE}
      */
-    public record LatencyCheck(String latencyRowId, double imagesPerSecond, double impliedImagesPerSecond, double ratio,
-            boolean consistent) {
+    public record LatencyCheck(String latencyRowId, String basis, double imagesPerSecond,
+            double impliedImagesPerSecond, double ratio, boolean consistent) {
         public static final double TOLERANCE = 0.25;
     }
 
@@ -113,10 +114,13 @@ public record ResultRow(String id, String scenario, String backend, Integer devi
      * @param maxAbs             largest absolute difference over all images and outputs
      * @param top1Agreed         images whose arg-max matches the reference's
      * @param top1Agreement      top1Agreed / images
-     * @param perLayer           every layer's output error (worst over the images), in layer order, to show drift
+     * @param perLayerImages     the first this many images are compared layer by layer (fewer than images only when
+     *                           the reference's activations would not fit the memory budget)
+     * @param perLayer           every layer's output error (worst over those images), in layer order, to show drift;
+     *                           empty for peers that give only the final output
      */
     public record AccuracyResult(int images, double relativeL2Mean, double relativeL2Max, double maxAbs,
-            int top1Agreed, double top1Agreement, List<LayerError> perLayer) {
+            int top1Agreed, double top1Agreement, int perLayerImages, List<LayerError> perLayer) {
     }
 
     /** One layer's output against the reference's: worst relative L2 and max absolute error over the images. */
