@@ -3,6 +3,7 @@ package dev.tessera.opencl;
 import static org.jocl.CL.*;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -26,6 +27,7 @@ public final class ClContext implements AutoCloseable {
 
     private final ClDevice device;
     private final ProgramCache cache;
+    private final AtomicLong buildNanos = new AtomicLong();
     private cl_context context;
     private cl_command_queue queue;
 
@@ -102,6 +104,23 @@ public final class ClContext implements AutoCloseable {
      * @throws OpenClException carrying the status name and the whole build log when compilation fails
      */
     public ClProgram build(ProgramSource source, String options) {
+        long start = System.nanoTime();
+        try {
+            return buildOrLoad(source, options);
+        } finally {
+            buildNanos.addAndGet(System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * Host nanoseconds spent in {@link #build} on this context so far (compiling, or loading from the binary cache);
+     * callers take differences to separate build time from other set-up work.
+     */
+    public long buildNanos() {
+        return buildNanos.get();
+    }
+
+    private ClProgram buildOrLoad(ProgramSource source, String options) {
         String opts = options == null ? "" : options.strip();
         String key = ProgramCache.key(info(), source, opts);
         long start = System.nanoTime();
