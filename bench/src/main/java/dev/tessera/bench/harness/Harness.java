@@ -44,6 +44,7 @@ public final class Harness {
     private final BackendOpener opener;
     private final Progress progress;
     private final ReferenceOutputs reference;
+    private final MnistCheck mnist;
     private final Map<String, Model> models = new LinkedHashMap<>();
     private final Map<String, Object> backends = new HashMap<>();
     private final List<ResultRow> rows = new ArrayList<>();
@@ -53,10 +54,15 @@ public final class Harness {
     private Environment environment;
 
     public Harness(BenchSettings settings, BackendOpener opener, Progress progress) {
+        this(settings, opener, progress, MnistCheck.Source.standard());
+    }
+
+    Harness(BenchSettings settings, BackendOpener opener, Progress progress, MnistCheck.Source mnist) {
         this.settings = settings;
         this.opener = opener;
         this.progress = progress;
         this.reference = new ReferenceOutputs(settings.seed());
+        this.mnist = new MnistCheck(mnist);
     }
 
     /**
@@ -161,7 +167,7 @@ public final class Harness {
                             tasks.add(modelTask(backend, device, name, algorithm, batch));
                         }
                         if (name.equals("lenet5") && settings.has("accuracy")) {
-                            tasks.add(MnistCheck.task(this, backend, device, algorithm));
+                            tasks.add(mnist.task(this, backend, device, algorithm));
                         }
                     }
                 }
@@ -281,7 +287,7 @@ public final class Harness {
     }
 
     /** The backend, opened once per (name, device); a failure to open is remembered and thrown again. */
-    private Backend backend(String name, ClDevice device) {
+    Backend backend(String name, ClDevice device) {
         String key = name + "|" + (device == null ? "" : device.index());
         Object b = backends.computeIfAbsent(key, k -> {
             try {

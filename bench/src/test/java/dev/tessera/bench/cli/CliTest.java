@@ -158,7 +158,7 @@ class CliTest {
         assertTrue(results.get("environment").get("command_line").asText().contains("--seed 7"));
         assertEquals(3, results.get("rows").size(), "latency, accuracy and the MNIST check");
         assertEquals(0.0, results.get("rows").get(1).get("accuracy").get("relative_l2_max").asDouble());
-        assertEquals("mnist/reference/cpu/lenet5/auto/b1", results.get("rows").get(2).get("id").asText());
+        assertEquals("mnist/reference/cpu/lenet5/auto/b8", results.get("rows").get(2).get("id").asText());
         String csv = java.nio.file.Files.readString(dir.resolve("r.csv"));
         assertEquals(4, csv.lines().count(), csv);
     }

@@ -20,6 +20,8 @@ import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.opencl.OpenClBackend;
 import dev.tessera.backend.reference.ReferenceBackend;
+import dev.tessera.models.Model;
+import dev.tessera.models.data.Mnist;
 import dev.tessera.opencl.ClDevice;
 import dev.tessera.opencl.DeviceSelector;
 import dev.tessera.reports.results.BenchResults;
@@ -73,7 +75,7 @@ class HarnessTest {
         ResultRow winograd = rows.get("latency/opencl/0/lenet5/winograd-4x4/b1");
         assertEquals(ResultRow.UNSUPPORTED, winograd.status(), "Winograd F(4x4, 3x3) cannot run LeNet-5's 5x5 convs");
         assertFalse(winograd.reason().isBlank());
-        assertEquals(ResultRow.UNSUPPORTED, rows.get("mnist/opencl/0/lenet5/auto/b1").status());
+        assertEquals(ResultRow.UNSUPPORTED, rows.get("mnist/opencl/0/lenet5/auto/b8").status());
 
         ResultRow latency = rows.get("latency/opencl/0/lenet5/auto/b1");
         assertEquals(ResultRow.OK, latency.status(), latency.reason());
@@ -167,6 +169,37 @@ class HarnessTest {
         List<String> statuses = last.rows().stream().map(ResultRow::status).toList();
         assertEquals(List.of("ok", "ok", "interrupted"), statuses, "batch 1 measured, batch 2 never ran");
         assertEquals("throughput/reference/cpu/lenet5/auto/b2", last.rows().get(2).id());
+    }
+
+    @Test
+    void mnistAccuracyCountsTheDigitsClassifiedAsLabelled() {
+        // an untrained LeNet-5 and 20 synthetic digits (not a multiple of the batch): labels are the reference's own
+        // predictions for the even digits and a different class for the odd ones, so exactly 10 are correct
+        Model lenet = dev.tessera.models.ModelZoo.build("lenet5").initialise(3);
+        int n = 20;
+        float[] pixels = Tensor.random(9, 0, 1, n, 1, 28, 28).data();
+        int[] labels = new int[n];
+        ReferenceBackend reference = new ReferenceBackend();
+        for (int i = 0; i < n; i++) {
+            float[] one = java.util.Arrays.copyOfRange(pixels, i * 784, (i + 1) * 784);
+            int predicted = BenchInputs.argmax(lenet.forward(reference, new Tensor(one, 1, 1, 28, 28)));
+            labels[i] = i % 2 == 0 ? predicted : (predicted + 1) % 10;
+        }
+        Mnist digits = new Mnist(pixels, labels);
+        BenchSettings s = new BenchSettings(true, List.of("lenet5"), null, List.of("opencl"), "test", List.of(DEVICE),
+                List.of(ConvAlgorithm.IM2COL), List.of(1), List.of("accuracy"), List.of(), new Sampler(0, 1, 0, 10), 1,
+                42, false);
+        Harness harness = new Harness(s, HarnessTest::open, Progress.silent(),
+                new MnistCheck.Source(() -> lenet, () -> digits));
+        BenchResults results = harness.run(EnvironmentInfo.collect("test", 42, List.of(), true), r -> {
+        });
+        ResultRow row = results.rows().stream().filter(r -> r.scenario().equals("mnist")).findFirst().orElseThrow();
+        assertEquals(ResultRow.OK, row.status(), row.reason());
+        assertEquals(n, row.mnist().images());
+        assertEquals(10, row.mnist().correct());
+        assertEquals(0.5, row.mnist().accuracy(), 1e-12);
+        assertEquals(0.5, row.mnist().referenceAccuracy(), 1e-12);
+        assertTrue(row.ranOn().startsWith("opencl:"));
     }
 
     /** A backend whose device disappears on the first convolution. */
