@@ -158,8 +158,9 @@ public final class Harness {
             settings.batches().stream().filter(b -> b != 1).forEach(compileBatches::add);
         }
         for (String backend : settings.backends()) {
-            List<ClDevice> devices = backend.equals("reference") ? java.util.Collections.singletonList(null)
-                    : settings.devices();
+            // with no OpenCL device the rows still appear, each saying so
+            List<ClDevice> devices = backend.equals("reference") || settings.devices().isEmpty()
+                    ? java.util.Collections.singletonList(null) : settings.devices();
             for (ClDevice device : devices) {
                 for (String name : settings.models()) {
                     for (ConvAlgorithm algorithm : settings.algorithms()) {
@@ -288,6 +289,10 @@ public final class Harness {
 
     /** The backend, opened once per (name, device); a failure to open is remembered and thrown again. */
     Backend backend(String name, ClDevice device) {
+        if (device == null && !name.equals("reference")) {
+            throw new UnsupportedOperationException("no OpenCL device to run the " + name + " backend on (see "
+                    + "'tessera devices')");
+        }
         String key = name + "|" + (device == null ? "" : device.index());
         Object b = backends.computeIfAbsent(key, k -> {
             try {

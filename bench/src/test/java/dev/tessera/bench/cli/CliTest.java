@@ -177,6 +177,23 @@ class CliTest {
         assertTrue(probe.err().contains("no OpenCL platform found") && probe.err().contains("pocl-opencl-icd"));
     }
 
+    @Test
+    void withoutAPlatformBenchStillRunsTheReferenceAndSaysWhyOpenClDidNot(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path out = dir.resolve("r.json");
+        Run bench = runWithoutPlatform("bench", "--models", "lenet5", "--backends", "opencl,reference",
+                "--scenarios", "latency", "--peers", "clblast", "--min-samples", "1", "--warmup", "0", "--min-time",
+                "0", "--out", out.toString());
+        assertEquals(0, bench.code(), bench.err());
+        assertTrue(bench.err().contains("no OpenCL platform"), bench.err());
+        JsonNode rows = Json.MAPPER.readTree(out.toFile()).get("rows");
+        assertEquals(2, rows.size(), rows.toString());
+        assertEquals("unsupported", rows.get(0).get("status").asText());
+        assertTrue(rows.get(0).get("reason").asText().contains("no OpenCL device"), rows.get(0).toString());
+        assertEquals("ok", rows.get(1).get("status").asText());
+        assertEquals("reference-java", rows.get(1).get("ran_on").asText());
+    }
+
     /** Runs the CLI in a child JVM whose OpenCL loader finds no vendor files. */
     private static Run runWithoutPlatform(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
