@@ -36,8 +36,15 @@ import dev.tessera.opencl.AtomicFiles;
  * ({@code <layer>.relu}) writes the layer's output. A masked weight (LeNet-5's C3 connection table) is written as the
  * full weight with its zeros, and its mask as metadata ({@link OnnxFormat#MASK_KEY_PREFIX}) that only the importer
  * reads. The convolution algorithm is not part of ONNX and is not written.
+ *
+ * <p>The file's producer name is {@value #PRODUCER}; {@link OnnxImporter} then merges back exactly the Relu and
+ * Flatten nodes the exporter split off (a Relu writing the output named after its producer node, a Flatten named
+ * {@code <fc layer>.flatten}), so a model comes back with the same layers.
  */
 public final class OnnxExporter {
+    /** The producer name in exported files; {@link OnnxImporter} restores their layer structure exactly. */
+    static final String PRODUCER = "tessera";
+
     private OnnxExporter() {
     }
 
@@ -103,7 +110,7 @@ public final class OnnxExporter {
             return proto.setIrVersion(OnnxFormat.EXPORT_IR_VERSION)
                     .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("")
                             .setVersion(OnnxFormat.EXPORT_OPSET))
-                    .setProducerName("tessera").setProducerVersion(version == null ? "dev" : version)
+                    .setProducerName(PRODUCER).setProducerVersion(version == null ? "dev" : version)
                     .setGraph(graph).build();
         }
 
