@@ -123,7 +123,7 @@ class OnnxRuntimeTest {
             options.setIntraOpNumThreads(1);
             try (OrtSession session = ORT.createSession(onnx, options);
                     OnnxTensor x = OnnxTensor.createTensor(ORT, FloatBuffer.wrap(input.data()), shape);
-                    OrtSession.Result result = session.run(Map.of(Model.INPUT, x))) {
+                    OrtSession.Result result = session.run(Map.of(session.getInputNames().iterator().next(), x))) {
                 OnnxTensor y = (OnnxTensor) result.get(0);
                 long[] dims = y.getInfo().getShape();
                 FloatBuffer values = y.getFloatBuffer();
