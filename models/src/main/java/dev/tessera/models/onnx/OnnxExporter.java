@@ -45,6 +45,9 @@ public final class OnnxExporter {
     /** The producer name in exported files; {@link OnnxImporter} restores their layer structure exactly. */
     static final String PRODUCER = "tessera";
 
+    /** The default-domain opset of exported files. */
+    public static final int OPSET = OnnxFormat.EXPORT_OPSET;
+
     private OnnxExporter() {
     }
 
@@ -56,7 +59,11 @@ public final class OnnxExporter {
      * @throws UncheckedIOException     when the file cannot be written
      */
     public static void export(Model model, Path file) {
-        byte[] bytes = toBytes(model);
+        write(toBytes(model), file);
+    }
+
+    /** Writes serialised ONNX bytes (from {@link #toBytes}) to {@code file} atomically. */
+    public static void write(byte[] bytes, Path file) {
         try {
             AtomicFiles.write(file, bytes);
         } catch (IOException e) {
