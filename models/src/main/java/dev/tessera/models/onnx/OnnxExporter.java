@@ -31,7 +31,7 @@ import dev.tessera.opencl.AtomicFiles;
  * by size, so the attribute is {@link Operator.Lrn#effectiveAlpha()} x size; an even size is refused because ONNX's
  * window is then asymmetric), fc to Gemm with {@code transB=1} (a Flatten node first when its input is not 2-D),
  * biasadd to Add with a [C, 1, ..., 1] initializer, batchnorm to BatchNormalization, flatten to Flatten (axis 1),
- * softmax to Softmax (axis 1), relu, tanh and add to Relu, Tanh and Add. A fused ReLU becomes a Relu node after the
+ * softmax to Softmax (axis 1), concat to Concat (axis 1), relu, tanh and add to Relu, Tanh and Add. A fused ReLU becomes a Relu node after the
  * operator: the operator's node keeps the layer's name and writes {@code <layer>.pre_relu}, the Relu node
  * ({@code <layer>.relu}) writes the layer's output. A masked weight (LeNet-5's C3 connection table) is written as the
  * full weight with its zeros, and its mask as metadata ({@link OnnxFormat#MASK_KEY_PREFIX}) that only the importer
@@ -194,6 +194,8 @@ public final class OnnxExporter {
                         .addAttribute(real("epsilon", bn.epsilon())), name, false);
             } else if (op instanceof Operator.Flatten) {
                 emit(node("Flatten", name, in, List.of()).addAttribute(integer("axis", 1)), name, false);
+            } else if (op instanceof Operator.Concat) {
+                emit(node("Concat", name, in, List.of()).addAttribute(integer("axis", 1)), name, false);
             } else {
                 throw new IllegalArgumentException("operator " + op.name() + " has no ONNX form in this exporter");
             }

@@ -34,8 +34,8 @@ import dev.tessera.models.Parameter;
  * {@code alpha} and {@code beta} are folded into the weight and bias), MatMul with a constant [K, M] second input (an
  * fc; a following Add of a constant [M] becomes its bias), Add (two layers: the residual add; a layer and a constant
  * [C, 1, ..., 1]: a bias add), BatchNormalization (inference), Flatten (axis 1), Reshape to [N, -1] (a flatten),
- * Softmax (axis 1), Dropout and Identity (removed), Constant. Concat is not supported yet. Anything else, and any
- * attribute value outside this, is an {@link OnnxFormatException} naming the node and its operator.
+ * Softmax (axis 1), Concat (axis 1, of computed tensors), Dropout and Identity (removed), Constant. Anything else,
+ * and any attribute value outside this, is an {@link OnnxFormatException} naming the node and its operator.
  *
  * <p>Layers are named after the tensor they write. A Relu that is the only reader of a Conv, Gemm, MatMul (with its
  * bias) or two-input Add is fused into it (the fused layer takes the Relu's output name). Weights must be FLOAT
@@ -371,11 +371,10 @@ public final class OnnxImporter {
                     alias(node, where);
                 }
                 case "Constant" -> constantNode(node, where);
-                case "Concat" -> throw new OnnxFormatException(where + ": not supported yet (Tessera has no"
-                        + " channel-concatenation operator)");
+                case "Concat" -> concat(node, where);
                 default -> throw new OnnxFormatException(where + ": not supported (supported: Conv, Relu, Tanh,"
                         + " MaxPool, AveragePool, GlobalAveragePool, LRN, Gemm, MatMul, Add, BatchNormalization,"
-                        + " Flatten, Reshape, Softmax, Dropout, Identity, Constant)");
+                        + " Flatten, Reshape, Softmax, Concat, Dropout, Identity, Constant)");
             }
         }
 
@@ -623,6 +622,24 @@ public final class OnnxImporter {
                         + " input is not supported (only the channel axis, 1)");
             }
             addLayer(where, node.getOutput(0), new Operator.Softmax(), List.of(x), List.of());
+        }
+
+        private void concat(OnnxMl.NodeProto node, String where) {
+            Attributes a = new Attributes(node, where, "axis");
+            if (!a.has("axis")) {
+                throw new OnnxFormatException(where + ": the axis attribute is required");
+            }
+            List<String> inputs = new ArrayList<>();
+            for (int k = 0; k < node.getInputCount(); k++) {
+                inputs.add(layerInput(node, k, where));
+            }
+            int rank = shapes.get(inputs.get(0)).length;
+            long axis = a.integer("axis", 1);
+            if ((axis < 0 ? axis + rank : axis) != 1) {
+                throw new OnnxFormatException(where + ": axis " + axis + " of rank-" + rank
+                        + " inputs is not supported (only the channel axis, 1)");
+            }
+            addLayer(where, node.getOutput(0), new Operator.Concat(), inputs, List.of());
         }
 
         private void dropout(OnnxMl.NodeProto node, String where) {

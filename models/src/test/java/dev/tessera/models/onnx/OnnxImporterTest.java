@@ -69,7 +69,10 @@ class OnnxImporterTest {
                 "a float attribute comes back as the decimal that was written");
     }
 
-    /** A residual block with the other operators: LRN, padded average pooling, bias add, tanh, global pooling. */
+    /**
+     * A residual block with the other operators: LRN, padded average pooling, bias add, tanh, a channel concat of
+     * three branches (one read twice), global pooling.
+     */
     @Test
     void foreignResidualGraphRunsLikeOnnxRuntime() throws OrtException {
         GraphBuilder g = new GraphBuilder(11, 5, 7, 7);
@@ -84,13 +87,16 @@ class OnnxImporterTest {
         g.init("shift", 5, 1, 1);
         g.node("Add", "shift_add", List.of("shift", "p"), "q");
         g.node("Tanh", "tanh", List.of("q"), "t");
-        g.node("GlobalAveragePool", "gap", List.of("t"), "gp");
+        g.init("w2", 2, 5, 1, 1);
+        g.node("Conv", "branch", List.of("x", "w2"), "b2", ints("strides", 3, 3), ints("pads", 1, 1, 1, 1));
+        g.node("Concat", "join", List.of("t", "b2", "t"), "j", integer("axis", -3));
+        g.node("GlobalAveragePool", "gap", List.of("j"), "gp");
         g.node("Flatten", "flatten", List.of("gp"), "f");
-        g.init("wf", 3, 5).init("bf", 3);
+        g.init("wf", 3, 12).init("bf", 3);
         g.node("Gemm", "fc", List.of("f", "wf", "bf"), "y", integer("transB", 1));
         Model model = assertRunsLikeOnnxRuntime(g.build("y"), 3);
-        assertEquals(List.of("conv2d", "add", "lrn", "avgpool", "biasadd", "tanh", "globalavgpool", "flatten", "fc"),
-                opNames(model));
+        assertEquals(List.of("conv2d", "add", "lrn", "avgpool", "biasadd", "tanh", "conv2d", "concat", "globalavgpool",
+                "flatten", "fc"), opNames(model));
         assertTrue(((Operator.Add) model.layers().get(1).op()).relu(), "the only reader Relu is fused");
     }
 
@@ -121,10 +127,14 @@ class OnnxImporterTest {
     }
 
     @Test
-    void concatIsRefusedClearly() {
+    void concatOnlyAlongChannels() {
         GraphBuilder g = new GraphBuilder(13, 1, 2, 2);
-        g.node("Concat", "cat", List.of("x", "x"), "y", integer("axis", 1));
-        assertRefused(g.build("y"), "node cat: operator Concat: not supported yet");
+        g.node("Concat", "cat", List.of("x", "x"), "y", integer("axis", 2));
+        assertRefused(g.build("y"), "node cat: operator Concat: axis 2 of rank-4 inputs is not supported");
+        GraphBuilder constant = new GraphBuilder(13, 1, 2, 2);
+        constant.init("c", 1, 1, 2, 2);
+        constant.node("Concat", "cat", List.of("x", "c"), "y", integer("axis", 1));
+        assertRefused(constant.build("y"), "node cat: operator Concat: input 1 (c) is a constant");
     }
 
     @Test

@@ -63,6 +63,18 @@ class OnnxRoundTripTest {
         }
     }
 
+    /** Asymmetric padding, groups, dilation, fused ReLUs, bias add, concat, LRN in the alpha/size convention. */
+    @Test
+    void everyOperatorAndAttributeSurvivesExactly() {
+        Model original = OnnxRuntimeTest.attributeModel();
+        Model imported = OnnxImporter.fromBytes(OnnxExporter.toBytes(original));
+        // its biases are drawn like weights so that they are not zero; ONNX does not carry how a parameter was drawn,
+        // the importer gives each the builder's kind for its role (bias: ZEROS), so init is not compared here
+        assertSameModel(original, imported, false);
+        Tensor input = Tensor.random(6, -1f, 1f, 2, 4, 11, 9);
+        assertArrayEquals(original.forward(REFERENCE, input).data(), imported.forward(REFERENCE, input).data());
+    }
+
     @Test
     void exportWritesTheFileAtomicallyAndLoadReadsIt(@TempDir Path dir) throws Exception {
         Model original = small("lenet5-classic");
@@ -88,6 +100,10 @@ class OnnxRoundTripTest {
     }
 
     static void assertSameModel(Model expected, Model actual) {
+        assertSameModel(expected, actual, true);
+    }
+
+    static void assertSameModel(Model expected, Model actual, boolean compareInit) {
         assertEquals(expected.name(), actual.name());
         assertArrayEquals(expected.inputShape(), actual.inputShape());
         assertEquals(expected.layers().size(), actual.layers().size(), expected.name() + ": layer count");
@@ -100,7 +116,7 @@ class OnnxRoundTripTest {
             assertSameOperator(e.op(), a.op(), where);
             assertEquals(e.parameters().size(), a.parameters().size(), where);
             for (int j = 0; j < e.parameters().size(); j++) {
-                assertSameParameter(e.parameters().get(j), a.parameters().get(j), where);
+                assertSameParameter(e.parameters().get(j), a.parameters().get(j), where, compareInit);
             }
         }
         assertEquals(expected.parameterCount(), actual.parameterCount());
@@ -122,11 +138,13 @@ class OnnxRoundTripTest {
         }
     }
 
-    private static void assertSameParameter(Parameter e, Parameter a, String where) {
+    private static void assertSameParameter(Parameter e, Parameter a, String where, boolean compareInit) {
         where += " parameter " + e.name();
         assertEquals(e.name(), a.name(), where);
         assertArrayEquals(e.shape(), a.shape(), where);
-        assertEquals(e.init(), a.init(), where);
+        if (compareInit) {
+            assertEquals(e.init(), a.init(), where);
+        }
         assertEquals(e.trainable(), a.trainable(), where);
         assertEquals(e.mask() == null, a.mask() == null, where + " mask");
         if (e.mask() != null) {

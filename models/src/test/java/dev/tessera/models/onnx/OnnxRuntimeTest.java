@@ -66,10 +66,16 @@ class OnnxRuntimeTest {
 
     /**
      * The attributes the zoo does not use: asymmetric padding, stride 2, dilation, groups, fused ReLU on conv and fc,
-     * average pooling counting padded cells, LRN in the alpha/size convention, bias add, fc on a 4-D input, odd sizes.
+     * average pooling counting padded cells, LRN in the alpha/size convention, bias add, channel concat, fc on a 4-D
+     * input, odd sizes.
      */
     @Test
     void everyAttributeTheExporterWrites() throws OrtException {
+        assertRunsLikeReference(attributeModel(), 3);
+    }
+
+    /** The model of {@link #everyAttributeTheExporterWrites}, initialised. */
+    static Model attributeModel() {
         ModelBuilder b = new ModelBuilder("attributes", 4, 11, 9);
         b.layer("grouped", new Operator.Conv2d(2, 1, 1, 2, 0, 1, 1, 2, 2, true, ConvAlgorithm.AUTO), List.of(b.current()),
                 List.of(weight(6, 2, 3, 3), bias(6)));
@@ -84,11 +90,13 @@ class OnnxRuntimeTest {
         b.layer("max", new Operator.Pool(Operator.Pool.Kind.MAX, 2, 3, 1, 2, 0, 1, 1, 1, false), List.of(b.current()),
                 List.of());
         b.tanh("tanh");
+        b.layer("side", new Operator.Conv2d(1, 1, 0, 0, 0, 0, 1, 1, 1, false, ConvAlgorithm.AUTO), List.of("max"),
+                List.of(weight(2, 5, 1, 1)));
+        b.concat("concat", "tanh", "side");
         b.layer("fc", new Operator.FullyConnected(true), List.of(b.current()),
                 List.of(weight(7, (int) (sizeOf(b.currentShape()))), bias(7)));
         b.softmax("softmax");
-        Model model = b.build().initialise(8);
-        assertRunsLikeReference(model, 3);
+        return b.build().initialise(8);
     }
 
     static Parameter weight(int... shape) {
