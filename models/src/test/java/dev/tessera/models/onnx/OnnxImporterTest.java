@@ -16,9 +16,13 @@ import org.junit.jupiter.api.Test;
 import dev.tessera.backend.Accuracy;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
+import dev.tessera.backend.graph.CompiledGraph;
+import dev.tessera.backend.opencl.OpenClBackend;
 import dev.tessera.backend.reference.ReferenceBackend;
 import dev.tessera.models.Layer;
 import dev.tessera.models.Model;
+import dev.tessera.opencl.DeviceSelector;
+import dev.tessera.opencl.ProgramCache;
 
 /**
  * Importing ONNX graphs that Tessera did not write: each is built here as a ModelProto, run by ONNX Runtime (the
@@ -98,6 +102,16 @@ class OnnxImporterTest {
         assertEquals(List.of("conv2d", "add", "lrn", "avgpool", "biasadd", "tanh", "conv2d", "concat", "globalavgpool",
                 "flatten", "fc"), opNames(model));
         assertTrue(((Operator.Add) model.layers().get(1).op()).relu(), "the only reader Relu is fused");
+
+        // the same graph compiled for the OpenCL device (concat's copies into one device buffer included)
+        Tensor input = Tensor.random(8, -1f, 1f, 3, 5, 7, 7);
+        Tensor expected = model.forward(REFERENCE, input);
+        try (OpenClBackend opencl = OpenClBackend.open(DeviceSelector.fromSetting("tessera.test.device",
+                "TESSERA_TEST_DEVICE"), ProgramCache.defaultCache(), null);
+                CompiledGraph graph = model.compile(opencl, 3)) {
+            Accuracy error = Accuracy.of(graph.run(input), expected);
+            assertTrue(error.relativeL2() <= 1e-5, "OpenCL graph vs reference: " + error);
+        }
     }
 
     @Test
