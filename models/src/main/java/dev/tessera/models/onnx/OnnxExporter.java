@@ -1,5 +1,9 @@
 package dev.tessera.models.onnx;
 
+import static dev.tessera.models.onnx.OnnxFormat.integer;
+import static dev.tessera.models.onnx.OnnxFormat.ints;
+import static dev.tessera.models.onnx.OnnxFormat.real;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -12,7 +16,6 @@ import java.util.Set;
 import ai.onnx.proto.OnnxMl;
 
 import dev.tessera.backend.Operator;
-import dev.tessera.backend.Tensor;
 import dev.tessera.models.Layer;
 import dev.tessera.models.Model;
 import dev.tessera.models.Parameter;
@@ -247,25 +250,6 @@ public final class OnnxExporter {
             }
             names.add(candidate);
             return candidate;
-        }
-
-        private static OnnxMl.AttributeProto ints(String name, int... values) {
-            OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
-                    .setType(OnnxMl.AttributeProto.AttributeType.INTS);
-            for (int v : values) {
-                a.addInts(v);
-            }
-            return a.build();
-        }
-
-        private static OnnxMl.AttributeProto integer(String name, int value) {
-            return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT)
-                    .setI(value).build();
-        }
-
-        private static OnnxMl.AttributeProto real(String name, double value) {
-            return OnnxMl.AttributeProto.newBuilder().setName(name)
-                    .setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF((float) value).build();
         }
     }
 }

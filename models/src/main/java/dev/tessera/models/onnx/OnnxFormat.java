@@ -53,4 +53,26 @@ final class OnnxFormat {
     static double decimal(float value) {
         return Double.parseDouble(Float.toString(value));
     }
+
+    /** An INTS attribute. */
+    static OnnxMl.AttributeProto ints(String name, long... values) {
+        OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
+                .setType(OnnxMl.AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
+    /** An INT attribute. */
+    static OnnxMl.AttributeProto integer(String name, long value) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT)
+                .setI(value).build();
+    }
+
+    /** A FLOAT attribute (ONNX attributes are float32). */
+    static OnnxMl.AttributeProto real(String name, double value) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
+                .setF((float) value).build();
+    }
 }

@@ -1,5 +1,8 @@
 package dev.tessera.models.onnx;
 
+import static dev.tessera.models.onnx.OnnxFormat.integer;
+import static dev.tessera.models.onnx.OnnxFormat.ints;
+import static dev.tessera.models.onnx.OnnxFormat.real;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Arrays;
@@ -222,23 +225,6 @@ class OnnxImporterTest {
         Accuracy error = Accuracy.of(actual, expected);
         assertTrue(error.relativeL2() <= 1e-5, "imported model vs ONNX Runtime: " + error);
         return model;
-    }
-
-    private static OnnxMl.AttributeProto ints(String name, long... v) {
-        OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
-                .setType(OnnxMl.AttributeProto.AttributeType.INTS);
-        Arrays.stream(v).forEach(a::addInts);
-        return a.build();
-    }
-
-    private static OnnxMl.AttributeProto integer(String name, long v) {
-        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT)
-                .setI(v).build();
-    }
-
-    private static OnnxMl.AttributeProto real(String name, float v) {
-        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
-                .setF(v).build();
     }
 
     private static OnnxMl.AttributeProto strings(String name, String v) {
