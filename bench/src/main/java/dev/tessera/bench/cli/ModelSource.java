@@ -26,7 +26,8 @@ record ModelSource(Model model, String source, String weights) {
 
     /**
      * @param spec      a model name or a path to a .onnx file
-     * @param seed      the weights' seed; null for the default (and, for lenet5, its trained weights if present)
+     * @param seed      the weights' seed; null for the default (and, for lenet5, its trained weights if present);
+     *                  an ONNX file keeps its own weights
      * @param inputSize the input size for models that take other sizes; null for the default
      */
     static ModelSource open(String spec, Long seed, Integer inputSize) {
@@ -34,10 +35,6 @@ record ModelSource(Model model, String source, String weights) {
             if (inputSize != null) {
                 throw new IllegalArgumentException("--input-size applies to built-in models; " + spec
                         + " fixes its own input shape");
-            }
-            if (seed != null) {
-                throw new IllegalArgumentException("--seed sets built-in models' weights; " + spec
-                        + " has its own (use --input for the input)");
             }
             Path file = Path.of(spec);
             if (!Files.isRegularFile(file)) {

@@ -52,7 +52,7 @@ final class RunCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of a built-in model's weights and of the random "
-            + "input. Default: " + ModelSource.DEFAULT_SEED + ".")
+            + "input (an ONNX file keeps its own weights). Default: " + ModelSource.DEFAULT_SEED + ".")
     Long seed;
 
     @Option(names = "--input-size", paramLabel = "N", description = "Square input size for VGG and ResNet (e.g. 32).")
@@ -80,6 +80,10 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be at least 1: " + batch);
         }
         ModelSource source = ModelSource.open(modelSpec, seed, inputSize);
+        if (seed != null && input != null && source.source().equals("onnx")) {
+            throw new IllegalArgumentException("--seed has nothing to seed: " + modelSpec + " brings its own weights"
+                    + " and --input gives the input");
+        }
         Model model = source.model();
         Tensor x = input == null ? randomInput(model) : readInput(model);
         String inputText = input == null ? "random uniform [0, 1), seed " + inputSeed() : input.toString();
