@@ -18,13 +18,17 @@ import dev.tessera.models.data.Mnist;
 
 /**
  * Trains a classifier on MNIST with mini-batch SGD with momentum and softmax cross-entropy on the model's output
- * (its last layer gives the logits [N, 10]).
+ * (its last layer gives the logits [N, 10]). Models with a larger square input (lenet5-classic, 32x32) get the digits
+ * centred in a zero border ({@link #fitInput}).
  *
  * <p>Each step runs the forward pass layer by layer keeping every output, the loss and its gradient, then the layers
  * in reverse: each layer's gradient is turned into gradients of its parameters and of its inputs (summed where a
  * layer is read twice). Layers supported: conv2d (any stride, padding, dilation, groups; fused ReLU; masked weights
  * stay zero), max and average pooling, ReLU, tanh, bias add, residual add, flatten, fully connected. Others (batch
  * norm, LRN, softmax, global pooling) are refused up front.
+ *
+ * <p>With {@link TrainingSettings#maxShift()} above 0 each training image is shifted by a few random pixels per
+ * epoch (augmentation); the held-out set is never changed.
  *
  * <p>On the reference backend training is deterministic: the same seed, settings and data give the same weights, bit
  * for bit. Every epoch shuffles the training set with a permutation drawn from one {@link SplittableRandom} seeded
@@ -52,6 +56,9 @@ public final class Trainer {
      */
     public Model train(Model model, Mnist train, Mnist test, TrainingListener listener) {
         requireTrainable(model);
+        if (!model.isInitialised()) {
+            throw new IllegalArgumentException(model.name() + ": initialise the model before training");
+        }
         Model working = copyValues(model);
         Map<Parameter, Tensor> velocities = new java.util.IdentityHashMap<>();
         for (Layer layer : working.layers()) {
@@ -77,6 +84,9 @@ public final class Trainer {
                 int count = Math.min(settings.batch(), order.length - from);
                 Mnist.Batch batch = train.subset(java.util.Arrays.copyOfRange(order, from, from + count))
                         .batch(0, count);
+                if (settings.maxShift() > 0) {
+                    batch = new Mnist.Batch(shifted(batch.images(), settings.maxShift(), random), batch.labels());
+                }
                 LossResult loss = step(working, batch, velocities, sgd);
                 lossSum += loss.meanLoss() * count;
                 correct += loss.correct();
@@ -90,27 +100,51 @@ public final class Trainer {
         return copyValues(working);
     }
 
-    /** Forward, loss, backward and update on one mini-batch; parameters change in place. */
-    private LossResult step(Model model, Mnist.Batch batch, Map<Parameter, Tensor> velocities, SgdSettings sgd) {
-        Map<String, Tensor> outputs = forwardAll(backend, model, batch.images());
-        List<Layer> layers = model.layers();
-        Tensor logits = outputs.get(layers.get(layers.size() - 1).name());
-        LossResult loss = backend.softmaxCrossEntropy(logits, batch.labels());
-        Map<String, Tensor> gradients = new HashMap<>();
-        gradients.put(layers.get(layers.size() - 1).name(), loss.gradient());
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            Layer layer = layers.get(i);
-            Tensor dy = gradients.remove(layer.name());
-            if (dy == null) {
-                continue; // nothing downstream of it reaches the loss
-            }
-            backward(layer, outputs, dy, gradients, velocities, sgd);
-        }
-        return loss;
+    /** The loss of one mini-batch and the gradient of its mean loss for every parameter, by identity. */
+    public record BatchGradients(LossResult loss, Map<Parameter, Tensor> gradients) {
     }
 
-    private void backward(Layer layer, Map<String, Tensor> outputs, Tensor dy, Map<String, Tensor> gradients,
-            Map<Parameter, Tensor> velocities, SgdSettings sgd) {
+    /** Forward, loss, backward and update on one mini-batch; parameters change in place. */
+    private LossResult step(Model model, Mnist.Batch batch, Map<Parameter, Tensor> velocities, SgdSettings sgd) {
+        BatchGradients result = gradients(model, fitInput(batch.images(), model.inputShape()), batch.labels());
+        for (Layer layer : model.layers()) {
+            for (Parameter p : layer.parameters()) {
+                Tensor gradient = result.gradients().get(p);
+                if (gradient != null) {
+                    // biases are not decayed, as usual
+                    SgdSettings settings = p.name().equals("bias")
+                            ? new SgdSettings(sgd.learningRate(), sgd.momentum(), 0) : sgd;
+                    backend.sgdStep(p.value(), velocities.get(p), gradient, p.mask(), settings);
+                }
+            }
+        }
+        return result.loss();
+    }
+
+    /**
+     * The mean softmax cross-entropy of {@code images} (already of the model's input shape) against {@code labels},
+     * and its gradient with respect to every parameter (masked entries 0); nothing changes.
+     */
+    public BatchGradients gradients(Model model, Tensor images, int[] labels) {
+        Map<String, Tensor> outputs = forwardAll(backend, model, images);
+        List<Layer> layers = model.layers();
+        Tensor logits = outputs.get(layers.get(layers.size() - 1).name());
+        LossResult loss = backend.softmaxCrossEntropy(logits, labels);
+        Map<String, Tensor> upstream = new HashMap<>();
+        upstream.put(layers.get(layers.size() - 1).name(), loss.gradient());
+        Map<Parameter, Tensor> parameterGradients = new java.util.IdentityHashMap<>();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Layer layer = layers.get(i);
+            Tensor dy = upstream.remove(layer.name());
+            if (dy != null) { // else nothing downstream of it reaches the loss
+                backward(layer, outputs, dy, upstream, parameterGradients);
+            }
+        }
+        return new BatchGradients(loss, parameterGradients);
+    }
+
+    private void backward(Layer layer, Map<String, Tensor> outputs, Tensor dy, Map<String, Tensor> upstream,
+            Map<Parameter, Tensor> parameterGradients) {
         Tensor y = outputs.get(layer.name());
         String inputName = layer.inputs().get(0);
         Tensor x = outputs.get(inputName);
@@ -119,52 +153,56 @@ public final class Trainer {
         if (op instanceof Operator.Conv2d conv) {
             Tensor g = conv.relu() ? backend.reluBackward(y, dy) : dy;
             Parameter weight = layer.parameters().get(0);
-            if (needsInputGradient) { // from the weight before this step's update
-                accumulate(gradients, inputName, backend.convBackwardData(conv, g, weight.value(), x.shape()));
+            if (needsInputGradient) {
+                accumulate(upstream, inputName, backend.convBackwardData(conv, g, weight.value(), x.shape()));
             }
-            update(weight, backend.convBackwardWeight(conv, x, g, weight.shape()), velocities, sgd, true);
-            updateBias(layer, g, velocities, sgd);
+            parameterGradients.put(weight, masked(backend.convBackwardWeight(conv, x, g, weight.shape()), weight));
+            biasGradient(layer, g, parameterGradients);
         } else if (op instanceof Operator.FullyConnected fc) {
             Tensor g = fc.relu() ? backend.reluBackward(y, dy) : dy;
             Parameter weight = layer.parameters().get(0);
-            if (needsInputGradient) { // from the weight before this step's update
-                accumulate(gradients, inputName, backend.fcBackwardData(g, weight.value(), x.shape()));
+            if (needsInputGradient) {
+                accumulate(upstream, inputName, backend.fcBackwardData(g, weight.value(), x.shape()));
             }
-            update(weight, backend.fcBackwardWeight(x, g), velocities, sgd, true);
-            updateBias(layer, g, velocities, sgd);
+            parameterGradients.put(weight, masked(backend.fcBackwardWeight(x, g), weight));
+            biasGradient(layer, g, parameterGradients);
         } else if (op instanceof Operator.BiasAdd) {
-            update(layer.parameters().get(0), backend.biasBackward(dy), velocities, sgd, false);
-            accumulate(gradients, inputName, dy);
+            parameterGradients.put(layer.parameters().get(0), backend.biasBackward(dy));
+            accumulate(upstream, inputName, dy);
         } else if (op instanceof Operator.Pool pool) {
-            accumulate(gradients, inputName, backend.poolBackward(pool, x, dy));
+            accumulate(upstream, inputName, backend.poolBackward(pool, x, dy));
         } else if (op instanceof Operator.Relu) {
-            accumulate(gradients, inputName, backend.reluBackward(y, dy));
+            accumulate(upstream, inputName, backend.reluBackward(y, dy));
         } else if (op instanceof Operator.Tanh) {
-            accumulate(gradients, inputName, backend.tanhBackward(y, dy));
+            accumulate(upstream, inputName, backend.tanhBackward(y, dy));
         } else if (op instanceof Operator.Flatten) {
-            accumulate(gradients, inputName, dy.copy().reshape(x.shape()));
+            accumulate(upstream, inputName, dy.copy().reshape(x.shape()));
         } else if (op instanceof Operator.Add add) {
             Tensor g = add.relu() ? backend.reluBackward(y, dy) : dy;
             for (String in : layer.inputs()) {
-                accumulate(gradients, in, g);
+                accumulate(upstream, in, g);
             }
         } else {
             throw new IllegalStateException("unreachable: " + op.name() + " passed requireTrainable");
         }
     }
 
-    /** One optimiser step for one parameter, in place; {@code decay}: apply the weight decay. */
-    private void update(Parameter p, Tensor gradient, Map<Parameter, Tensor> velocities, SgdSettings sgd,
-            boolean decay) {
-        backend.sgdStep(p.value(), velocities.get(p), gradient, p.mask(),
-                decay ? sgd : new SgdSettings(sgd.learningRate(), sgd.momentum(), 0));
+    /** The gradient with the entries of a masked weight's absent connections set to 0. */
+    private static Tensor masked(Tensor gradient, Parameter weight) {
+        if (weight.mask() != null) {
+            float[] m = weight.mask().data();
+            float[] g = gradient.data();
+            for (int i = 0; i < g.length; i++) {
+                g[i] = m[i] == 0f ? 0f : g[i];
+            }
+        }
+        return gradient;
     }
 
-    /** Biases are not decayed, as usual. */
-    private void updateBias(Layer layer, Tensor g, Map<Parameter, Tensor> velocities, SgdSettings sgd) {
+    private void biasGradient(Layer layer, Tensor g, Map<Parameter, Tensor> parameterGradients) {
         Parameter bias = layer.parameter("bias");
         if (bias != null) {
-            update(bias, backend.biasBackward(g), velocities, sgd, false);
+            parameterGradients.put(bias, backend.biasBackward(g));
         }
     }
 
@@ -212,7 +250,7 @@ public final class Trainer {
         for (int from = 0; from < data.size(); from += batch) {
             int count = Math.min(batch, data.size() - from);
             Mnist.Batch b = data.batch(from, count);
-            Tensor logits = model.forward(backend.forward(), b.images());
+            Tensor logits = model.forward(backend.forward(), fitInput(b.images(), model.inputShape()));
             LossResult loss = backend.softmaxCrossEntropy(logits, b.labels());
             lossSum += loss.meanLoss() * count;
             correct += loss.correct();
@@ -221,7 +259,8 @@ public final class Trainer {
     }
 
     /**
-     * Checks that training supports every layer and that the output is [N, 10].
+     * Checks that training supports every layer, the input (1x28x28, or a larger square the digits are centred in)
+     * and the output ([N, 10]); the model need not be initialised.
      *
      * @throws IllegalArgumentException naming the first layer it cannot train
      */
@@ -237,18 +276,60 @@ public final class Trainer {
                         + " relu, tanh, add and flatten");
             }
         }
-        if (!java.util.Arrays.equals(model.inputShape(), new int[] {1, Mnist.SIDE, Mnist.SIDE})) {
-            throw new IllegalArgumentException(model.name() + ": training on MNIST needs input 1x28x28, the model takes "
-                    + Tensor.shapeString(model.inputShape()));
+        int[] in = model.inputShape();
+        if (in[0] != 1 || in[1] != in[2] || in[1] < Mnist.SIDE || (in[1] - Mnist.SIDE) % 2 != 0) {
+            throw new IllegalArgumentException(model.name() + ": training on MNIST needs input 1x28x28 (or a larger"
+                    + " square, padded evenly with zeros), the model takes " + Tensor.shapeString(in));
         }
         int[] out = model.outputShape(1);
         if (out.length != 2 || out[1] != Mnist.CLASSES) {
             throw new IllegalArgumentException(model.name() + ": training on MNIST needs logits [N, 10], the model"
                     + " gives " + Tensor.shapeString(out));
         }
-        if (!model.isInitialised()) {
-            throw new IllegalArgumentException(model.name() + ": initialise the model before training");
+    }
+
+    /**
+     * Each image of [N, 1, H, W] moved by (dy, dx), each drawn uniformly from [-maxShift, maxShift] in that order
+     * per image; cells moved in from outside are 0.
+     */
+    static Tensor shifted(Tensor images, int maxShift, SplittableRandom random) {
+        int n = images.dim(0);
+        int h = images.dim(2);
+        int w = images.dim(3);
+        Tensor out = Tensor.zeros(images.shape());
+        float[] src = images.data();
+        float[] dst = out.data();
+        for (int i = 0; i < n; i++) {
+            int dy = random.nextInt(2 * maxShift + 1) - maxShift;
+            int dx = random.nextInt(2 * maxShift + 1) - maxShift;
+            for (int row = Math.max(0, dy); row < Math.min(h, h + dy); row++) {
+                int col0 = Math.max(0, dx);
+                int length = Math.min(w, w + dx) - col0;
+                System.arraycopy(src, (i * h + row - dy) * w + col0 - dx, dst, (i * h + row) * w + col0, length);
+            }
         }
+        return out;
+    }
+
+    /**
+     * MNIST images [N, 1, 28, 28] as the model's input [N, 1, S, S]: unchanged for S = 28, else centred with a border
+     * of (S - 28) / 2 zeros, as LeCun et al. fed 28x28 digits to the 32x32 LeNet-5.
+     */
+    public static Tensor fitInput(Tensor images, int[] modelInput) {
+        int side = modelInput[1];
+        if (side == Mnist.SIDE) {
+            return images;
+        }
+        int border = (side - Mnist.SIDE) / 2;
+        int n = images.dim(0);
+        Tensor out = Tensor.zeros(n, 1, side, side);
+        for (int i = 0; i < n; i++) {
+            for (int row = 0; row < Mnist.SIDE; row++) {
+                System.arraycopy(images.data(), (i * Mnist.SIDE + row) * Mnist.SIDE, out.data(),
+                        (i * side + row + border) * side + border, Mnist.SIDE);
+            }
+        }
+        return out;
     }
 
     /** The same model holding copies of every parameter value (so training never changes the caller's tensors). */

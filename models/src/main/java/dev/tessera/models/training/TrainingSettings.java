@@ -9,9 +9,12 @@ import dev.tessera.backend.training.SgdSettings;
  * @param batch    images per mini-batch, at least 1 (the last batch of an epoch may be smaller)
  * @param sgd      the optimiser's learning rate (the peak, under a schedule), momentum and weight decay
  * @param schedule how the learning rate changes over the epochs
- * @param seed     seeds the shuffling of the training set (one permutation per epoch from one stream)
+ * @param seed     seeds the shuffling of the training set (one permutation per epoch from one stream) and the
+ *                 augmentation's shifts
+ * @param maxShift data augmentation: each training image is moved by a random whole number of pixels in
+ *                 [-maxShift, maxShift] along each axis, drawn per image per epoch (cells moved in are 0); 0: none
  */
-public record TrainingSettings(int epochs, int batch, SgdSettings sgd, Schedule schedule, long seed) {
+public record TrainingSettings(int epochs, int batch, SgdSettings sgd, Schedule schedule, long seed, int maxShift) {
     /** The learning-rate schedule. */
     public enum Schedule {
         /** The same rate every epoch. */
@@ -34,5 +37,8 @@ public record TrainingSettings(int epochs, int batch, SgdSettings sgd, Schedule 
         }
         java.util.Objects.requireNonNull(sgd, "sgd");
         java.util.Objects.requireNonNull(schedule, "schedule");
+        if (maxShift < 0 || maxShift > 8) {
+            throw new IllegalArgumentException("the augmentation's shift must be between 0 and 8 pixels: " + maxShift);
+        }
     }
 }
