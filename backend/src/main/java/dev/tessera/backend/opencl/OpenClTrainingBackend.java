@@ -67,6 +67,12 @@ public final class OpenClTrainingBackend implements TrainingBackend {
      */
     private Tensor launch(String file, String kernelName, int[] outShape, long items, List<Tensor> inputs,
             ScalarArgs scalars) {
+        return launch(file, "", kernelName, outShape, items, inputs, scalars);
+    }
+
+    /** {@link #launch(String, String, int[], long, List, ScalarArgs)} with build options. */
+    private Tensor launch(String file, String options, String kernelName, int[] outShape, long items,
+            List<Tensor> inputs, ScalarArgs scalars) {
         ClContext context = forward.context();
         List<ClBuffer> buffers = new ArrayList<>();
         try {
@@ -75,7 +81,7 @@ public final class OpenClTrainingBackend implements TrainingBackend {
             }
             Tensor output = Tensor.zeros(outShape);
             try (ClBuffer out = context.buffer(4L * output.size());
-                    ClKernel k = library.kernel(file, "", kernelName)) {
+                    ClKernel k = library.kernel(file, options, kernelName)) {
                 for (int i = 0; i < buffers.size(); i++) {
                     k.arg(i, buffers.get(i));
                 }
@@ -144,14 +150,11 @@ public final class OpenClTrainingBackend implements TrainingBackend {
         int[] o = op.outputShape(List.of(x.shape()));
         TrainingShapes.requireShape(op.name() + " gradient dy", dy, o);
         int total = x.size();
-        if (op.kind() == Operator.Pool.Kind.MAX) {
-            return launch("pool_backward.cl", "max_pool_backward", x.shape(), total, List.of(x, dy),
-                    ints(x.dim(2), x.dim(3), o[2], o[3], op.kernelH(), op.kernelW(), op.strideH(), op.strideW(),
-                            op.padTop(), op.padLeft(), total));
-        }
-        return launch("pool_backward.cl", "avg_pool_backward", x.shape(), total, List.of(dy),
-                ints(x.dim(2), x.dim(3), o[2], o[3], op.kernelH(), op.kernelW(), op.strideH(), op.strideW(),
-                        op.padTop(), op.padLeft(), op.padBottom(), op.padRight(), op.countPad() ? 1 : 0, total));
+        boolean max = op.kind() == Operator.Pool.Kind.MAX;
+        return launch("pool_backward.cl", "-DPOOL_MAX=" + (max ? 1 : 0), "pool_backward", x.shape(), total,
+                List.of(x, dy), ints(x.dim(2), x.dim(3), o[2], o[3], op.kernelH(), op.kernelW(), op.strideH(),
+                        op.strideW(), op.padTop(), op.padLeft(), op.padBottom(), op.padRight(), op.countPad() ? 1 : 0,
+                        total));
     }
 
     @Override

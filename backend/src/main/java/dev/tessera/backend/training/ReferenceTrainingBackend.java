@@ -222,25 +222,13 @@ public final class ReferenceTrainingBackend implements TrainingBackend {
 
     @Override
     public Tensor fcBackwardData(Tensor dy, Tensor weight, int[] inputShape) {
-        int n = dy.dim(0);
+        int n = inputShape[0];
+        TrainingShapes.requireFc(dy, weight, Tensor.sizeOf(inputShape) / n, n);
         int outputs = weight.dim(0);
         int features = weight.dim(1);
-        TrainingShapes.requireFc(dy, weight, Tensor.sizeOf(inputShape) / n, inputShape[0]);
-        float[] g = dy.data();
-        float[] w = weight.data();
         Tensor out = Tensor.zeros(inputShape);
-        float[] dx = out.data();
-        IntStream.range(0, n).parallel().forEach(row -> {
-            double[] acc = new double[features];
-            for (int o = 0; o < outputs; o++) {
-                double gv = g[row * outputs + o];
-                int wBase = o * features;
-                for (int f = 0; f < features; f++) {
-                    acc[f] += gv * w[wBase + f];
-                }
-            }
-            round(acc, dx, row * features);
-        });
+        // dx[row, :] = sum over o of dy[row, o] * weight[o, :]
+        sumScaledRows(dy.data(), outputs, 1, outputs, weight.data(), features, out.data(), n);
         return out;
     }
 
@@ -252,22 +240,29 @@ public final class ReferenceTrainingBackend implements TrainingBackend {
         if (dy.rank() != 2 || dy.dim(0) != n) {
             throw new IllegalArgumentException("fc gradient: dy " + dy.shapeString() + " must be [" + n + ", out]");
         }
-        float[] xs = x.data();
-        float[] g = dy.data();
         Tensor out = Tensor.zeros(outputs, features);
-        float[] dw = out.data();
-        IntStream.range(0, outputs).parallel().forEach(o -> {
+        // dweight[o, :] = sum over rows of dy[row, o] * x[row, :]
+        sumScaledRows(dy.data(), 1, outputs, n, x.data(), features, out.data(), outputs);
+        return out;
+    }
+
+    /**
+     * {@code out[i, :] = sum_j g[i * strideI + j * strideJ] * rows[j, :]} for i in [0, count) and j in [0, terms),
+     * rows of {@code features} values, summed in double; one task per output row.
+     */
+    private static void sumScaledRows(float[] g, int strideI, int strideJ, int terms, float[] rows, int features,
+            float[] out, int count) {
+        IntStream.range(0, count).parallel().forEach(i -> {
             double[] acc = new double[features];
-            for (int row = 0; row < n; row++) {
-                double gv = g[row * outputs + o];
-                int xBase = row * features;
+            for (int j = 0; j < terms; j++) {
+                double scale = g[i * strideI + j * strideJ];
+                int base = j * features;
                 for (int f = 0; f < features; f++) {
-                    acc[f] += gv * xs[xBase + f];
+                    acc[f] += scale * rows[base + f];
                 }
             }
-            round(acc, dw, o * features);
+            round(acc, out, i * features);
         });
-        return out;
     }
 
     @Override

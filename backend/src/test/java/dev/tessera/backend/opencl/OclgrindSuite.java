@@ -27,8 +27,8 @@ import dev.tessera.opencl.ProgramCache;
  * The child process of {@link OclgrindSuiteTest}: runs every kernel family once or a few times on tiny shapes on the
  * Oclgrind simulator: {@link SelfTest}'s checks (every operator and solver against the {@link ReferenceBackend}), plus
  * im2col and GEMM with the GPU tuning and GEMM called directly, and the training kernels against
- * {@link ReferenceTrainingBackend}. Oclgrind itself reports races, out-of-bounds and uninitialised accesses to its log (the
- * parent sets OCLGRIND_* in this process's environment, which the simulator reads when it loads).
+ * {@link ReferenceTrainingBackend}. Oclgrind itself reports races, out-of-bounds and uninitialised accesses to its
+ * log (the parent sets OCLGRIND_* in this process's environment, which the simulator reads when it loads).
  *
  * <p>Prints one line per case ({@code PASS}, {@code FAIL} or {@code N/A} with the solver's reason) and exits 1 if a
  * result was wrong or a launch failed, 0 otherwise.

@@ -3,47 +3,20 @@ package dev.tessera.backend.training;
 import java.util.function.ToDoubleFunction;
 
 import dev.tessera.backend.Operator;
+import dev.tessera.backend.reference.NaiveConv;
 
 /**
  * Forward operators in double from their definitions (written apart from the backends: one output at a time, an
- * explicit test for every padded cell), and central finite differences over them: the independent answer the
- * gradient tests check the reference's backward operators against.
+ * explicit test for every padded cell; convolution is {@link NaiveConv}'s), and central finite differences over
+ * them: the independent answer the gradient tests check the reference's backward operators against.
  */
 final class DoubleOps {
     private DoubleOps() {
     }
 
-    /** Cross-correlation: x [n, c, h, w], weight [k, c/groups, r, s] -> [n, k, p, q], no bias. */
+    /** Cross-correlation without bias ({@link NaiveConv}): x [n, c, h, w], weight [k, c/groups, r, s]. */
     static double[] conv(Operator.Conv2d op, double[] x, int[] xs, double[] w, int[] ws, int p, int q) {
-        int n = xs[0], c = xs[1], h = xs[2], wd = xs[3];
-        int k = ws[0], cg = ws[1], r = ws[2], s = ws[3];
-        int kg = k / op.groups();
-        double[] out = new double[n * k * p * q];
-        int i = 0;
-        for (int ni = 0; ni < n; ni++) {
-            for (int ki = 0; ki < k; ki++) {
-                int group = ki / kg;
-                for (int pi = 0; pi < p; pi++) {
-                    for (int qi = 0; qi < q; qi++) {
-                        double sum = 0;
-                        for (int ci = 0; ci < cg; ci++) {
-                            for (int ri = 0; ri < r; ri++) {
-                                for (int si = 0; si < s; si++) {
-                                    int row = pi * op.strideH() - op.padTop() + ri * op.dilationH();
-                                    int col = qi * op.strideW() - op.padLeft() + si * op.dilationW();
-                                    if (row >= 0 && row < h && col >= 0 && col < wd) {
-                                        sum += w[((ki * cg + ci) * r + ri) * s + si]
-                                                * x[((ni * c + group * cg + ci) * h + row) * wd + col];
-                                    }
-                                }
-                            }
-                        }
-                        out[i++] = sum;
-                    }
-                }
-            }
-        }
-        return out;
+        return NaiveConv.conv(op, x, xs, w, ws, null, p, q);
     }
 
     /** Max or average pooling of x [n, c, h, w] to [n, c, p, q]. */

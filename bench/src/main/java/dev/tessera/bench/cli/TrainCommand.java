@@ -44,7 +44,8 @@ final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "lenet5 or lenet5-classic.")
     String modelName;
 
-    @Option(names = "--epochs", defaultValue = "20", paramLabel = "E", description = "Epochs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", defaultValue = "20", paramLabel = "E",
+            description = "Epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--batch", defaultValue = "64", paramLabel = "B",
@@ -108,8 +109,8 @@ final class TrainCommand implements Callable<Integer> {
     /** The JSON report. */
     record Report(String model, String backend, String device, String data, int trainImages, int testImages,
             long parameters, int epochs, int batch, double learningRate, String schedule, double momentum,
-            double weightDecay, long seed, int augmentShift, List<EpochResult> epochResults, double testAccuracy, double seconds,
-            String weights) {
+            double weightDecay, long seed, int augmentShift, List<EpochResult> epochResults, double testAccuracy,
+            double seconds, String weights) {
     }
 
     @Override
@@ -120,7 +121,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainingSettings.Schedule kind = switch (schedule.toLowerCase(Locale.ROOT)) {
             case "cosine" -> TrainingSettings.Schedule.COSINE;
             case "constant" -> TrainingSettings.Schedule.CONSTANT;
-            default -> throw new IllegalArgumentException("unknown schedule '" + schedule + "'; use cosine or constant");
+            default -> throw new IllegalArgumentException("unknown schedule '" + schedule
+                    + "'; use cosine or constant");
         };
         TrainingSettings settings = new TrainingSettings(epochs, batch,
                 new SgdSettings(learningRate, momentum, weightDecay), kind, seed, augmentShift);
@@ -151,8 +153,8 @@ final class TrainCommand implements Callable<Integer> {
         try (TrainingBackend training = open()) {
             deviceName = training.device();
             if (!json) {
-                stdout.printf(Locale.ROOT, "training %s (%,d parameters) on %,d images, testing on %,d; backend %s (%s)%n"
-                        + "epochs %d, batch %d, lr %s %s, momentum %s, weight decay %s, augmentation shift %d px,"
+                stdout.printf(Locale.ROOT, "training %s (%,d parameters) on %,d images, testing on %,d; backend %s"
+                        + " (%s)%nepochs %d, batch %d, lr %s %s, momentum %s, weight decay %s, augmentation shift %d px,"
                         + " seed %d%n", model.name(), model.parameterCount(), train.size(), split.test().size(),
                         training.name(), deviceName, epochs, batch, plain(learningRate),
                         kind.name().toLowerCase(Locale.ROOT), plain(momentum), plain(weightDecay), augmentShift,
@@ -171,8 +173,8 @@ final class TrainCommand implements Callable<Integer> {
         if (json) {
             stdout.println(Json.write(new Report(model.name(), backend.toLowerCase(Locale.ROOT), deviceName, dataName,
                     train.size(), split.test().size(), model.parameterCount(), epochs, batch, learningRate,
-                    kind.name().toLowerCase(Locale.ROOT), momentum, weightDecay, seed, augmentShift, results, accuracy, seconds,
-                    out == null ? null : out.toString())));
+                    kind.name().toLowerCase(Locale.ROOT), momentum, weightDecay, seed, augmentShift, results, accuracy,
+                    seconds, out == null ? null : out.toString())));
         } else {
             stdout.printf(Locale.ROOT, "held-out top-1 accuracy %.2f%% (%d images) after %d epochs, %.1f s%n",
                     100 * accuracy, split.test().size(), epochs, seconds);

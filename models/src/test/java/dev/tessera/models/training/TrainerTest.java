@@ -41,8 +41,8 @@ class TrainerTest {
     /**
      * For a sample of entries of every parameter: the analytic gradient of the mean loss against central differences
      * of the loss computed by forward passes, on random images (real digits' zero background makes max-pooling
-     * windows of exactly tied values, where the loss has kinks that finite differences cannot follow). The forward passes round to float after every layer, so the differences
-     * carry an error of about 1e-7 * loss / eps; the bound (relative L2 over the sample) allows for it while catching
+     * windows of exactly tied values, where the loss has kinks that finite differences cannot follow). The forward
+     * passes round to float after every layer, so the differences carry an error of about 1e-7 * loss / eps; the bound (relative L2 over the sample) allows for it while catching
      * any error in the chaining (a wrong transpose, layout or missing term is off by O(1)). Masked entries (the
      * classic's C3 table) must have gradient exactly 0.
      */

@@ -1,7 +1,8 @@
 /*
  * conv_backward.cl: the gradients of a 2-D convolution (cross-correlation with zero padding, any stride, dilation and
  * groups) for training: dL/dx from the output gradient and the weights, and dL/dweight from the input and the output
- * gradient. The bias gradient is bias_backward in eltwise_backward.cl; a fused ReLU is folded into dy by the host first.
+ * gradient. The bias gradient is bias_backward in eltwise_backward.cl; a fused ReLU is folded into dy by the host
+ * first.
  *
  * Layouts: x and dx [N, C, H, W]; weight and dweight [K, C/groups, R, S]; dy [N, K, P, Q]; row-major float32. Input
  *   channel ci of group g is g * C/groups + ci; output channel k belongs to group k / (K/groups).
