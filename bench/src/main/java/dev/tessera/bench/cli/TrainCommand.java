@@ -69,12 +69,12 @@ final class TrainCommand implements Callable<Integer> {
     double weightDecay;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S",
-            description = "Seeds the initial weights and the shuffling. Default: ${DEFAULT-VALUE}.")
+            description = "Seeds the initial weights, the shuffling and the augmentation. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--augment-shift", defaultValue = "0", paramLabel = "PX",
-            description = "Augmentation: shift each training image by a random 0..PX pixels along each axis, anew "
-                    + "every epoch (0: none). Default: ${DEFAULT-VALUE}.")
+            description = "Augmentation: shift each training image by a random whole number of pixels in [-PX, PX] "
+                    + "along each axis, anew every epoch (0: none). Default: ${DEFAULT-VALUE}.")
     int augmentShift;
 
     @Option(names = "--backend", defaultValue = "reference", paramLabel = "NAME",
