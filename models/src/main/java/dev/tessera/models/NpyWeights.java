@@ -1,11 +1,9 @@
 package dev.tessera.models;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +14,7 @@ import dev.tessera.backend.io.Npy;
 /**
  * A model's parameter values as NumPy files, one per parameter, named {@code <layer>.<parameter>.npy} (for example
  * {@code conv1.weight.npy}, {@code fc3.bias.npy}): readable by numpy and by {@code tessera op}. The architecture comes
- * from the zoo; only the values are stored.
+ * from the zoo; only the values are stored ({@code tessera train --out DIR}; a whole model goes to ONNX instead).
  */
 public final class NpyWeights {
     private NpyWeights() {
@@ -51,30 +49,6 @@ public final class NpyWeights {
      */
     public static Model read(Model architecture, Path directory) {
         return withValues(architecture, (layer, p) -> Npy.read(directory.resolve(fileName(layer, p))));
-    }
-
-    /**
-     * {@code architecture} holding the values of the classpath resources {@code <prefix>/<layer>.<parameter>.npy}
-     * (each copied to a temporary file for {@link Npy#read}, which reads files).
-     */
-    public static Model readResources(Model architecture, String prefix) {
-        return withValues(architecture, (layer, p) -> {
-            String resource = prefix + "/" + fileName(layer, p);
-            try (InputStream in = NpyWeights.class.getClassLoader().getResourceAsStream(resource)) {
-                if (in == null) {
-                    throw new IllegalStateException("weights resource " + resource + " is missing from the classpath");
-                }
-                Path tmp = Files.createTempFile("tessera-weights", ".npy");
-                try {
-                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    return Npy.read(tmp);
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read weights resource " + resource + ": " + e, e);
-            }
-        });
     }
 
     private interface ValueSource {

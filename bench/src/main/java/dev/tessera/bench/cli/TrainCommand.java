@@ -18,6 +18,7 @@ import dev.tessera.models.ModelZoo;
 import dev.tessera.models.NpyWeights;
 import dev.tessera.models.data.Mnist;
 import dev.tessera.models.data.NpmSplit;
+import dev.tessera.models.onnx.OnnxExporter;
 import dev.tessera.models.training.EpochResult;
 import dev.tessera.models.training.Trainer;
 import dev.tessera.models.training.TrainingListener;
@@ -92,15 +93,16 @@ final class TrainCommand implements Callable<Integer> {
             + "(for quick runs); the held-out set is unchanged.")
     Integer trainImages;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Write the trained weights as NumPy files "
-            + "<layer>.<parameter>.npy into DIR (created if missing).")
+    @Option(names = "--out", paramLabel = "PATH", description = "Write the trained model: a path ending in .onnx "
+            + "gets an ONNX file (opset 13, readable by 'tessera run' and ONNX Runtime); any other path is a "
+            + "directory (created if missing) for NumPy files <layer>.<parameter>.npy.")
     Path out;
 
     @Option(names = "--no-progress", description = "No progress bar (the per-epoch lines still print).")
     boolean noProgress;
 
     @Option(names = "--json", description = "Print one JSON object at the end: model, backend, device, settings, "
-            + "per-epoch results, final test accuracy, seconds, weights directory.")
+            + "per-epoch results, final test accuracy, seconds, where the weights went.")
     boolean json;
 
     @Spec
@@ -166,7 +168,10 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (out != null) {
+        boolean onnx = out != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+        if (onnx) {
+            OnnxExporter.export(trained, out);
+        } else if (out != null) {
             NpyWeights.write(trained, out);
         }
         double accuracy = results.get(results.size() - 1).testAccuracy();
@@ -178,7 +183,9 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             stdout.printf(Locale.ROOT, "held-out top-1 accuracy %.2f%% (%d images) after %d epochs, %.1f s%n",
                     100 * accuracy, split.test().size(), epochs, seconds);
-            if (out != null) {
+            if (onnx) {
+                stdout.println("model written to " + out + " (ONNX)");
+            } else if (out != null) {
                 stdout.println("weights written to " + out + " (" + model.layers().stream()
                         .mapToLong(l -> l.parameters().size()).sum() + " .npy files)");
             }
