@@ -197,25 +197,26 @@ public final class ReferenceTrainingBackend implements TrainingBackend {
 
     @Override
     public Tensor reluBackward(Tensor y, Tensor dy) {
-        TrainingShapes.requireShape("relu gradient dy", dy, y.shape());
-        float[] ys = y.data();
-        float[] g = dy.data();
-        Tensor out = Tensor.zeros(y.shape());
-        for (int i = 0; i < ys.length; i++) {
-            out.data()[i] = ys[i] > 0f ? g[i] : 0f;
-        }
-        return out;
+        return fromOutput("relu", y, dy, (v, g) -> v > 0 ? g : 0);
     }
 
     @Override
     public Tensor tanhBackward(Tensor y, Tensor dy) {
-        TrainingShapes.requireShape("tanh gradient dy", dy, y.shape());
+        return fromOutput("tanh", y, dy, (v, g) -> g * (1.0 - v * v));
+    }
+
+    /** An activation's derivative from its output value v and the output gradient g. */
+    private interface OutputDerivative {
+        double apply(double v, double g);
+    }
+
+    private static Tensor fromOutput(String what, Tensor y, Tensor dy, OutputDerivative f) {
+        TrainingShapes.requireShape(what + " gradient dy", dy, y.shape());
         float[] ys = y.data();
         float[] g = dy.data();
         Tensor out = Tensor.zeros(y.shape());
         for (int i = 0; i < ys.length; i++) {
-            double v = ys[i];
-            out.data()[i] = (float) (g[i] * (1.0 - v * v));
+            out.data()[i] = (float) f.apply(ys[i], g[i]);
         }
         return out;
     }
