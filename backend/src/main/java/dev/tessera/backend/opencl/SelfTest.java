@@ -9,6 +9,7 @@ import dev.tessera.backend.Accuracy;
 import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
+import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
 import dev.tessera.backend.reference.ReferenceBackend;
@@ -56,18 +57,6 @@ public final class SelfTest {
         return List.copyOf(test.checks);
     }
 
-    /** Random inputs for a convolution: x [n, c, h, w], weights [k, c/groups, r, s], optionally bias [k]. */
-    public static List<Tensor> convInputs(SplittableRandom rnd, int n, int c, int h, int w, int k, int r, int s,
-            int groups, boolean bias) {
-        List<Tensor> in = new ArrayList<>();
-        in.add(Tensor.random(rnd.nextLong(), -1, 1, n, c, h, w));
-        in.add(Tensor.random(rnd.nextLong(), -1, 1, k, c / groups, r, s));
-        if (bias) {
-            in.add(Tensor.random(rnd.nextLong(), -1, 1, k));
-        }
-        return in;
-    }
-
     /** A named convolution case. */
     public record ConvCase(String name, Operator.Conv2d op, List<Tensor> inputs) {
         public ConvProblem problem() {
@@ -80,27 +69,27 @@ public final class SelfTest {
         SplittableRandom rnd = new SplittableRandom(2026);
         return List.of(
                 new ConvCase("3x3 pad 1 bias relu", Operator.Conv2d.of(1, 1).withRelu(true),
-                        convInputs(rnd, 1, 3, 6, 6, 4, 3, 3, 1, true)),
+                        RandomCases.convInputs(rnd, 1, 3, 6, 6, 4, 3, 3, 1, true)),
                 new ConvCase("3x3 groups 2 asymmetric pad batch 2",
                         new Operator.Conv2d(1, 1, 0, 1, 1, 0, 1, 1, 2, false, ConvAlgorithm.AUTO),
-                        convInputs(rnd, 2, 4, 7, 5, 4, 3, 3, 2, false)),
+                        RandomCases.convInputs(rnd, 2, 4, 7, 5, 4, 3, 3, 2, false)),
                 new ConvCase("3x3 depthwise pad 1", Operator.Conv2d.of(1, 1).withGroups(3),
-                        convInputs(rnd, 1, 3, 5, 5, 3, 3, 3, 3, true)),
+                        RandomCases.convInputs(rnd, 1, 3, 5, 5, 3, 3, 3, 3, true)),
                 new ConvCase("3x3 stride 2x1 pad 1,0,2,1 dilation 2",
                         new Operator.Conv2d(2, 1, 1, 0, 2, 1, 2, 2, 1, false, ConvAlgorithm.AUTO),
-                        convInputs(rnd, 1, 2, 9, 8, 3, 3, 3, 1, true)),
-                new ConvCase("1x1 pointwise", Operator.Conv2d.of(1, 0), convInputs(rnd, 1, 5, 4, 3, 3, 1, 1, 1, true)),
+                        RandomCases.convInputs(rnd, 1, 2, 9, 8, 3, 3, 3, 1, true)),
+                new ConvCase("1x1 pointwise", Operator.Conv2d.of(1, 0), RandomCases.convInputs(rnd, 1, 5, 4, 3, 3, 1, 1, 1, true)),
                 new ConvCase("3x3 no pad batch 2 partial tiles", Operator.Conv2d.of(1, 0),
-                        convInputs(rnd, 2, 5, 9, 7, 6, 3, 3, 1, false)),
+                        RandomCases.convInputs(rnd, 2, 5, 9, 7, 6, 3, 3, 1, false)),
                 new ConvCase("3x3 asymmetric pad 2,0,0,1 relu",
                         new Operator.Conv2d(1, 1, 2, 0, 0, 1, 1, 1, 1, true, ConvAlgorithm.AUTO),
-                        convInputs(rnd, 1, 1, 4, 11, 2, 3, 3, 1, true)),
+                        RandomCases.convInputs(rnd, 1, 1, 4, 11, 2, 3, 3, 1, true)),
                 new ConvCase("3x3 pad 1 several tiles and panels", Operator.Conv2d.of(1, 1),
-                        convInputs(rnd, 1, 9, 13, 11, 17, 3, 3, 1, true)),
+                        RandomCases.convInputs(rnd, 1, 9, 13, 11, 17, 3, 3, 1, true)),
                 new ConvCase("5x3 stride 1x2 pad 2,2,1,1", new Operator.Conv2d(1, 2, 2, 2, 1, 1, 1, 1, 1, false,
-                        ConvAlgorithm.AUTO), convInputs(rnd, 1, 3, 8, 9, 5, 5, 3, 1, true)),
+                        ConvAlgorithm.AUTO), RandomCases.convInputs(rnd, 1, 3, 8, 9, 5, 5, 3, 1, true)),
                 new ConvCase("7x7 stride 2 pad 3 (a ResNet stem in small)", Operator.Conv2d.of(2, 3).withRelu(true),
-                        convInputs(rnd, 1, 3, 15, 13, 6, 7, 7, 1, true)));
+                        RandomCases.convInputs(rnd, 1, 3, 15, 13, 6, 7, 7, 1, true)));
     }
 
     private void check(String algorithm, Operator op, List<Tensor> inputs, double tolerance, String description) {

@@ -1,0 +1,125 @@
+package dev.tessera.aparapi;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.tessera.backend.Accuracy;
+import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.OpResult;
+import dev.tessera.backend.Operator;
+import dev.tessera.backend.RandomCases;
+import dev.tessera.backend.Tensor;
+import dev.tessera.backend.Tolerances;
+import dev.tessera.backend.opencl.SelfTest;
+import dev.tessera.backend.reference.ReferenceBackend;
+
+/**
+ * The property suite of the hand-written kernels ({@link RandomCases}, {@link SelfTest#convCases()}) against the
+ * Aparapi backend on the test device (PoCL in CI), with the thread-pool fallback forbidden and every result required
+ * to say it ran on the OpenCL device: a kernel that fell back to Java fails the suite. Fewer random cases than the
+ * OpenCL suite (Aparapi re-sends every array on every run), every operator and every edge case.
+ */
+class AparapiPropertyTest {
+    private static AparapiBackend aparapi;
+    private static ReferenceBackend reference;
+
+    @BeforeAll
+    static void open() {
+        aparapi = AparapiBackend.open(AparapiTestDevices.device(), new AparapiBackend.Options(false, null));
+        reference = new ReferenceBackend();
+    }
+
+    @AfterAll
+    static void close() {
+        aparapi.close();
+    }
+
+    private static void check(Operator op, List<Tensor> inputs, double tolerance, String what) {
+        OpResult expected = reference.run(op, inputs);
+        OpResult actual = aparapi.run(op, inputs);
+        assertEquals("opencl:" + aparapi.device(), actual.ranOn(), what + ": " + actual.note());
+        assertArrayEquals(expected.output().shape(), actual.output().shape(), what);
+        Accuracy accuracy = Accuracy.of(actual.output(), expected.output());
+        assertTrue(accuracy.relativeL2() <= tolerance, what + ": " + accuracy + " above " + tolerance);
+        assertTrue(actual.kernelMs() >= 0, what + ": Aparapi's time of the native run");
+    }
+
+    @Test
+    void convolutionEdgeCasesMatchReferenceWithBothAlgorithms() {
+        for (SelfTest.ConvCase conv : SelfTest.convCases()) {
+            for (ConvAlgorithm algorithm : List.of(ConvAlgorithm.DIRECT, ConvAlgorithm.IM2COL, ConvAlgorithm.AUTO)) {
+                check(conv.op().withAlgorithm(algorithm), conv.inputs(), Tolerances.relativeL2(algorithm.id()),
+                        conv.name() + " " + algorithm);
+            }
+        }
+    }
+
+    @Test
+    void randomConvolutionsMatchReference() {
+        SplittableRandom rnd = new SplittableRandom(20261122);
+        int problems = 0;
+        while (problems < 40) {
+            Optional<RandomCases.Case> random = RandomCases.convolution(rnd);
+            if (random.isEmpty()) {
+                continue;
+            }
+            problems++;
+            Operator.Conv2d conv = (Operator.Conv2d) random.get().op();
+            for (ConvAlgorithm algorithm : List.of(ConvAlgorithm.DIRECT, ConvAlgorithm.IM2COL)) {
+                check(conv.withAlgorithm(algorithm), random.get().inputs(), Tolerances.relativeL2(algorithm.id()),
+                        "conv " + problems + " " + algorithm + " " + random.get().description());
+            }
+        }
+    }
+
+    @Test
+    void poolingMatchesReference() {
+        SplittableRandom rnd = new SplittableRandom(77);
+        for (int i = 0; i < 60; i++) {
+            RandomCases.Case pool = RandomCases.pool(rnd);
+            check(pool.op(), pool.inputs(), pool.tolerance(), "pool case " + i + " " + pool.description());
+        }
+        check(new Operator.GlobalAvgPool(), List.of(Tensor.random(3, -1, 1, 2, 5, 7, 7)), 1e-6, "global avg pool");
+        check(new Operator.GlobalAvgPool(), List.of(Tensor.random(4, -1, 1, 1, 9, 1, 3)), 1e-6, "global avg 1x3");
+    }
+
+    @Test
+    void lrnMatchesReferenceInBothConventions() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        for (int i = 0; i < 40; i++) {
+            RandomCases.Case lrn = RandomCases.lrn(rnd, i);
+            check(lrn.op(), lrn.inputs(), lrn.tolerance(), "lrn case " + i + " " + lrn.description());
+        }
+    }
+
+    @Test
+    void elementwiseFullyConnectedAndSoftmaxMatchReference() {
+        SplittableRandom rnd = new SplittableRandom(31);
+        for (int i = 0; i < 25; i++) {
+            for (RandomCases.Case c : RandomCases.elementwise(rnd, i)) {
+                check(c.op(), c.inputs(), c.tolerance(), c.description() + " case " + i);
+            }
+        }
+        // a layer-sized FC and softmax: many tiles along the depth, 1000 classes over one work-group
+        check(new Operator.FullyConnected(true), List.of(Tensor.random(1, -1, 1, 2, 1000),
+                Tensor.random(2, -1, 1, 70, 1000), Tensor.random(3, -1, 1, 70)), 1e-5, "fc 1000->70 batch 2");
+        check(new Operator.Softmax(), List.of(Tensor.random(4, -20, 20, 3, 1000)), 1e-5, "softmax 3x1000");
+    }
+
+    @Test
+    void flattenIsAReshape() {
+        Tensor x = Tensor.random(5, -1, 1, 2, 3, 4, 5);
+        OpResult result = aparapi.run(new Operator.Flatten(), List.of(x));
+        assertArrayEquals(new int[] {2, 60}, result.output().shape());
+        assertArrayEquals(x.data(), result.output().data());
+    }
+}
