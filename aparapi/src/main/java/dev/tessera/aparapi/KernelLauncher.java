@@ -5,6 +5,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.aparapi.Config;
 import com.aparapi.Kernel;
 import com.aparapi.ProfileReport;
 import com.aparapi.Range;
@@ -24,6 +28,14 @@ import com.aparapi.internal.kernel.ProfilingEvent;
 final class KernelLauncher {
     /** Work-items per work-group for the 1-D kernels. */
     static final int LOCAL_1D = 64;
+
+    static {
+        // Aparapi logs each fallback with a stack trace; this class reports fallbacks itself. -Dcom.aparapi.logLevel
+        // (Aparapi's own switch, e.g. WARNING) brings its log back.
+        if (System.getProperty("com.aparapi.logLevel") == null) {
+            Logger.getLogger(Config.getLoggerName()).setLevel(Level.OFF);
+        }
+    }
 
     private final OpenCLDevice device;
     private final boolean allowThreadPool;
@@ -81,7 +93,8 @@ final class KernelLauncher {
         } catch (AssertionError deviceRefused) {
             // with a device in the range Aparapi has nowhere to fall back to and says so with an AssertionError
             throw new IllegalStateException("aparapi: " + name + " failed on " + device.getName()
-                    + " and the Java thread-pool fallback is forbidden: " + deviceRefused.getMessage());
+                    + " and the Java thread-pool fallback is forbidden (-Dcom.aparapi.logLevel=WARNING shows Aparapi's "
+                    + "reason)");
         }
         if (ranOnDevice(kernel)) {
             WeakReference<ProfileReport> report = kernel.getProfileReportLastThread(device);
@@ -94,8 +107,8 @@ final class KernelLauncher {
             }
         } else {
             timed = false;
-            fallbacks.add(name + (translation.translated() ? " (Aparapi could not run it on " + device.getName()
-                    + "; see its log)" : " (" + translation.failure() + ")"));
+            fallbacks.add(name + (translation.translated() ?  " (Aparapi could not run it on " + device.getName()
+                    + "; -Dcom.aparapi.logLevel=WARNING shows why)" : " (" + translation.failure() + ")"));
             if (!allowThreadPool) {
                 throw new IllegalStateException("aparapi: " + name + " ran in the Java thread pool although the "
                         + "fallback is forbidden");

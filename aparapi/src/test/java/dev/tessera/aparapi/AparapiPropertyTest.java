@@ -67,7 +67,7 @@ class AparapiPropertyTest {
     void randomConvolutionsMatchReference() {
         SplittableRandom rnd = new SplittableRandom(20261122);
         int problems = 0;
-        while (problems < 40) {
+        while (problems < 200) {
             Optional<RandomCases.Case> random = RandomCases.convolution(rnd);
             if (random.isEmpty()) {
                 continue;
@@ -84,7 +84,7 @@ class AparapiPropertyTest {
     @Test
     void poolingMatchesReference() {
         SplittableRandom rnd = new SplittableRandom(77);
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < 200; i++) {
             RandomCases.Case pool = RandomCases.pool(rnd);
             check(pool.op(), pool.inputs(), pool.tolerance(), "pool case " + i + " " + pool.description());
         }
@@ -95,7 +95,7 @@ class AparapiPropertyTest {
     @Test
     void lrnMatchesReferenceInBothConventions() {
         SplittableRandom rnd = new SplittableRandom(9);
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 200; i++) {
             RandomCases.Case lrn = RandomCases.lrn(rnd, i);
             check(lrn.op(), lrn.inputs(), lrn.tolerance(), "lrn case " + i + " " + lrn.description());
         }
@@ -104,7 +104,7 @@ class AparapiPropertyTest {
     @Test
     void elementwiseFullyConnectedAndSoftmaxMatchReference() {
         SplittableRandom rnd = new SplittableRandom(31);
-        for (int i = 0; i < 25; i++) {
+        for (int i = 0; i < 100; i++) {
             for (RandomCases.Case c : RandomCases.elementwise(rnd, i)) {
                 check(c.op(), c.inputs(), c.tolerance(), c.description() + " case " + i);
             }
