@@ -115,6 +115,28 @@ class AparapiPropertyTest {
         check(new Operator.Softmax(), List.of(Tensor.random(4, -20, 20, 3, 1000)), 1e-5, "softmax 3x1000");
     }
 
+    /** The benchmarks' path: data put on the device once, kernels run again and again in explicit mode. */
+    @Test
+    void preparedOperatorsKeepDataOnTheDeviceAndStayRight() {
+        SelfTest.ConvCase conv = SelfTest.convCases().get(7);
+        List<RandomCases.Case> cases = List.of(
+                new RandomCases.Case(conv.op().withAlgorithm(ConvAlgorithm.IM2COL), conv.inputs(), 1e-5, "im2col"),
+                new RandomCases.Case(conv.op().withAlgorithm(ConvAlgorithm.DIRECT), conv.inputs(), 1e-5, "direct"),
+                new RandomCases.Case(Operator.Pool.of(Operator.Pool.Kind.MAX, 3, 2, 0),
+                        List.of(Tensor.random(6, -1, 1, 1, 5, 13, 13)), 1e-6, "max pool"),
+                new RandomCases.Case(Operator.Lrn.alexNet(), List.of(Tensor.random(7, -3, 3, 1, 9, 5, 5)), 1e-5, "lrn"));
+        for (RandomCases.Case c : cases) {
+            Tensor expected = reference.run(c.op(), c.inputs()).output();
+            try (AparapiBackend.PreparedOperator prepared = aparapi.prepare(c.op(), c.inputs())) {
+                for (int run = 0; run < 3; run++) {
+                    assertTrue(prepared.run() >= 0, c.description());
+                }
+                Accuracy accuracy = Accuracy.of(prepared.output(), expected);
+                assertTrue(accuracy.relativeL2() <= c.tolerance(), c.description() + ": " + accuracy);
+            }
+        }
+    }
+
     @Test
     void flattenIsAReshape() {
         Tensor x = Tensor.random(5, -1, 1, 2, 3, 4, 5);
