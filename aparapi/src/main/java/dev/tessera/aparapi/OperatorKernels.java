@@ -16,7 +16,7 @@ import dev.tessera.backend.Tensor;
  *
  * <p>Operator to kernel: conv2d direct -> {@link ConvDirectKernel}; conv2d im2col -> {@link Im2colKernel} +
  * {@link GemmKernel}; maxpool, avgpool, globalavgpool -> {@link PoolKernel}; lrn -> {@link LrnKernel}; relu, tanh,
- * biasadd, add, batchnorm -> {@link ElementwiseKernel}; fc -> {@link GemmKernel}; softmax -> {@link SoftmaxKernel}.
+ * biasadd, add, batchnorm -> {@link ElementwiseKernel}; fc -> {@link FullyConnectedKernel}; softmax -> {@link SoftmaxKernel}.
  */
 final class OperatorKernels {
     private final ConvDirectKernel convDirect = new ConvDirectKernel();
@@ -26,9 +26,10 @@ final class OperatorKernels {
     private final LrnKernel lrn = new LrnKernel();
     private final ElementwiseKernel elementwise = new ElementwiseKernel();
     private final SoftmaxKernel softmax = new SoftmaxKernel();
+    private final FullyConnectedKernel fullyConnected = new FullyConnectedKernel();
 
     List<Kernel> all() {
-        return List.of(convDirect, im2col, gemm, pool, lrn, elementwise, softmax);
+        return List.of(convDirect, im2col, gemm, pool, lrn, elementwise, softmax, fullyConnected);
     }
 
     void dispose() {
@@ -73,12 +74,17 @@ final class OperatorKernels {
         } else if (op instanceof Operator.BatchNorm bn) {
             return batchNorm(bn, in, out, launcher);
         } else if (op instanceof Operator.FullyConnected fc) {
-            int batch = in.get(0).dim(0);
-            int features = in.get(1).dim(1);
-            int outputs = in.get(1).dim(0);
-            return gemm(launcher, new LaunchPlan(out, "fully_connected", ""), in.get(1).data(), x,
-                    in.size() == 3 ? in.get(2).data() : null, out, 1, outputs, features, batch, 0, 1, features, 1,
-                    outputs, fc.relu());
+            FullyConnectedKernel f = fullyConnected;
+            f.x = x;
+            f.weights = in.get(1).data();
+            f.bias = in.size() == 3 ? in.get(2).data() : new float[1];
+            f.hasBias = in.size() == 3 ? 1 : 0;
+            f.y = out;
+            f.features = in.get(1).dim(1);
+            f.outputs = in.get(1).dim(0);
+            f.relu = fc.relu() ? 1 : 0;
+            return new LaunchPlan(out, "fully_connected", "").execute(f,
+                    launcher.range1d(out.length * FullyConnectedKernel.WIDTH, FullyConnectedKernel.WIDTH));
         } else if (op instanceof Operator.Softmax) {
             int rows = in.get(0).dim(0);
             softmax.x = x;
@@ -114,7 +120,10 @@ final class OperatorKernels {
                 d.bias = bias == null ? new float[1] : bias;
                 d.hasBias = bias == null ? 0 : 1;
                 d.y = out;
-                d.total = out.length;
+                d.groups = groups;
+                d.blocksPerGroup = (problem.k() / groups + ConvDirectKernel.CHANNEL_BLOCK - 1)
+                        / ConvDirectKernel.CHANNEL_BLOCK;
+                d.total = problem.n() * groups * d.blocksPerGroup * problem.p() * problem.q();
                 d.channels = problem.c();
                 d.height = problem.h();
                 d.width = problem.w();
@@ -132,7 +141,7 @@ final class OperatorKernels {
                 d.channelsPerGroup = problem.c() / groups;
                 d.filtersPerGroup = problem.k() / groups;
                 d.relu = op.relu() ? 1 : 0;
-                return new LaunchPlan(out, "direct", note).execute(d, launcher.range1d(out.length));
+                return new LaunchPlan(out, "direct", note).execute(d, launcher.range1d(d.total));
             case IM2COL:
                 int depth = problem.c() / groups * problem.r() * problem.s();
                 int columns = problem.n() * problem.p() * problem.q();
@@ -163,17 +172,16 @@ final class OperatorKernels {
                 LaunchPlan plan = new LaunchPlan(out, "im2col", note).execute(c, launcher.range1d((int) size))
                         .handOver(c, gemm, c.columns);
                 return gemm(launcher, plan, weights, c.columns, bias, out, groups, problem.k() / groups, depth,
-                        columns, depth * columns, columns, 1, problem.p() * problem.q(), problem.k(), op.relu());
+                        columns, problem.p() * problem.q(), problem.k(), op.relu());
             default:
                 throw new IllegalArgumentException("aparapi: convolution algorithm " + algorithm.id() + " is not "
                         + "available in the aparapi backend (direct, im2col or auto; Winograd is in the opencl backend)");
         }
     }
 
-    /** Configures the GEMM (see {@link GemmKernel} for the arguments) and appends its execution to {@code plan}. */
+    /** Configures the im2col GEMM (see {@link GemmKernel} for the arguments) and appends its execution to {@code plan}. */
     private LaunchPlan gemm(KernelLauncher launcher, LaunchPlan plan, float[] a, float[] b, float[] bias, float[] y,
-            int batch, int rows, int depth, int columns, int bBatchStride, int bDepthStride, int bColumnStride,
-            int plane, int outRows, boolean relu) {
+            int groups, int rows, int depth, int columns, int plane, int outRows, boolean relu) {
         GemmKernel g = gemm;
         g.a = a;
         g.b = b;
@@ -184,14 +192,12 @@ final class OperatorKernels {
         g.rowsPadded = KernelLauncher.roundUp(rows, GemmKernel.TILE);
         g.depth = depth;
         g.columnCount = columns;
-        g.bBatchStride = bBatchStride;
-        g.bDepthStride = bDepthStride;
-        g.bColumnStride = bColumnStride;
         g.plane = plane;
         g.outRows = outRows;
         g.relu = relu ? 1 : 0;
-        return plan.execute(g, launcher.range2d(KernelLauncher.roundUp(columns, GemmKernel.TILE),
-                batch * g.rowsPadded, GemmKernel.TILE, GemmKernel.TILE));
+        int columnBlocks = (columns + GemmKernel.BLOCK_COLUMNS - 1) / GemmKernel.BLOCK_COLUMNS;
+        return plan.execute(g, launcher.range2d(columnBlocks * GemmKernel.TILE, groups * g.rowsPadded,
+                GemmKernel.TILE, GemmKernel.TILE));
     }
 
     private LaunchPlan pool(KernelLauncher launcher, float[] x, float[] out, int[] inShape, int[] outShape,
