@@ -1,7 +1,5 @@
 package dev.tessera.aparapi;
 
-import com.aparapi.Kernel;
-
 /**
  * Direct convolution. One work-item per output pixel and block of CHANNEL_BLOCK output channels of one group: the
  * 1-D range is over N * groups * blocksPerGroup * P * Q, pixels fastest (so neighbouring work-items read neighbouring
@@ -11,29 +9,14 @@ import com.aparapi.Kernel;
  * channel and does not store them). Layouts: x NCHW, weights OIHW, y NKPQ. No local memory: neighbouring work-items
  * share weights, which caches serve, and their windows overlap only for stride < kernel.
  */
-final class ConvDirectKernel extends Kernel {
+final class ConvDirectKernel extends ConvWindowKernel {
     static final int CHANNEL_BLOCK = 4;
 
-    float[] x = new float[1];
     float[] weights = new float[1];
     float[] bias = new float[1];
     float[] y = new float[1];
     int total;
-    int channels;
-    int height;
-    int width;
     int filters;
-    int kernelH;
-    int kernelW;
-    int outH;
-    int outW;
-    int strideH;
-    int strideW;
-    int padTop;
-    int padLeft;
-    int dilationH;
-    int dilationW;
-    int channelsPerGroup;
     int filtersPerGroup;
     int blocksPerGroup;
     int groups;

@@ -1,7 +1,5 @@
 package dev.tessera.aparapi;
 
-import com.aparapi.Kernel;
-
 /**
  * im2col: writes, for each group g, the column matrix {@code columns[g][j][col]} with rows
  * {@code j = (ci * R + r) * S + s} (ci within the group) and columns {@code col = n * P * Q + p * Q + q}, the input
@@ -9,24 +7,9 @@ import com.aparapi.Kernel;
  * groups * (C/groups * R * S) * (N * P * Q), rounded up to the work-group size). {@link GemmKernel} then multiplies
  * each group's weights, which in OIHW are already a (K/groups) x (C/groups * R * S) row-major matrix, by it.
  */
-final class Im2colKernel extends Kernel {
-    float[] x = new float[1];
+final class Im2colKernel extends ConvWindowKernel {
     float[] columns = new float[1];
     int total;
-    int channels;
-    int height;
-    int width;
-    int kernelH;
-    int kernelW;
-    int outH;
-    int outW;
-    int strideH;
-    int strideW;
-    int padTop;
-    int padLeft;
-    int dilationH;
-    int dilationW;
-    int channelsPerGroup;
     int columnCount;
 
     @Override

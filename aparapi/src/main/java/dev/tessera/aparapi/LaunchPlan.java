@@ -99,16 +99,18 @@ final class LaunchPlan {
         kernels.get(kernels.size() - 1).get(output);
     }
 
-    /** The global (non-local) float arrays a kernel class declares: its buffers. */
+    /** The global (non-local) float arrays a kernel's class and its superclasses declare: its buffers. */
     private static List<float[]> arrays(Kernel kernel) {
         List<float[]> arrays = new ArrayList<>();
-        for (Field f : kernel.getClass().getDeclaredFields()) {
-            if (f.getType() == float[].class && !f.isAnnotationPresent(Kernel.Local.class)) {
-                try {
-                    f.setAccessible(true);
-                    arrays.add((float[]) f.get(kernel));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
+        for (Class<?> c = kernel.getClass(); c != Kernel.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (f.getType() == float[].class && !f.isAnnotationPresent(Kernel.Local.class)) {
+                    try {
+                        f.setAccessible(true);
+                        arrays.add((float[]) f.get(kernel));
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
                 }
             }
         }

@@ -115,7 +115,7 @@ final class OperatorKernels {
         switch (algorithm) {
             case DIRECT:
                 ConvDirectKernel d = convDirect;
-                d.x = x;
+                d.setWindow(x, problem, op);
                 d.weights = weights;
                 d.bias = bias == null ? new float[1] : bias;
                 d.hasBias = bias == null ? 0 : 1;
@@ -124,21 +124,7 @@ final class OperatorKernels {
                 d.blocksPerGroup = (problem.k() / groups + ConvDirectKernel.CHANNEL_BLOCK - 1)
                         / ConvDirectKernel.CHANNEL_BLOCK;
                 d.total = problem.n() * groups * d.blocksPerGroup * problem.p() * problem.q();
-                d.channels = problem.c();
-                d.height = problem.h();
-                d.width = problem.w();
                 d.filters = problem.k();
-                d.kernelH = problem.r();
-                d.kernelW = problem.s();
-                d.outH = problem.p();
-                d.outW = problem.q();
-                d.strideH = op.strideH();
-                d.strideW = op.strideW();
-                d.padTop = op.padTop();
-                d.padLeft = op.padLeft();
-                d.dilationH = op.dilationH();
-                d.dilationW = op.dilationW();
-                d.channelsPerGroup = problem.c() / groups;
                 d.filtersPerGroup = problem.k() / groups;
                 d.relu = op.relu() ? 1 : 0;
                 return new LaunchPlan(out, "direct", note).execute(d, launcher.range1d(d.total));
@@ -151,23 +137,9 @@ final class OperatorKernels {
                             + " values, more than one Java array holds; use --algo direct");
                 }
                 Im2colKernel c = im2col;
-                c.x = x;
+                c.setWindow(x, problem, op);
                 c.columns = new float[(int) size];
                 c.total = (int) size;
-                c.channels = problem.c();
-                c.height = problem.h();
-                c.width = problem.w();
-                c.kernelH = problem.r();
-                c.kernelW = problem.s();
-                c.outH = problem.p();
-                c.outW = problem.q();
-                c.strideH = op.strideH();
-                c.strideW = op.strideW();
-                c.padTop = op.padTop();
-                c.padLeft = op.padLeft();
-                c.dilationH = op.dilationH();
-                c.dilationW = op.dilationW();
-                c.channelsPerGroup = problem.c() / groups;
                 c.columnCount = columns;
                 LaunchPlan plan = new LaunchPlan(out, "im2col", note).execute(c, launcher.range1d((int) size))
                         .handOver(c, gemm, c.columns);

@@ -1,7 +1,6 @@
 package dev.tessera.aparapi;
 
 import java.io.IOException;
-import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,12 +15,6 @@ import dev.tessera.backend.opencl.OclgrindChild;
 class AparapiOclgrindSuiteTest {
     @Test
     void everyAparapiKernelRunsCleanUnderOclgrind() throws IOException, InterruptedException {
-        OclgrindChild.requireOclgrind();
-        OclgrindChild.assertChecksAreOn();
-        long start = System.nanoTime();
-        OclgrindChild.Result suite = OclgrindChild.run(AparapiOclgrindSuite.class);
-        System.out.printf(Locale.ROOT, "Aparapi Oclgrind suite: %.1f s, exit %d%n%s",
-                (System.nanoTime() - start) / 1e9, suite.exitCode(), suite.output());
-        OclgrindChild.assertClean(suite);
+        OclgrindChild.assertSuiteRunsClean(AparapiOclgrindSuite.class);
     }
 }

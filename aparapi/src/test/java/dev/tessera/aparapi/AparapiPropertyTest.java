@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Optional;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +41,10 @@ class AparapiPropertyTest {
         aparapi.close();
     }
 
+    private static void check(RandomCases.Case c) {
+        check(c.op(), c.inputs(), c.tolerance(), c.description());
+    }
+
     private static void check(Operator op, List<Tensor> inputs, double tolerance, String what) {
         OpResult expected = reference.run(op, inputs);
         OpResult actual = aparapi.run(op, inputs);
@@ -65,51 +67,31 @@ class AparapiPropertyTest {
 
     @Test
     void randomConvolutionsMatchReference() {
-        SplittableRandom rnd = new SplittableRandom(20261122);
-        int problems = 0;
-        while (problems < 200) {
-            Optional<RandomCases.Case> random = RandomCases.convolution(rnd);
-            if (random.isEmpty()) {
-                continue;
-            }
-            problems++;
-            Operator.Conv2d conv = (Operator.Conv2d) random.get().op();
+        for (RandomCases.Case random : RandomCases.convolutions(20261122, 200)) {
+            Operator.Conv2d conv = (Operator.Conv2d) random.op();
             for (ConvAlgorithm algorithm : List.of(ConvAlgorithm.DIRECT, ConvAlgorithm.IM2COL)) {
-                check(conv.withAlgorithm(algorithm), random.get().inputs(), Tolerances.relativeL2(algorithm.id()),
-                        "conv " + problems + " " + algorithm + " " + random.get().description());
+                check(conv.withAlgorithm(algorithm), random.inputs(), Tolerances.relativeL2(algorithm.id()),
+                        random.description() + " " + algorithm);
             }
         }
     }
 
     @Test
     void poolingMatchesReference() {
-        SplittableRandom rnd = new SplittableRandom(77);
-        for (int i = 0; i < 200; i++) {
-            RandomCases.Case pool = RandomCases.pool(rnd);
-            check(pool.op(), pool.inputs(), pool.tolerance(), "pool case " + i + " " + pool.description());
-        }
+        RandomCases.pools(77, 200).forEach(AparapiPropertyTest::check);
         check(new Operator.GlobalAvgPool(), List.of(Tensor.random(3, -1, 1, 2, 5, 7, 7)), 1e-6, "global avg pool");
         check(new Operator.GlobalAvgPool(), List.of(Tensor.random(4, -1, 1, 1, 9, 1, 3)), 1e-6, "global avg 1x3");
     }
 
     @Test
     void lrnMatchesReferenceInBothConventions() {
-        SplittableRandom rnd = new SplittableRandom(9);
-        for (int i = 0; i < 200; i++) {
-            RandomCases.Case lrn = RandomCases.lrn(rnd, i);
-            check(lrn.op(), lrn.inputs(), lrn.tolerance(), "lrn case " + i + " " + lrn.description());
-        }
+        RandomCases.lrns(9, 200).forEach(AparapiPropertyTest::check);
     }
 
     @Test
     void elementwiseFullyConnectedAndSoftmaxMatchReference() {
-        SplittableRandom rnd = new SplittableRandom(31);
-        for (int i = 0; i < 100; i++) {
-            for (RandomCases.Case c : RandomCases.elementwise(rnd, i)) {
-                check(c.op(), c.inputs(), c.tolerance(), c.description() + " case " + i);
-            }
-        }
-        // a layer-sized FC and softmax: many tiles along the depth, 1000 classes over one work-group
+        RandomCases.elementwise(31, 100).forEach(AparapiPropertyTest::check);
+        // a layer-sized FC and softmax: many steps along the features, 1000 classes over one work-group
         check(new Operator.FullyConnected(true), List.of(Tensor.random(1, -1, 1, 2, 1000),
                 Tensor.random(2, -1, 1, 70, 1000), Tensor.random(3, -1, 1, 70)), 1e-5, "fc 1000->70 batch 2");
         check(new Operator.Softmax(), List.of(Tensor.random(4, -20, 20, 3, 1000)), 1e-5, "softmax 3x1000");

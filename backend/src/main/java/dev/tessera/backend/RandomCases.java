@@ -47,6 +47,51 @@ public final class RandomCases {
                 dilation, rnd.nextInt(6) == 0 ? 2 : 1, 1, rnd.nextBoolean(), ConvAlgorithm.AUTO);
     }
 
+    /** {@code count} random convolutions that fit their inputs (see {@link #convolution}), from {@code seed}. */
+    public static List<Case> convolutions(long seed, int count) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Case> cases = new ArrayList<>();
+        while (cases.size() < count) {
+            convolution(rnd).ifPresent(c -> cases.add(new Case(c.op(), c.inputs(), c.tolerance(),
+                    "conv case " + cases.size() + " " + c.description())));
+        }
+        return cases;
+    }
+
+    /** {@code count} random pooling cases (see {@link #pool}), from {@code seed}. */
+    public static List<Case> pools(long seed, int count) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Case> cases = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Case c = pool(rnd);
+            cases.add(new Case(c.op(), c.inputs(), c.tolerance(), "pool case " + i + " " + c.description()));
+        }
+        return cases;
+    }
+
+    /** {@code count} random LRN cases (see {@link #lrn}), from {@code seed}. */
+    public static List<Case> lrns(long seed, int count) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Case> cases = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Case c = lrn(rnd, i);
+            cases.add(new Case(c.op(), c.inputs(), c.tolerance(), "lrn case " + i + " " + c.description()));
+        }
+        return cases;
+    }
+
+    /** {@code rounds} rounds of {@link #elementwise(SplittableRandom, int)}, from {@code seed}. */
+    public static List<Case> elementwise(long seed, int rounds) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Case> cases = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            for (Case c : elementwise(rnd, i)) {
+                cases.add(new Case(c.op(), c.inputs(), c.tolerance(), c.description() + " case " + i));
+            }
+        }
+        return cases;
+    }
+
     /**
      * A random convolution (kernels 1x1 to 7x7 and 1x3/3x1, a fifth grouped, a tenth depthwise, a quarter batch 2)
      * with its inputs, or empty when its window does not fit the padded input. Draws the same numbers either way.

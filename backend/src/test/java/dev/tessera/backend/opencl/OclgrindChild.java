@@ -101,6 +101,20 @@ public final class OclgrindChild {
         }
     }
 
+    /**
+     * The whole check: Oclgrind installed, its checks on (the canaries), then {@code suite} run in a child JVM, printed,
+     * and required to pass with nothing in Oclgrind's log.
+     */
+    public static void assertSuiteRunsClean(Class<?> suite) throws IOException, InterruptedException {
+        requireOclgrind();
+        assertChecksAreOn();
+        long start = System.nanoTime();
+        Result result = run(suite);
+        System.out.printf(Locale.ROOT, "%s: %.1f s, exit %d%n%s", suite.getSimpleName(),
+                (System.nanoTime() - start) / 1e9, result.exitCode(), result.output());
+        assertClean(result);
+    }
+
     /** Fails unless the suite printed ALL PASSED, exited 0 and Oclgrind logged nothing. */
     public static void assertClean(Result suite) {
         assertTrue(suite.log().isBlank(), "Oclgrind reported problems:\n" + head(suite.log())

@@ -1,7 +1,6 @@
 package dev.tessera.backend.opencl;
 
 import java.io.IOException;
-import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,12 +18,6 @@ import org.junit.jupiter.api.Test;
 class OclgrindSuiteTest {
     @Test
     void everyKernelFamilyRunsCleanUnderOclgrind() throws IOException, InterruptedException {
-        OclgrindChild.requireOclgrind();
-        OclgrindChild.assertChecksAreOn();
-        long start = System.nanoTime();
-        OclgrindChild.Result suite = OclgrindChild.run(OclgrindSuite.class);
-        System.out.printf(Locale.ROOT, "Oclgrind suite: %.1f s, exit %d%n%s", (System.nanoTime() - start) / 1e9,
-                suite.exitCode(), suite.output());
-        OclgrindChild.assertClean(suite);
+        OclgrindChild.assertSuiteRunsClean(OclgrindSuite.class);
     }
 }

@@ -51,6 +51,10 @@ class OpenClPropertyTest {
         return Tolerances.relativeL2(algorithm);
     }
 
+    private static void check(RandomCases.Case c) {
+        check(c.op(), c.inputs(), c.tolerance(), c.description());
+    }
+
     private static void check(Operator op, List<Tensor> inputs, double tolerance, String what) {
         OpResult expected = reference.run(op, inputs);
         OpResult actual = opencl.run(op, inputs);
@@ -63,22 +67,15 @@ class OpenClPropertyTest {
 
     @Test
     void convolutionMatchesReferenceForEveryAlgorithm() {
-        SplittableRandom rnd = new SplittableRandom(20261122);
-        int problems = 0;
-        for (int i = 0; problems < 200; i++) {
-            java.util.Optional<RandomCases.Case> random = RandomCases.convolution(rnd);
-            if (random.isEmpty()) {
-                continue;
-            }
-            Operator.Conv2d conv = (Operator.Conv2d) random.get().op();
-            List<Tensor> inputs = random.get().inputs();
-            ConvProblem problem = ConvProblem.of(conv, random.get().shapes());
-            problems++;
+        for (RandomCases.Case random : RandomCases.convolutions(20261122, 200)) {
+            Operator.Conv2d conv = (Operator.Conv2d) random.op();
+            List<Tensor> inputs = random.inputs();
+            ConvProblem problem = ConvProblem.of(conv, random.shapes());
             int solvers = 0;
             for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
                 if (solver.isApplicable(problem, opencl.context().info())) {
                     check(conv.withAlgorithm(ConvAlgorithm.parse(solver.id())), inputs, tolerance(solver.id()),
-                            "case " + i + " " + solver.id() + " " + problem.key());
+                            random.description() + " " + solver.id());
                     solvers++;
                 }
             }
@@ -169,31 +166,18 @@ class OpenClPropertyTest {
 
     @Test
     void poolingMatchesReference() {
-        SplittableRandom rnd = new SplittableRandom(77);
-        for (int i = 0; i < 200; i++) {
-            RandomCases.Case pool = RandomCases.pool(rnd);
-            check(pool.op(), pool.inputs(), pool.tolerance(), "pool case " + i + " " + pool.description());
-        }
+        RandomCases.pools(77, 200).forEach(OpenClPropertyTest::check);
         check(new Operator.GlobalAvgPool(), List.of(Tensor.random(3, -1, 1, 2, 5, 7, 7)), 1e-6, "global avg pool");
     }
 
     @Test
     void lrnMatchesReferenceInBothConventions() {
-        SplittableRandom rnd = new SplittableRandom(9);
-        for (int i = 0; i < 200; i++) {
-            RandomCases.Case lrn = RandomCases.lrn(rnd, i);
-            check(lrn.op(), lrn.inputs(), lrn.tolerance(), "lrn case " + i + " " + lrn.description());
-        }
+        RandomCases.lrns(9, 200).forEach(OpenClPropertyTest::check);
     }
 
     @Test
     void elementwiseFullyConnectedAndSoftmaxMatchReference() {
-        SplittableRandom rnd = new SplittableRandom(31);
-        for (int i = 0; i < 200; i++) {
-            for (RandomCases.Case c : RandomCases.elementwise(rnd, i)) {
-                check(c.op(), c.inputs(), c.tolerance(), c.description() + " case " + i);
-            }
-        }
+        RandomCases.elementwise(31, 200).forEach(OpenClPropertyTest::check);
     }
 
     @Test
