@@ -3,16 +3,20 @@ package dev.tessera.aparapi;
 import com.aparapi.Kernel;
 
 /**
- * Local response normalisation across channels, one work-item per element (1-D range over N*C*H*W rounded up to the
- * work-group size): {@code y = x / (k + alpha * sum of squares over channels [c - size/2, c + size/2])^beta}, where
- * alpha is already {@link dev.tessera.backend.Operator.Lrn#effectiveAlpha()} (the paper's or Caffe's convention
- * resolved on the host). The neighbouring channels of one pixel are a plane apart, so there is nothing for local memory
- * to share within a work-group of consecutive pixels.
+ * Local response normalisation across channels:
+ * {@code y[c] = x[c] / (k + alpha * sum of x[j]^2 over j in [c - size/2, c + size/2] within [0, C))^beta}, where alpha
+ * is already {@link dev.tessera.backend.Operator.Lrn#effectiveAlpha()} (the paper's or Caffe's convention resolved on
+ * the host). One work-item per (image, pixel) (1-D range over N * H * W rounded up to the work-group size); it walks
+ * down the channels keeping the window's sum of squares as a running sum (add the square entering the window,
+ * subtract the one leaving), so each input is read twice, not size times; neighbouring work-items read neighbouring
+ * pixels. The power: AlexNet's beta = 0.75 as rsqrt(base) * sqrt(rsqrt(base)), any other through exp and log (pow is
+ * several times slower on PoCL). The neighbouring channels of a pixel are a plane apart, so there is nothing for local
+ * memory to share within a work-group.
  */
 final class LrnKernel extends Kernel {
     float[] x = new float[1];
     float[] y = new float[1];
-    int total;
+    int pixels;
     int channels;
     int plane;
     /** size / 2, the channels on each side ("half" is an OpenCL type name). */
@@ -24,18 +28,39 @@ final class LrnKernel extends Kernel {
     @Override
     public void run() {
         int i = getGlobalId();
-        if (i < total) {
-            int pixel = i % plane;
-            int c = (i / plane) % channels;
-            int n = i / (plane * channels);
-            int first = max(0, c - radius);
-            int last = min(channels - 1, c + radius);
-            float squares = 0f;
-            for (int j = first; j <= last; j++) {
-                float v = x[(n * channels + j) * plane + pixel];
-                squares = fma(v, v, squares);
+        if (i < pixels) {
+            int base = (i / plane) * channels * plane + i % plane;
+            float sum = 0f;
+            int firstWindowEnd = min(channels - 1, radius);
+            for (int j = 0; j <= firstWindowEnd; j++) {
+                float v = x[base + j * plane];
+                sum = fma(v, v, sum);
             }
-            y[i] = x[i] / pow(fma(alpha, squares, k), beta);
+            for (int c = 0; c < channels; c++) {
+                y[base + c * plane] = x[base + c * plane] * inversePower(fma(alpha, max(sum, 0f), k));
+                int entering = c + radius + 1;
+                if (entering < channels) {
+                    float v = x[base + entering * plane];
+                    sum = fma(v, v, sum);
+                }
+                int leaving = c - radius;
+                if (leaving >= 0) {
+                    float v = x[base + leaving * plane];
+                    sum = sum - v * v;
+                }
+            }
         }
+    }
+
+    /** base^-beta for base >= k > 0. */
+    private float inversePower(float base) {
+        float result = 0f;
+        if (beta == 0.75f) {
+            float r = rsqrt(base);
+            result = r * sqrt(r);
+        } else {
+            result = exp(-beta * log(base));
+        }
+        return result;
     }
 }

@@ -53,14 +53,14 @@ final class OperatorKernels {
         } else if (op instanceof Operator.Lrn l) {
             lrn.x = x;
             lrn.y = out;
-            lrn.total = out.length;
             lrn.channels = in.get(0).dim(1);
             lrn.plane = out.length / (in.get(0).dim(0) * lrn.channels);
+            lrn.pixels = in.get(0).dim(0) * lrn.plane;
             lrn.radius = l.size() / 2;
             lrn.alpha = (float) l.effectiveAlpha();
             lrn.beta = (float) l.beta();
             lrn.k = (float) l.k();
-            return new LaunchPlan(out, "lrn_across_channels", "").execute(lrn, launcher.range1d(out.length));
+            return new LaunchPlan(out, "lrn_across_channels", "").execute(lrn, launcher.range1d(lrn.pixels));
         } else if (op instanceof Operator.Relu) {
             return elementwise(launcher, in.get(0), null, null, out, ElementwiseKernel.RELU, "relu");
         } else if (op instanceof Operator.Tanh) {
