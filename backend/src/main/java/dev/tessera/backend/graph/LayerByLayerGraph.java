@@ -1,7 +1,6 @@
 package dev.tessera.backend.graph;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,15 +16,12 @@ import dev.tessera.backend.Tensor;
  * {@link #runResident} is the same as {@link #run} on the loaded input, and kernel times come from the backend's own
  * {@link OpResult#kernelMs()}.
  */
-public final class LayerByLayerGraph implements CompiledGraph {
+public final class LayerByLayerGraph extends AbstractCompiledGraph {
     private final Backend backend;
-    private final Graph graph;
-    private final int batch;
     private final List<PlannedLayer> planned;
     private final Preparation preparation;
     private Tensor input;
     private Tensor output;
-    private GraphRun lastRun;
     private String ranOn;
 
     /**
@@ -33,31 +29,17 @@ public final class LayerByLayerGraph implements CompiledGraph {
      * allocated.
      */
     public LayerByLayerGraph(Backend backend, Graph graph, int batch) {
-        if (batch < 1) {
-            throw new IllegalArgumentException(graph.name() + ": batch must be at least 1: " + batch);
-        }
+        super(graph, batch);
         long start = System.nanoTime();
         this.backend = backend;
-        this.graph = graph;
-        this.batch = batch;
         GraphShapes.of(graph, batch);
         List<PlannedLayer> layers = new ArrayList<>();
-        for (GraphNode node : graph.nodes()) {
+        for (GraphNode node : graph().nodes()) {
             layers.add(new PlannedLayer(node.name(), node.op().name(), "chosen per run by " + backend.name(), ""));
         }
         this.planned = List.copyOf(layers);
         this.preparation = new Preparation(0, (System.nanoTime() - start) / 1e6, 0);
         this.ranOn = backend.name();
-    }
-
-    @Override
-    public Graph graph() {
-        return graph;
-    }
-
-    @Override
-    public int batch() {
-        return batch;
     }
 
     @Override
@@ -78,16 +60,16 @@ public final class LayerByLayerGraph implements CompiledGraph {
     @Override
     public Tensor run(Tensor in) {
         LinkedHashMap<String, Tensor> all = runAll(in);
-        return all.get(graph.output().name());
+        return all.get(graph().output().name());
     }
 
     @Override
     public GraphRun runResident() {
         if (input == null) {
-            throw new IllegalStateException(graph.name() + ": nothing loaded; call load or run first");
+            throw new IllegalStateException(graph().name() + ": nothing loaded; call load or run first");
         }
         runAll(input);
-        return lastRun;
+        return lastRun();
     }
 
     @Override
@@ -99,7 +81,7 @@ public final class LayerByLayerGraph implements CompiledGraph {
     @Override
     public Tensor output() {
         if (output == null) {
-            throw new IllegalStateException(graph.name() + ": not run yet");
+            throw new IllegalStateException(graph().name() + ": not run yet");
         }
         return output;
     }
@@ -114,7 +96,7 @@ public final class LayerByLayerGraph implements CompiledGraph {
         LinkedHashMap<String, Tensor> outputs = new LinkedHashMap<>();
         List<LayerTiming> timings = new ArrayList<>();
         String where = null;
-        for (GraphNode node : graph.nodes()) {
+        for (GraphNode node : graph().nodes()) {
             List<Tensor> operands = new ArrayList<>();
             for (String name : node.inputs()) {
                 operands.add(values.get(name));
@@ -127,24 +109,9 @@ public final class LayerByLayerGraph implements CompiledGraph {
             where = where == null || where.equals(r.ranOn()) ? r.ranOn() : "mixed";
         }
         this.ranOn = where;
-        this.output = outputs.get(graph.output().name());
-        this.lastRun = new GraphRun(timings, (System.nanoTime() - start) / 1e6, 0, 0);
+        this.output = outputs.get(graph().output().name());
+        recordRun(new GraphRun(timings, (System.nanoTime() - start) / 1e6, 0, 0));
         return outputs;
-    }
-
-    @Override
-    public GraphRun lastRun() {
-        if (lastRun == null) {
-            throw new IllegalStateException(graph.name() + ": not run yet");
-        }
-        return lastRun;
-    }
-
-    private void checkInput(Tensor in) {
-        if (!Arrays.equals(in.shape(), graph.batchedInputShape(batch))) {
-            throw new IllegalArgumentException(graph.name() + ": input " + in.shapeString() + " must be "
-                    + Tensor.shapeString(graph.batchedInputShape(batch)));
-        }
     }
 
     @Override

@@ -11,6 +11,8 @@ import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
+import dev.tessera.backend.graph.CompiledGraph;
+import dev.tessera.backend.graph.Graph;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.ClDevice;
@@ -32,6 +34,7 @@ public final class OpenClBackend implements Backend {
     private final ClContext context;
     private final ProgramLibrary library;
     private final ConvTuningDatabase tuning;
+    private long tuneNanos;
 
     private OpenClBackend(ClContext context, ConvTuningDatabase tuning) {
         this.context = context;
@@ -60,6 +63,15 @@ public final class OpenClBackend implements Backend {
         return tuning;
     }
 
+    /** Host nanoseconds AUTO has spent timing candidate solvers on this backend so far. */
+    public long tuneNanos() {
+        return tuneNanos;
+    }
+
+    ProgramLibrary library() {
+        return library;
+    }
+
     @Override
     public String name() {
         return "opencl";
@@ -80,21 +92,19 @@ public final class OpenClBackend implements Backend {
             return new OpResult(inputs.get(0).copy().reshape(outShape), "reshape", 0.0,
                     (System.nanoTime() - start) / 1e6, "opencl:" + device(), "");
         }
-        List<ClBuffer> buffers = new ArrayList<>();
-        try {
+        try (OwnedResources owned = new OwnedResources()) {
+            List<ClBuffer> buffers = new ArrayList<>();
             for (Tensor t : inputs) {
-                buffers.add(context.buffer(t.data()));
+                buffers.add(owned.add(context.buffer(t.data())));
             }
             Tensor output = Tensor.zeros(outShape);
-            try (ClBuffer out = context.buffer(4L * output.size())) {
-                Launched launched = launch(op, inputs, buffers, out);
-                out.read(output.data());
-                double kernelMs = launched.timings().stream().mapToLong(EventTiming::kernelNs).sum() / 1e6;
-                return new OpResult(output, launched.algorithm(), kernelMs, (System.nanoTime() - start) / 1e6,
-                        "opencl:" + device(), launched.note());
-            }
-        } finally {
-            buffers.forEach(ClBuffer::close);
+            ClBuffer out = owned.add(context.buffer(4L * output.size()));
+            PreparedStep step = owned.add(prepare(op, shapes, inputs, buffers, out));
+            List<EventTiming> timings = step.run();
+            out.read(output.data());
+            double kernelMs = timings.stream().mapToLong(EventTiming::kernelNs).sum() / 1e6;
+            return new OpResult(output, step.algorithm(), kernelMs, (System.nanoTime() - start) / 1e6,
+                    "opencl:" + device(), step.note());
         }
     }
 
@@ -106,144 +116,158 @@ public final class OpenClBackend implements Backend {
      * @return the timing of every kernel launched
      */
     public List<EventTiming> enqueue(Operator op, List<Tensor> inputs, List<ClBuffer> inputBuffers, ClBuffer output) {
-        op.outputShape(inputs.stream().map(Tensor::shape).toList());
-        return launch(op, inputs, inputBuffers, output).timings();
-    }
-
-    /** What a launch did: the kernels' timings, the algorithm name, and a note for the user. */
-    private record Launched(List<EventTiming> timings, String algorithm, String note) {
-        static Launched of(EventTiming timing, String algorithm) {
-            return new Launched(List.of(timing), algorithm, "");
+        List<int[]> shapes = inputs.stream().map(Tensor::shape).toList();
+        op.outputShape(shapes);
+        try (PreparedStep step = prepare(op, shapes, inputs, inputBuffers, output)) {
+            return step.run();
         }
     }
 
-    private Launched launch(Operator op, List<Tensor> in, List<ClBuffer> buf, ClBuffer out) {
-        int total = in.get(0).size();
+    /**
+     * Compiles {@code graph} into a device-resident plan ({@link OpenClGraph}): every node's kernels built and bound
+     * to its buffers once, convolution weights transformed once, AUTO's choices made at compile time.
+     */
+    @Override
+    public CompiledGraph compile(Graph graph, int batch) {
+        return OpenClGraph.compile(this, graph, batch);
+    }
+
+    /**
+     * Prepares {@code op} to run on fixed buffers: kernels created with their arguments bound, weights transformed,
+     * constants uploaded. {@code shapes} are every operand's shape; {@code values} the operands' host values where
+     * the kernels need them before running (convolution weights and bias, batch-norm statistics; data inputs may be
+     * null). The caller closes the step, then the buffers.
+     */
+    PreparedStep prepare(Operator op, List<int[]> shapes, List<Tensor> values, List<ClBuffer> buf, ClBuffer out) {
+        int[] x = shapes.get(0);
+        int total = elements(x);
         if (op instanceof Operator.Conv2d conv) {
-            return convolve(ConvProblem.of(conv, in.stream().map(Tensor::shape).toList()), in, buf, out);
+            return convolve(ConvProblem.of(conv, shapes), values, buf, out);
         } else if (op instanceof Operator.Pool pool) {
-            return pool(pool, in.get(0), buf.get(0), out);
+            return pool(pool, x, buf.get(0), out);
         } else if (op instanceof Operator.GlobalAvgPool) {
-            int planes = in.get(0).dim(0) * in.get(0).dim(1);
-            try (ClKernel k = library.kernel("pool.cl", "", "global_avg_pool")) {
-                k.arg(0, buf.get(0)).arg(1, out).arg(2, in.get(0).dim(2) * in.get(0).dim(3)).arg(3, planes);
-                return Launched.of(Launch.elementwise(k, planes), "global_avg_pool");
-            }
+            int planes = x[0] * x[1];
+            ClKernel k = library.kernel("pool.cl", "", "global_avg_pool");
+            k.arg(0, buf.get(0)).arg(1, out).arg(2, x[2] * x[3]).arg(3, planes);
+            return PreparedStep.elementwise(k, planes);
         } else if (op instanceof Operator.Lrn lrn) {
-            Tensor x = in.get(0);
-            int pixels = x.dim(0) * x.dim(2) * x.dim(3);
-            try (ClKernel k = library.kernel("lrn.cl", "", "lrn_across_channels")) {
-                k.arg(0, buf.get(0)).arg(1, out).arg(2, x.dim(1)).arg(3, x.dim(2) * x.dim(3)).arg(4, lrn.size())
-                        .arg(5, (float) lrn.effectiveAlpha()).arg(6, (float) lrn.beta()).arg(7, (float) lrn.k())
-                        .arg(8, pixels);
-                return Launched.of(Launch.elementwise(k, pixels), "lrn_across_channels");
-            }
+            int pixels = x[0] * x[2] * x[3];
+            ClKernel k = library.kernel("lrn.cl", "", "lrn_across_channels");
+            k.arg(0, buf.get(0)).arg(1, out).arg(2, x[1]).arg(3, x[2] * x[3]).arg(4, lrn.size())
+                    .arg(5, (float) lrn.effectiveAlpha()).arg(6, (float) lrn.beta()).arg(7, (float) lrn.k())
+                    .arg(8, pixels);
+            return PreparedStep.elementwise(k, pixels);
         } else if (op instanceof Operator.Relu) {
             return unary("relu", buf.get(0), out, total);
         } else if (op instanceof Operator.Tanh) {
             return unary("tanh_activation", buf.get(0), out, total);
         } else if (op instanceof Operator.BiasAdd) {
-            Tensor x = in.get(0);
-            try (ClKernel k = library.kernel("eltwise.cl", "", "bias_add")) {
-                k.arg(0, buf.get(0)).arg(1, buf.get(1)).arg(2, out).arg(3, x.dim(1)).arg(4, planeSize(x))
-                        .arg(5, total);
-                return Launched.of(Launch.elementwise(k, total), "bias_add");
-            }
+            ClKernel k = library.kernel("eltwise.cl", "", "bias_add");
+            k.arg(0, buf.get(0)).arg(1, buf.get(1)).arg(2, out).arg(3, x[1]).arg(4, planeSize(x)).arg(5, total);
+            return PreparedStep.elementwise(k, total);
         } else if (op instanceof Operator.Add add) {
-            try (ClKernel k = library.kernel("eltwise.cl", "-DFUSE_RELU=" + (add.relu() ? 1 : 0), "residual_add")) {
-                k.arg(0, buf.get(0)).arg(1, buf.get(1)).arg(2, out).arg(3, total);
-                return Launched.of(Launch.elementwise(k, total), "residual_add");
-            }
+            ClKernel k = library.kernel("eltwise.cl", "-DFUSE_RELU=" + (add.relu() ? 1 : 0), "residual_add");
+            k.arg(0, buf.get(0)).arg(1, buf.get(1)).arg(2, out).arg(3, total);
+            return PreparedStep.elementwise(k, total);
         } else if (op instanceof Operator.BatchNorm bn) {
-            return batchNorm(bn, in, buf.get(0), out);
+            return batchNorm(bn, x, values, buf.get(0), out);
         } else if (op instanceof Operator.FullyConnected fc) {
-            return fullyConnected(fc, in, buf, out);
+            return fullyConnected(fc, x, shapes.get(1)[0], shapes.size() == 3, buf, out);
         } else if (op instanceof Operator.Softmax) {
-            Tensor x = in.get(0);
-            int rows = x.dim(0);
-            try (ClKernel k = library.kernel("softmax.cl", "", "softmax_rows")) {
-                k.arg(0, buf.get(0)).arg(1, out).arg(2, x.size() / rows).arg(3, rows);
-                return Launched.of(Launch.elementwise(k, rows), "softmax_rows");
-            }
+            int rows = x[0];
+            ClKernel k = library.kernel("softmax.cl", "", "softmax_rows");
+            k.arg(0, buf.get(0)).arg(1, out).arg(2, total / rows).arg(3, rows);
+            return PreparedStep.elementwise(k, rows);
         }
         throw new IllegalArgumentException("the OpenCL backend has no kernel for " + op.name());
     }
 
-    private static int planeSize(Tensor x) {
-        return x.size() / (x.dim(0) * x.dim(1));
+    private static int elements(int[] shape) {
+        return Math.toIntExact(Tensor.sizeOf(shape));
     }
 
-    private Launched unary(String kernelName, ClBuffer in, ClBuffer out, int total) {
-        try (ClKernel k = library.kernel("eltwise.cl", "", kernelName)) {
-            k.arg(0, in).arg(1, out).arg(2, total);
-            return Launched.of(Launch.elementwise(k, total), kernelName);
-        }
+    private static int planeSize(int[] x) {
+        return elements(x) / (x[0] * x[1]);
     }
 
-    private Launched pool(Operator.Pool pool, Tensor x, ClBuffer in, ClBuffer out) {
-        int[] o = pool.outputShape(List.of(x.shape()));
-        int total = o[0] * o[1] * o[2] * o[3];
+    private PreparedStep unary(String kernelName, ClBuffer in, ClBuffer out, int total) {
+        ClKernel k = library.kernel("eltwise.cl", "", kernelName);
+        k.arg(0, in).arg(1, out).arg(2, total);
+        return PreparedStep.elementwise(k, total);
+    }
+
+    private PreparedStep pool(Operator.Pool pool, int[] x, ClBuffer in, ClBuffer out) {
+        int[] o = pool.outputShape(List.of(x));
+        int total = elements(o);
         boolean max = pool.kind() == Operator.Pool.Kind.MAX;
-        String name = max ? "max_pool" : "avg_pool";
-        try (ClKernel k = library.kernel("pool.cl", "", name)) {
-            k.arg(0, in).arg(1, out).arg(2, x.dim(2)).arg(3, x.dim(3)).arg(4, o[2]).arg(5, o[3]).arg(6, pool.kernelH())
-                    .arg(7, pool.kernelW()).arg(8, pool.strideH()).arg(9, pool.strideW()).arg(10, pool.padTop())
-                    .arg(11, pool.padLeft());
-            if (max) {
-                k.arg(12, total);
-            } else {
-                k.arg(12, pool.padBottom()).arg(13, pool.padRight()).arg(14, pool.countPad() ? 1 : 0).arg(15, total);
-            }
-            return Launched.of(Launch.elementwise(k, total), name);
+        ClKernel k = library.kernel("pool.cl", "", max ? "max_pool" : "avg_pool");
+        k.arg(0, in).arg(1, out).arg(2, x[2]).arg(3, x[3]).arg(4, o[2]).arg(5, o[3]).arg(6, pool.kernelH())
+                .arg(7, pool.kernelW()).arg(8, pool.strideH()).arg(9, pool.strideW()).arg(10, pool.padTop())
+                .arg(11, pool.padLeft());
+        if (max) {
+            k.arg(12, total);
+        } else {
+            k.arg(12, pool.padBottom()).arg(13, pool.padRight()).arg(14, pool.countPad() ? 1 : 0).arg(15, total);
         }
+        return PreparedStep.elementwise(k, total);
     }
 
-    private Launched batchNorm(Operator.BatchNorm bn, List<Tensor> in, ClBuffer x, ClBuffer out) {
-        Tensor input = in.get(0);
-        int channels = input.dim(1);
+    private PreparedStep batchNorm(Operator.BatchNorm bn, int[] x, List<Tensor> values, ClBuffer in, ClBuffer out) {
+        int channels = x[1];
         float[] scale = new float[channels];
         float[] shift = new float[channels];
         for (int c = 0; c < channels; c++) {
-            double s = in.get(1).data()[c] / Math.sqrt(in.get(4).data()[c] + bn.epsilon());
+            double s = values.get(1).data()[c] / Math.sqrt(values.get(4).data()[c] + bn.epsilon());
             scale[c] = (float) s;
-            shift[c] = (float) (in.get(2).data()[c] - in.get(3).data()[c] * s);
+            shift[c] = (float) (values.get(2).data()[c] - values.get(3).data()[c] * s);
         }
-        int total = input.size();
-        try (ClBuffer scaleBuf = context.buffer(scale); ClBuffer shiftBuf = context.buffer(shift);
-                ClKernel k = library.kernel("eltwise.cl", "", "scale_shift")) {
-            k.arg(0, x).arg(1, scaleBuf).arg(2, shiftBuf).arg(3, out).arg(4, channels).arg(5, planeSize(input))
+        int total = elements(x);
+        OwnedResources owned = new OwnedResources();
+        try {
+            ClBuffer scaleBuf = owned.add(context.buffer(scale));
+            ClBuffer shiftBuf = owned.add(context.buffer(shift));
+            ClKernel k = owned.add(library.kernel("eltwise.cl", "", "scale_shift"));
+            k.arg(0, in).arg(1, scaleBuf).arg(2, shiftBuf).arg(3, out).arg(4, channels).arg(5, planeSize(x))
                     .arg(6, total);
-            return Launched.of(Launch.elementwise(k, total), "scale_shift");
+            return PreparedStep.of(owned, k.name(), "", () -> List.of(Launch.elementwise(k, total)));
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
         }
     }
 
-    private Launched fullyConnected(Operator.FullyConnected fc, List<Tensor> in, List<ClBuffer> buf, ClBuffer out) {
-        Tensor x = in.get(0);
-        int n = x.dim(0);
-        int features = x.size() / n;
-        int outFeatures = in.get(1).dim(0);
+    private PreparedStep fullyConnected(Operator.FullyConnected fc, int[] x, int outFeatures, boolean bias,
+            List<ClBuffer> buf, ClBuffer out) {
+        int n = x[0];
+        int features = elements(x) / n;
         int preferred = Math.max(1, context.info().preferredVectorWidth().floatWidth());
         int width = features % preferred == 0 && preferred <= 16 ? preferred : 1;
         int rowsPerItem = Math.min(n, 4);
-        boolean bias = in.size() == 3;
         String options = "-DVECTOR_WIDTH=" + width + " -DROWS_PER_ITEM=" + rowsPerItem + " -DHAS_BIAS="
                 + (bias ? 1 : 0) + " -DFUSE_RELU=" + (fc.relu() ? 1 : 0);
-        try (ClBuffer dummy = bias ? null : context.buffer(4);
-                ClKernel k = library.kernel("fully_connected.cl", options, "fully_connected")) {
-            k.arg(0, buf.get(0)).arg(1, buf.get(1)).arg(2, bias ? buf.get(2) : dummy).arg(3, out).arg(4, n)
-                    .arg(5, features).arg(6, outFeatures);
+        OwnedResources owned = new OwnedResources();
+        try {
+            ClBuffer biasBuf = bias ? buf.get(2) : owned.add(context.buffer(4));
+            ClKernel k = owned.add(library.kernel("fully_connected.cl", options, "fully_connected"));
+            k.arg(0, buf.get(0)).arg(1, buf.get(1)).arg(2, biasBuf).arg(3, out).arg(4, n).arg(5, features)
+                    .arg(6, outFeatures);
             long[] items = {outFeatures, Launch.ceilDiv(n, rowsPerItem)};
-            return Launched.of(Launch.grid(k, items, new long[] {Launch.ELEMENTWISE_GROUP, 1}), "fully_connected");
+            long[] local = {Launch.ELEMENTWISE_GROUP, 1};
+            return PreparedStep.of(owned, k.name(), "", () -> List.of(Launch.grid(k, items, local)));
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
         }
     }
 
-    private Launched convolve(ConvProblem problem, List<Tensor> in, List<ClBuffer> buf, ClBuffer out) {
-        Tensor bias = in.size() == 3 ? in.get(2) : null;
+    private PreparedStep convolve(ConvProblem problem, List<Tensor> values, List<ClBuffer> buf, ClBuffer out) {
+        Tensor weights = values.get(1);
+        Tensor bias = values.size() == 3 ? values.get(2) : null;
         ConvAlgorithm algorithm = problem.conv().algorithm();
         String note = "";
         ConvSolver solver;
         if (algorithm == ConvAlgorithm.AUTO) {
-            AutoChoice choice = chooseAutomatically(problem, in.get(1), bias, buf.get(0), out);
+            AutoChoice choice = chooseAutomatically(problem, weights, bias, buf.get(0), out);
             solver = choice.solver();
             note = choice.note();
         } else {
@@ -254,9 +278,9 @@ public final class OpenClBackend implements Backend {
                         + reason);
             }
         }
-        try (PreparedConv prepared = solver.prepare(context, problem, in.get(1), bias)) {
-            return new Launched(prepared.run(buf.get(0), out), solver.id(), note);
-        }
+        PreparedConv prepared = solver.prepare(context, problem, weights, bias);
+        ClBuffer input = buf.get(0);
+        return PreparedStep.of(prepared, solver.id(), note, () -> prepared.run(input, out));
     }
 
     /** AUTO's decision and what to tell the user about it. */
@@ -277,6 +301,7 @@ public final class OpenClBackend implements Backend {
                 // a solver that no longer exists: time afresh below
             }
         }
+        long tuneStart = System.nanoTime();
         ConvSolver best = null;
         double bestMs = Double.MAX_VALUE;
         List<String> timings = new ArrayList<>();
@@ -296,6 +321,7 @@ public final class OpenClBackend implements Backend {
         if (best == null) {
             throw new IllegalStateException("no convolution solver applies to " + problem.key());
         }
+        tuneNanos += System.nanoTime() - tuneStart;
         String summary = String.join(" ", timings);
         tuning.store(new ConvTuningDatabase.Entry(problem.key(), best.id(), bestMs, summary));
         return new AutoChoice(best, "auto: timed " + summary + ", chose " + best.id());

@@ -1,0 +1,233 @@
+package dev.tessera.backend.opencl;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.tessera.backend.Operator;
+import dev.tessera.backend.Tensor;
+import dev.tessera.backend.graph.AbstractCompiledGraph;
+import dev.tessera.backend.graph.Graph;
+import dev.tessera.backend.graph.GraphNode;
+import dev.tessera.backend.graph.GraphRun;
+import dev.tessera.backend.graph.GraphShapes;
+import dev.tessera.backend.graph.LayerTiming;
+import dev.tessera.opencl.ClBuffer;
+import dev.tessera.opencl.EventTiming;
+
+/**
+ * A {@link Graph} compiled for the hand-written OpenCL kernels: activations stay on the device from input to output,
+ * each node is a {@link PreparedStep} bound to its buffers once (convolution weights transformed once, AUTO's choice
+ * made at compile time), and a run only launches kernels.
+ *
+ * <p>Memory: activation buffers are shared between nodes whose lifetimes do not overlap (a buffer returns to the pool
+ * after its last reader has run; a new node takes the smallest free buffer that fits), so a deep network needs a few
+ * activation buffers, not one per layer. Flatten is a view of its input's buffer. Parameters that kernels read from
+ * buffers (fully-connected weights, biases) are uploaded once.
+ *
+ * <p>Launches are blocking, one kernel after another, so each node's wall time is its own; the cost is one host
+ * round-trip per kernel.
+ */
+final class OpenClGraph extends AbstractCompiledGraph {
+    private final OpenClBackend backend;
+    private final OwnedResources owned = new OwnedResources();
+    private final ClBuffer input;
+    private final List<ClBuffer> outputs = new ArrayList<>();
+    private final List<int[]> shapes = new ArrayList<>();
+    private final List<PreparedStep> steps = new ArrayList<>();
+    private final List<PlannedLayer> planned = new ArrayList<>();
+    private Preparation preparation;
+
+    private OpenClGraph(OpenClBackend backend, Graph graph, int batch) {
+        super(graph, batch);
+        this.backend = backend;
+        this.input = owned.add(backend.context().buffer(4L * Tensor.sizeOf(graph.batchedInputShape(batch))));
+    }
+
+    static OpenClGraph compile(OpenClBackend backend, Graph graph, int batch) {
+        long start = System.nanoTime();
+        long build0 = backend.context().buildNanos();
+        long tune0 = backend.tuneNanos();
+        OpenClGraph plan = new OpenClGraph(backend, graph, batch);
+        try {
+            plan.prepareSteps(GraphShapes.of(graph, batch));
+        } catch (RuntimeException e) {
+            plan.close();
+            throw e;
+        }
+        double buildMs = (backend.context().buildNanos() - build0) / 1e6;
+        double tuneMs = (backend.tuneNanos() - tune0) / 1e6;
+        double totalMs = (System.nanoTime() - start) / 1e6;
+        plan.preparation = new Preparation(buildMs, Math.max(0, totalMs - buildMs - tuneMs), tuneMs);
+        return plan;
+    }
+
+    private void prepareSteps(Map<String, int[]> outShapes) {
+        List<GraphNode> nodes = graph().nodes();
+        // storage: which value (the input or a node) owns the buffer a value lives in; Flatten shares its input's
+        Map<String, String> storage = new HashMap<>();
+        storage.put(Graph.INPUT, Graph.INPUT);
+        Map<String, Integer> lastReader = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            GraphNode node = nodes.get(i);
+            String own = node.op() instanceof Operator.Flatten ? storage.get(node.inputs().get(0)) : node.name();
+            storage.put(node.name(), own);
+            for (String in : node.inputs()) {
+                lastReader.put(storage.get(in), i);
+            }
+        }
+        lastReader.put(storage.get(graph().output().name()), Integer.MAX_VALUE);
+
+        Map<String, ClBuffer> buffers = new HashMap<>();
+        buffers.put(Graph.INPUT, input);
+        TreeMap<Long, List<ClBuffer>> free = new TreeMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            GraphNode node = nodes.get(i);
+            int[] outShape = outShapes.get(node.name());
+            List<int[]> operandShapes = new ArrayList<>();
+            List<ClBuffer> operandBuffers = new ArrayList<>();
+            List<Tensor> values = new ArrayList<>();
+            for (String in : node.inputs()) {
+                operandShapes.add(in.equals(Graph.INPUT) ? graph().batchedInputShape(batch()) : outShapes.get(in));
+                operandBuffers.add(buffers.get(storage.get(in)));
+                values.add(null);
+            }
+            boolean kernelsReadParameters = !(node.op() instanceof Operator.Conv2d
+                    || node.op() instanceof Operator.BatchNorm);
+            for (Tensor p : node.parameters()) {
+                operandShapes.add(p.shape());
+                values.add(p);
+                operandBuffers.add(kernelsReadParameters ? owned.add(backend.context().buffer(p.data())) : null);
+            }
+            ClBuffer out;
+            PreparedStep step;
+            if (node.op() instanceof Operator.Flatten) {
+                out = operandBuffers.get(0);
+                step = null;
+            } else {
+                out = take(free, 4L * Tensor.sizeOf(outShape));
+                buffers.put(node.name(), out);
+                step = owned.add(backend.prepare(node.op(), operandShapes, values, operandBuffers, out));
+            }
+            outputs.add(out);
+            shapes.add(outShape);
+            steps.add(step);
+            planned.add(new PlannedLayer(node.name(), node.op().name(), step == null ? "reshape" : step.algorithm(),
+                    step == null ? "" : step.note()));
+            for (String in : node.inputs()) {
+                String s = storage.get(in);
+                if (!s.equals(Graph.INPUT) && lastReader.get(s) == i) {
+                    ClBuffer done = buffers.get(s);
+                    free.computeIfAbsent(done.bytes(), k -> new ArrayList<>()).add(done);
+                    lastReader.put(s, -1);
+                }
+            }
+        }
+    }
+
+    /** The smallest free buffer of at least {@code bytes}, or a new one. */
+    private ClBuffer take(TreeMap<Long, List<ClBuffer>> free, long bytes) {
+        Map.Entry<Long, List<ClBuffer>> fit = free.ceilingEntry(bytes);
+        if (fit != null) {
+            List<ClBuffer> list = fit.getValue();
+            ClBuffer b = list.remove(list.size() - 1);
+            if (list.isEmpty()) {
+                free.remove(fit.getKey());
+            }
+            return b;
+        }
+        return owned.add(backend.context().buffer(bytes));
+    }
+
+    @Override
+    public String ranOn() {
+        return "opencl:" + backend.device();
+    }
+
+    @Override
+    public List<PlannedLayer> layers() {
+        return List.copyOf(planned);
+    }
+
+    @Override
+    public Preparation preparation() {
+        return preparation;
+    }
+
+    @Override
+    public Tensor run(Tensor in) {
+        long start = System.nanoTime();
+        load(in);
+        double uploadMs = (System.nanoTime() - start) / 1e6;
+        List<LayerTiming> layers = runSteps(null);
+        long beforeRead = System.nanoTime();
+        Tensor out = output();
+        long end = System.nanoTime();
+        recordRun(new GraphRun(layers, (end - start) / 1e6, uploadMs, (end - beforeRead) / 1e6));
+        return out;
+    }
+
+    @Override
+    public GraphRun runResident() {
+        long start = System.nanoTime();
+        List<LayerTiming> layers = runSteps(null);
+        return recordRun(new GraphRun(layers, (System.nanoTime() - start) / 1e6, 0, 0));
+    }
+
+    @Override
+    public void load(Tensor in) {
+        checkInput(in);
+        input.write(in.data());
+    }
+
+    @Override
+    public Tensor output() {
+        int last = steps.size() - 1;
+        return read(last);
+    }
+
+    private Tensor read(int node) {
+        Tensor t = Tensor.zeros(shapes.get(node));
+        outputs.get(node).read(t.data());
+        return t;
+    }
+
+    @Override
+    public LinkedHashMap<String, Tensor> runAll(Tensor in) {
+        long start = System.nanoTime();
+        load(in);
+        double uploadMs = (System.nanoTime() - start) / 1e6;
+        LinkedHashMap<String, Tensor> all = new LinkedHashMap<>();
+        List<LayerTiming> layers = runSteps(all);
+        recordRun(new GraphRun(layers, (System.nanoTime() - start) / 1e6, uploadMs, 0));
+        return all;
+    }
+
+    /** Runs every step in order; with {@code collect}, reads each node's output right after it ran. */
+    private List<LayerTiming> runSteps(Map<String, Tensor> collect) {
+        List<LayerTiming> timings = new ArrayList<>(steps.size());
+        List<GraphNode> nodes = graph().nodes();
+        for (int i = 0; i < steps.size(); i++) {
+            GraphNode node = nodes.get(i);
+            PreparedStep step = steps.get(i);
+            long start = System.nanoTime();
+            List<EventTiming> events = step == null ? List.of() : step.run();
+            double wallMs = (System.nanoTime() - start) / 1e6;
+            double kernelMs = events.stream().mapToLong(EventTiming::kernelNs).sum() / 1e6;
+            timings.add(new LayerTiming(node.name(), node.op().name(), planned.get(i).algorithm(), kernelMs, wallMs,
+                    events.size()));
+            if (collect != null) {
+                collect.put(node.name(), read(i));
+            }
+        }
+        return timings;
+    }
+
+    @Override
+    public void close() {
+        owned.close();
+    }
+}

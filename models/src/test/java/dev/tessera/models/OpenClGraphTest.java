@@ -1,0 +1,119 @@
+package dev.tessera.models;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.tessera.backend.Accuracy;
+import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.Tensor;
+import dev.tessera.backend.graph.CompiledGraph;
+import dev.tessera.backend.graph.GraphRun;
+import dev.tessera.backend.graph.LayerTiming;
+import dev.tessera.backend.opencl.OpenClBackend;
+import dev.tessera.backend.reference.ReferenceBackend;
+import dev.tessera.opencl.DeviceSelector;
+import dev.tessera.opencl.LiveResources;
+import dev.tessera.opencl.ProgramCache;
+
+/**
+ * Whole networks compiled for the OpenCL backend (the device-resident plan) against the same networks on the
+ * double-precision reference, layer by layer: the plan shares activation buffers between layers, so a wrong reuse
+ * shows up as a wrong layer output.
+ */
+class OpenClGraphTest {
+    private static final ReferenceBackend REFERENCE = new ReferenceBackend();
+    private static OpenClBackend opencl;
+
+    @BeforeAll
+    static void open() {
+        opencl = OpenClBackend.open(DeviceSelector.fromSetting("tessera.test.device", "TESSERA_TEST_DEVICE"),
+                ProgramCache.defaultCache(), null);
+    }
+
+    @AfterAll
+    static void close() {
+        opencl.close();
+        REFERENCE.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"lenet5, 0, 3, im2col", "lenet5-classic, 0, 2, direct", "resnet18, 32, 2, im2col",
+            "vgg11-lrn, 32, 1, direct", "resnet50, 32, 1, winograd-2x2"})
+    void everyLayerMatchesTheReference(String name, int inputSize, int batch, String algorithm) {
+        Model model = (inputSize == 0 ? ModelZoo.build(name) : ModelZoo.build(name, inputSize)).initialise(7)
+                .withRandomBatchNorm(11).withConvAlgorithms(layer -> applicable(layer, algorithm));
+        Tensor x = Tensor.random(3, -1f, 1f, batchShape(model, batch));
+        LinkedHashMap<String, Tensor> expected = model.forwardAll(REFERENCE, x);
+        long buffers = LiveResources.buffers();
+        long kernels = LiveResources.kernels();
+        try (CompiledGraph plan = model.compile(opencl, batch)) {
+            assertEquals("opencl:" + opencl.device(), plan.ranOn());
+            LinkedHashMap<String, Tensor> actual = plan.runAll(x);
+            assertEquals(expected.keySet(), actual.keySet());
+            for (Map.Entry<String, Tensor> e : expected.entrySet()) {
+                Accuracy a = Accuracy.of(actual.get(e.getKey()), e.getValue());
+                assertTrue(a.relativeL2() < 1e-3, name + " layer " + e.getKey() + ": " + a);
+            }
+            // end to end and device-resident runs give the same output as the layer-by-layer run
+            Tensor last = expected.get(model.layers().get(model.layers().size() - 1).name());
+            Tensor y = plan.run(x);
+            assertArrayEquals(actual.get(model.layers().get(model.layers().size() - 1).name()).data(), y.data());
+            assertTrue(Accuracy.of(y, last).relativeL2() < 1e-3);
+            GraphRun resident = plan.runResident();
+            assertArrayEquals(y.data(), plan.output().data());
+            assertEquals(model.layers().size(), resident.layers().size());
+            double kernelSum = resident.layers().stream().mapToDouble(LayerTiming::kernelMs).sum();
+            assertTrue(kernelSum > 0 && kernelSum <= resident.wallMs() * 1.05,
+                    "kernel time " + kernelSum + " ms within the wall time " + resident.wallMs() + " ms");
+        }
+        assertEquals(buffers, LiveResources.buffers(), "the plan released every buffer");
+        assertEquals(kernels, LiveResources.kernels(), "the plan released every kernel");
+    }
+
+    /** {@code algorithm} where it applies to the layer's convolution, im2col otherwise (Winograd is 3x3 only). */
+    private static ConvAlgorithm applicable(Layer layer, String algorithm) {
+        ConvAlgorithm a = ConvAlgorithm.parse(algorithm);
+        int[] w = layer.parameter("weight").shape();
+        var conv = (dev.tessera.backend.Operator.Conv2d) layer.op();
+        boolean winograd = a == ConvAlgorithm.WINOGRAD_2X2 || a == ConvAlgorithm.WINOGRAD_4X4;
+        boolean fits = w[2] == 3 && w[3] == 3 && conv.strideH() == 1 && conv.strideW() == 1;
+        return winograd && !fits ? ConvAlgorithm.IM2COL : a;
+    }
+
+    private static int[] batchShape(Model m, int batch) {
+        int[] s = m.inputShape();
+        return new int[] {batch, s[0], s[1], s[2]};
+    }
+
+    @Test
+    void autoChoosesAtCompileTimeAndSaysSo() {
+        Model model = ModelZoo.build("lenet5").initialise(1);
+        try (CompiledGraph plan = model.compile(opencl, 2)) {
+            List<CompiledGraph.PlannedLayer> convs = plan.layers().stream()
+                    .filter(l -> l.operator().equals("conv2d")).toList();
+            assertFalse(convs.isEmpty());
+            for (CompiledGraph.PlannedLayer l : convs) {
+                assertNotEquals("auto", l.algorithm());
+                assertTrue(l.note().startsWith("auto:"), l.note());
+            }
+            assertTrue(plan.preparation().totalMs() > 0);
+        }
+    }
+
+    @Test
+    void rejectsAWrongInputShape() {
+        Model model = ModelZoo.build("lenet5").initialise(1);
+        try (CompiledGraph plan = model.compile(opencl, 2)) {
+            assertThrows(IllegalArgumentException.class, () -> plan.run(Tensor.zeros(1, 1, 28, 28)));
+        }
+    }
+}
