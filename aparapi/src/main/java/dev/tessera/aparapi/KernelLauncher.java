@@ -107,7 +107,7 @@ final class KernelLauncher {
             }
         } else {
             timed = false;
-            fallbacks.add(name + (translation.translated() ?  " (Aparapi could not run it on " + device.getName()
+            fallbacks.add(name + (translation.translated() ? " (Aparapi could not run it on " + device.getName()
                     + "; -Dcom.aparapi.logLevel=WARNING shows why)" : " (" + translation.failure() + ")"));
             if (!allowThreadPool) {
                 throw new IllegalStateException("aparapi: " + name + " ran in the Java thread pool although the "
