@@ -17,7 +17,8 @@ final class LaunchPlan {
     sealed interface Step permits Execute, HandOver {
     }
 
-    record Execute(Kernel kernel, Range range) implements Step {
+    /** Runs {@code configure} (sets the kernel's arguments; a no-op when they were set while planning), then the kernel. */
+    record Execute(Kernel kernel, Range range, Runnable configure) implements Step {
     }
 
     /** {@code array}, written by {@code from}, read by {@code to}. */
@@ -36,7 +37,12 @@ final class LaunchPlan {
     }
 
     LaunchPlan execute(Kernel kernel, Range range) {
-        steps.add(new Execute(kernel, range));
+        return execute(kernel, range, () -> { });
+    }
+
+    /** An execution whose arguments {@code configure} sets just before it: for one kernel launched several times. */
+    LaunchPlan execute(Kernel kernel, Range range, Runnable configure) {
+        steps.add(new Execute(kernel, range, configure));
         return this;
     }
 
@@ -70,6 +76,7 @@ final class LaunchPlan {
     void run(KernelLauncher launcher, boolean explicit) {
         for (Step step : steps) {
             if (step instanceof Execute e) {
+                e.configure().run();
                 launcher.execute(e.kernel(), e.range());
             } else if (explicit) {
                 HandOver h = (HandOver) step;
@@ -85,6 +92,10 @@ final class LaunchPlan {
      * benchmarks do). {@link #fetchOutput} copies the result back.
      */
     void makeExplicit() {
+        if (kernels().stream().distinct().count() < kernels().size()) {
+            throw new IllegalArgumentException("aparapi: an operator that launches one kernel several times with "
+                    + "different arguments (concat) cannot be prepared for device-resident runs");
+        }
         for (Kernel kernel : kernels()) {
             kernel.setExplicit(true);
             for (float[] array : arrays(kernel)) {

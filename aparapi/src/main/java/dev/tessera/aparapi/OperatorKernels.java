@@ -16,7 +16,8 @@ import dev.tessera.backend.Tensor;
  *
  * <p>Operator to kernel: conv2d direct -> {@link ConvDirectKernel}; conv2d im2col -> {@link Im2colKernel} +
  * {@link GemmKernel}; maxpool, avgpool, globalavgpool -> {@link PoolKernel}; lrn -> {@link LrnKernel}; relu, tanh,
- * biasadd, add, batchnorm -> {@link ElementwiseKernel}; fc -> {@link FullyConnectedKernel}; softmax -> {@link SoftmaxKernel}.
+ * biasadd, add, batchnorm -> {@link ElementwiseKernel}; fc -> {@link FullyConnectedKernel}; softmax ->
+ * {@link SoftmaxKernel}; concat -> {@link ConcatKernel}, once per input.
  */
 final class OperatorKernels {
     private final ConvDirectKernel convDirect = new ConvDirectKernel();
@@ -27,9 +28,10 @@ final class OperatorKernels {
     private final ElementwiseKernel elementwise = new ElementwiseKernel();
     private final SoftmaxKernel softmax = new SoftmaxKernel();
     private final FullyConnectedKernel fullyConnected = new FullyConnectedKernel();
+    private final ConcatKernel concat = new ConcatKernel();
 
     List<Kernel> all() {
-        return List.of(convDirect, im2col, gemm, pool, lrn, elementwise, softmax, fullyConnected);
+        return List.of(convDirect, im2col, gemm, pool, lrn, elementwise, softmax, fullyConnected, concat);
     }
 
     void dispose() {
@@ -85,6 +87,8 @@ final class OperatorKernels {
             f.relu = fc.relu() ? 1 : 0;
             return new LaunchPlan(out, "fully_connected", "").execute(f,
                     launcher.range1d(out.length * FullyConnectedKernel.WIDTH, FullyConnectedKernel.WIDTH));
+        } else if (op instanceof Operator.Concat) {
+            return concat(in, out, outShape, launcher);
         } else if (op instanceof Operator.Softmax) {
             int rows = in.get(0).dim(0);
             softmax.x = x;
@@ -208,6 +212,27 @@ final class OperatorKernels {
         e.inner = x.rank() >= 2 ? out.length / (x.dim(0) * x.dim(1)) : out.length;
         e.mode = mode;
         return new LaunchPlan(out, algorithm, "").execute(e, launcher.range1d(out.length));
+    }
+
+    /** Concatenation along the channels: one launch per input, each copying its channels into place. */
+    private LaunchPlan concat(List<Tensor> in, float[] out, int[] outShape, KernelLauncher launcher) {
+        LaunchPlan plan = new LaunchPlan(out, "copy_into_channels", "");
+        int plane = out.length / (outShape[0] * outShape[1]);
+        int offset = 0;
+        for (Tensor input : in) {
+            int channelOffset = offset;
+            plan.execute(concat, launcher.range1d(out.length), () -> {
+                concat.x = input.data();
+                concat.y = out;
+                concat.total = out.length;
+                concat.plane = plane;
+                concat.channelsOut = outShape[1];
+                concat.channelsIn = input.dim(1);
+                concat.offset = channelOffset;
+            });
+            offset += input.dim(1);
+        }
+        return plan;
     }
 
     /** Batch norm as a scale and shift per channel, folded on the host in double. */

@@ -57,6 +57,8 @@ public final class AparapiOclgrindSuite {
                 Tensor.random(5, -1, 1, 3), positive), 1e-6, "batchnorm"});
             cases.add(new Object[] {new Operator.FullyConnected(true), List.of(x, Tensor.random(6, -1, 1, 5, 60),
                 Tensor.random(7, -1, 1, 5)), 1e-5, "fc 60->5 bias relu"});
+            cases.add(new Object[] {new Operator.Concat(), List.of(x, Tensor.random(9, -2, 2, 2, 2, 5, 4)), 0.0,
+                "concat 3+2 channels"});
             cases.add(new Object[] {new Operator.Softmax(), List.of(Tensor.random(8, -20, 20, 2, 70)), 1e-5,
                 "softmax 2x70"});
             for (Object[] c : cases) {

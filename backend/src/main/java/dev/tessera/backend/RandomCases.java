@@ -152,7 +152,7 @@ public final class RandomCases {
     /**
      * Case {@code i} of the element-wise, fully connected and softmax operators on one random NCHW shape: relu (exact),
      * tanh, bias add, add (ReLU or not), batch norm (1e-6), fc with or without bias and ReLU, softmax over up to 1000
-     * classes (1e-5).
+     * classes (1e-5), concat of two to four inputs with 1-7 extra channels each (exact).
      */
     public static List<Case> elementwise(SplittableRandom rnd, int i) {
         int n = 1 + rnd.nextInt(5);
@@ -180,6 +180,11 @@ public final class RandomCases {
         cases.add(new Case(new Operator.FullyConnected(rnd.nextBoolean()), fc, 1e-5, "fc " + features + "->" + out));
         Tensor logits = Tensor.random(rnd.nextLong(), -20, 20, n, 1 + rnd.nextInt(1000));
         cases.add(new Case(new Operator.Softmax(), List.of(logits), 1e-5, "softmax " + logits.shapeString()));
+        List<Tensor> branches = new ArrayList<>(List.of(x));
+        for (int b = 1 + rnd.nextInt(3); b > 0; b--) {
+            branches.add(Tensor.random(rnd.nextLong(), -2, 2, n, 1 + rnd.nextInt(7), h, w));
+        }
+        cases.add(new Case(new Operator.Concat(), branches, 0, "concat of " + branches.size()));
         return cases;
     }
 }
