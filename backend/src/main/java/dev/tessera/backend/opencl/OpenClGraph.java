@@ -18,6 +18,7 @@ import dev.tessera.backend.graph.GraphShapes;
 import dev.tessera.backend.graph.LayerTiming;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.EventTiming;
+import dev.tessera.opencl.QueuedLaunches;
 
 /**
  * A {@link Graph} compiled for the hand-written OpenCL kernels: activations stay on the device from input to output,
@@ -33,8 +34,8 @@ import dev.tessera.opencl.EventTiming;
  * convolution, residual add or fully connected layer becomes its fused ReLU; the absorbed node runs nothing (algorithm
  * {@value #FUSED}, no launches) and its value is the fused node's. {@link #runAll} runs an unfused twin instead.
  *
- * <p>Launches are blocking, one kernel after another, so each node's wall time is its own; the cost is one host
- * round-trip per kernel.
+ * <p>{@link #run} and {@link #runResident} queue every launch of the run and wait once at the end
+ * ({@link QueuedLaunches}); {@link #runAll} blocks per launch, so that it can read each node's output.
  */
 final class OpenClGraph extends AbstractCompiledGraph {
     /** The algorithm of a node computed inside an earlier node ({@link GraphFusion}). */
@@ -253,8 +254,17 @@ final class OpenClGraph extends AbstractCompiledGraph {
         return all;
     }
 
-    /** Runs every step in order; with {@code collect}, reads each node's output right after it ran. */
+    /**
+     * Runs every step in order; with {@code collect}, reads each node's output right after it ran (each launch
+     * blocks, so a node's wall time is its own). Without, every launch of the run is queued at once and waited for
+     * once at the end ({@link QueuedLaunches}), so the device never idles between kernels waiting for the host; a
+     * node's wall time is then its share of the device timeline: from the end of the previous node's last kernel (for
+     * the first, the queueing of the first kernel) to the end of its own last kernel.
+     */
     private List<LayerTiming> runSteps(Map<String, Tensor> collect) {
+        if (collect == null) {
+            return runQueued();
+        }
         List<LayerTiming> timings = new ArrayList<>(steps.size());
         List<GraphNode> nodes = graph().nodes();
         for (int i = 0; i < steps.size(); i++) {
@@ -263,14 +273,42 @@ final class OpenClGraph extends AbstractCompiledGraph {
             long start = System.nanoTime();
             List<EventTiming> events = step == null ? List.of() : step.run();
             double wallMs = (System.nanoTime() - start) / 1e6;
-            double kernelMs = events.stream().mapToLong(EventTiming::kernelNs).sum() / 1e6;
-            timings.add(new LayerTiming(node.name(), node.op().name(), planned.get(i).algorithm(), kernelMs, wallMs,
-                    events.size()));
-            if (collect != null) {
-                collect.put(node.name(), read(i));
-            }
+            timings.add(timing(i, events, wallMs));
+            collect.put(node.name(), read(i));
         }
         return timings;
+    }
+
+    private List<LayerTiming> runQueued() {
+        int[] launches = new int[steps.size()];
+        List<EventTiming> events;
+        try (QueuedLaunches queued = backend.context().queueLaunches()) {
+            for (int i = 0; i < steps.size(); i++) {
+                int before = queued.size();
+                if (steps.get(i) != null) {
+                    steps.get(i).run();
+                }
+                launches[i] = queued.size() - before;
+            }
+            events = queued.finish();
+        }
+        List<LayerTiming> timings = new ArrayList<>(steps.size());
+        long previousEnd = events.isEmpty() ? 0 : events.get(0).queuedNs();
+        int next = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            List<EventTiming> own = events.subList(next, next + launches[i]);
+            next += launches[i];
+            long end = own.stream().mapToLong(EventTiming::endNs).max().orElse(previousEnd);
+            timings.add(timing(i, own, Math.max(0, end - previousEnd) / 1e6));
+            previousEnd = Math.max(previousEnd, end);
+        }
+        return timings;
+    }
+
+    private LayerTiming timing(int node, List<EventTiming> events, double wallMs) {
+        double kernelMs = events.stream().mapToLong(EventTiming::kernelNs).sum() / 1e6;
+        return new LayerTiming(graph().nodes().get(node).name(), graph().nodes().get(node).op().name(),
+                planned.get(node).algorithm(), kernelMs, wallMs, events.size());
     }
 
     @Override
