@@ -14,6 +14,7 @@ import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.backend.graph.GraphRun;
 import dev.tessera.backend.graph.LayerTiming;
 import dev.tessera.backend.opencl.OpenClBackend;
+import dev.tessera.backend.opencl.PlanOptions;
 import dev.tessera.opencl.DeviceSelector;
 import dev.tessera.opencl.ProgramCache;
 
@@ -25,9 +26,10 @@ import dev.tessera.opencl.ProgramCache;
  *
  * <pre>
  * java ... dev.tessera.models.NetworkSpeed [--model resnet50]... [--size 224] [--batch 1] [--runs 20] [--fold]
- *          [--top 15]
+ *          [--top 15] [--variant default|unfused-blocking|fused-blocking|unfused-queued]...
  * </pre>
- * {@code --fold} folds batch norm into the convolutions first. Device: {@code TESSERA_TEST_DEVICE} or device 0.
+ * {@code --fold} folds batch norm into the model's convolutions first; each {@code --variant} compiles the model with
+ * those {@link PlanOptions}, and the variants take turns run by run too. Device: {@code TESSERA_TEST_DEVICE} or device 0.
  */
 public final class NetworkSpeed {
     private NetworkSpeed() {
@@ -40,6 +42,7 @@ public final class NetworkSpeed {
         int runs = 20;
         int top = 15;
         boolean fold = false;
+        List<String> variants = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> models.add(args[++i]);
@@ -48,11 +51,15 @@ public final class NetworkSpeed {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--top" -> top = Integer.parseInt(args[++i]);
                 case "--fold" -> fold = true;
+                case "--variant" -> variants.add(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         if (models.isEmpty()) {
             models.add("resnet50");
+        }
+        if (variants.isEmpty()) {
+            variants.add("default");
         }
         try (OpenClBackend backend = OpenClBackend.open(
                 DeviceSelector.fromSetting("tessera.test.device", "TESSERA_TEST_DEVICE"), ProgramCache.defaultCache(),
@@ -61,33 +68,47 @@ public final class NetworkSpeed {
             Map<String, CompiledGraph> plans = new LinkedHashMap<>();
             Map<String, List<GraphRun>> results = new LinkedHashMap<>();
             Map<String, Long> flops = new LinkedHashMap<>();
-            for (String name : models) {
-                Model model = (ModelZoo.acceptsOtherInputSizes(name) ? ModelZoo.build(name, size) : ModelZoo.build(name))
-                        .initialise(7);
+            for (String modelName : models) {
+                Model model = (ModelZoo.acceptsOtherInputSizes(modelName) ? ModelZoo.build(modelName, size)
+                        : ModelZoo.build(modelName)).initialise(7);
                 if (fold) {
                     model = model.foldBatchNorm();
                 }
-                flops.put(name, model.flops() * batch);
-                CompiledGraph plan = model.compile(backend, batch);
-                int[] shape = model.inputShape();
-                int[] batched = {batch, shape[0], shape[1], shape[2]};
-                plan.run(Tensor.random(3, -1f, 1f, batched));
-                plan.runResident();
-                plans.put(name, plan);
-                results.put(name, new ArrayList<>());
-                System.out.printf(Locale.ROOT, "%s: compiled in %.0f ms (%s)%n", name,
-                        plan.preparation().totalMs(), plan.preparation());
+                for (String variant : variants) {
+                    String name = modelName + " [" + variant + "]";
+                    flops.put(name, model.flops() * batch);
+                    CompiledGraph plan = backend.compile(model.toGraph(), batch, options(variant));
+                    int[] shape = model.inputShape();
+                    int[] batched = {batch, shape[0], shape[1], shape[2]};
+                    plan.run(Tensor.random(3, -1f, 1f, batched));
+                    plan.runResident();
+                    plans.put(name, plan);
+                    results.put(name, new ArrayList<>());
+                    System.out.printf(Locale.ROOT, "%s: compiled in %.0f ms (%s)%n", name,
+                            plan.preparation().totalMs(), plan.preparation());
+                }
             }
             for (int r = 0; r < runs; r++) {
-                for (String name : models) {
+                for (String name : plans.keySet()) {
                     results.get(name).add(plans.get(name).runResident());
                 }
             }
-            for (String name : models) {
+            for (String name : plans.keySet()) {
                 report(name, flops.get(name), results.get(name), top);
                 plans.get(name).close();
             }
         }
+    }
+
+    /** default (fused, queued), unfused-blocking (the plan as first written), fused-blocking, unfused-queued. */
+    private static PlanOptions options(String variant) {
+        return switch (variant) {
+            case "default" -> PlanOptions.DEFAULT;
+            case "unfused-blocking" -> PlanOptions.UNFUSED_BLOCKING;
+            case "fused-blocking" -> new PlanOptions(true, false);
+            case "unfused-queued" -> new PlanOptions(false, true);
+            default -> throw new IllegalArgumentException("unknown variant " + variant);
+        };
     }
 
     private static void report(String name, long flops, List<GraphRun> runs, int top) {

@@ -35,7 +35,8 @@ import dev.tessera.opencl.QueuedLaunches;
  * {@value #FUSED}, no launches) and its value is the fused node's. {@link #runAll} runs an unfused twin instead.
  *
  * <p>{@link #run} and {@link #runResident} queue every launch of the run and wait once at the end
- * ({@link QueuedLaunches}); {@link #runAll} blocks per launch, so that it can read each node's output.
+ * ({@link QueuedLaunches}) unless {@link PlanOptions#queueLaunches()} is off; {@link #runAll} blocks per launch, so
+ * that it can read each node's output.
  */
 final class OpenClGraph extends AbstractCompiledGraph {
     /** The algorithm of a node computed inside an earlier node ({@link GraphFusion}). */
@@ -48,27 +49,26 @@ final class OpenClGraph extends AbstractCompiledGraph {
     private final List<PreparedStep> steps = new ArrayList<>();
     private final List<PlannedLayer> planned = new ArrayList<>();
     private final GraphFusion fusion;
+    private final boolean queueLaunches;
     private Preparation preparation;
     /** The same graph without fusion, compiled on the first {@link #runAll}, which needs every node's own value. */
     private OpenClGraph unfused;
 
-    private OpenClGraph(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion) {
+    private OpenClGraph(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion, boolean queueLaunches) {
         super(graph, batch);
         this.backend = backend;
         this.fusion = fusion;
+        this.queueLaunches = queueLaunches;
         this.input = owned.add(backend.context().buffer(4L * Tensor.sizeOf(graph.batchedInputShape(batch))));
     }
 
-    /** Compiles {@code graph} with every fusion of {@link GraphFusion#of}. */
-    static OpenClGraph compile(OpenClBackend backend, Graph graph, int batch) {
-        return compile(backend, graph, batch, GraphFusion.of(graph));
-    }
-
-    static OpenClGraph compile(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion) {
+    /** Compiles {@code graph} with {@code fusion}; {@code queueLaunches}: see {@link PlanOptions}. */
+    static OpenClGraph compile(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion,
+            boolean queueLaunches) {
         long start = System.nanoTime();
         long build0 = backend.context().buildNanos();
         long tune0 = backend.tuneNanos();
-        OpenClGraph plan = new OpenClGraph(backend, graph, batch, fusion);
+        OpenClGraph plan = new OpenClGraph(backend, graph, batch, fusion, queueLaunches);
         try {
             plan.prepareSteps(GraphShapes.of(graph, batch));
         } catch (RuntimeException e) {
@@ -238,7 +238,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
     public LinkedHashMap<String, Tensor> runAll(Tensor in) {
         if (!fusion.absorbed().isEmpty()) {
             if (unfused == null) {
-                unfused = compile(backend, graph(), batch(), GraphFusion.NONE);
+                unfused = compile(backend, graph(), batch(), GraphFusion.NONE, queueLaunches);
             }
             LinkedHashMap<String, Tensor> all = unfused.runAll(in);
             load(in);
@@ -256,13 +256,14 @@ final class OpenClGraph extends AbstractCompiledGraph {
 
     /**
      * Runs every step in order; with {@code collect}, reads each node's output right after it ran (each launch
-     * blocks, so a node's wall time is its own). Without, every launch of the run is queued at once and waited for
+     * blocks, so a node's wall time is its own; also without collecting when launches are not queued). Otherwise
+     * every launch of the run is queued at once and waited for
      * once at the end ({@link QueuedLaunches}), so the device never idles between kernels waiting for the host; a
      * node's wall time is then its share of the device timeline: from the end of the previous node's last kernel (for
      * the first, the queueing of the first kernel) to the end of its own last kernel.
      */
     private List<LayerTiming> runSteps(Map<String, Tensor> collect) {
-        if (collect == null) {
+        if (collect == null && queueLaunches) {
             return runQueued();
         }
         List<LayerTiming> timings = new ArrayList<>(steps.size());
@@ -274,7 +275,9 @@ final class OpenClGraph extends AbstractCompiledGraph {
             List<EventTiming> events = step == null ? List.of() : step.run();
             double wallMs = (System.nanoTime() - start) / 1e6;
             timings.add(timing(i, events, wallMs));
-            collect.put(node.name(), read(i));
+            if (collect != null) {
+                collect.put(node.name(), read(i));
+            }
         }
         return timings;
     }
