@@ -26,10 +26,11 @@ import dev.tessera.opencl.ProgramCache;
  *
  * <pre>
  * java ... dev.tessera.models.NetworkSpeed [--model resnet50]... [--size 224] [--batch 1] [--runs 20] [--fold]
- *          [--top 15] [--variant default|unfused-blocking|fused-blocking|unfused-queued]...
+ *          [--top 15] [--tuning DIR] [--variant default|unfused-blocking|fused-blocking|unfused-queued]...
  * </pre>
  * {@code --fold} folds batch norm into the model's convolutions first; each {@code --variant} compiles the model with
- * those {@link PlanOptions}, and the variants take turns run by run too. Device: {@code TESSERA_TEST_DEVICE} or device 0.
+ * those {@link PlanOptions}, and the variants take turns run by run too. {@code --tuning DIR} keeps AUTO's choices in
+ * a tuning database there (default: none, AUTO times afresh in each process). Device: {@code TESSERA_TEST_DEVICE} or device 0.
  */
 public final class NetworkSpeed {
     private NetworkSpeed() {
@@ -43,6 +44,7 @@ public final class NetworkSpeed {
         int top = 15;
         boolean fold = false;
         List<String> variants = new ArrayList<>();
+        java.nio.file.Path tuningDir = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> models.add(args[++i]);
@@ -52,6 +54,7 @@ public final class NetworkSpeed {
                 case "--top" -> top = Integer.parseInt(args[++i]);
                 case "--fold" -> fold = true;
                 case "--variant" -> variants.add(args[++i]);
+                case "--tuning" -> tuningDir = java.nio.file.Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -63,7 +66,7 @@ public final class NetworkSpeed {
         }
         try (OpenClBackend backend = OpenClBackend.open(
                 DeviceSelector.fromSetting("tessera.test.device", "TESSERA_TEST_DEVICE"), ProgramCache.defaultCache(),
-                null)) {
+                tuningDir)) {
             System.out.println("device: " + backend.device());
             Map<String, CompiledGraph> plans = new LinkedHashMap<>();
             Map<String, List<GraphRun>> results = new LinkedHashMap<>();
