@@ -26,11 +26,12 @@ import dev.tessera.opencl.ProgramCache;
  *
  * <pre>
  * java ... dev.tessera.models.NetworkSpeed [--model resnet50]... [--size 224] [--batch 1] [--runs 20] [--fold]
- *          [--top 15] [--tuning DIR] [--variant default|unfused-blocking|fused-blocking|unfused-queued]...
+ *          [--top 15] [--tuning DIR] [--algorithm im2col|direct|...] [--variant default|unfused-blocking|fused-blocking|unfused-queued]...
  * </pre>
  * {@code --fold} folds batch norm into the model's convolutions first; each {@code --variant} compiles the model with
  * those {@link PlanOptions}, and the variants take turns run by run too. {@code --tuning DIR} keeps AUTO's choices in
- * a tuning database there (default: none, AUTO times afresh in each process). Device: {@code TESSERA_TEST_DEVICE} or device 0.
+ * a tuning database there (default: none, AUTO times afresh in each process); {@code --algorithm} runs every
+ * convolution with that algorithm instead of AUTO (so that variants compare the same kernels). Device: {@code TESSERA_TEST_DEVICE} or device 0.
  */
 public final class NetworkSpeed {
     private NetworkSpeed() {
@@ -45,6 +46,7 @@ public final class NetworkSpeed {
         boolean fold = false;
         List<String> variants = new ArrayList<>();
         java.nio.file.Path tuningDir = null;
+        dev.tessera.backend.ConvAlgorithm algorithm = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> models.add(args[++i]);
@@ -55,6 +57,7 @@ public final class NetworkSpeed {
                 case "--fold" -> fold = true;
                 case "--variant" -> variants.add(args[++i]);
                 case "--tuning" -> tuningDir = java.nio.file.Path.of(args[++i]);
+                case "--algorithm" -> algorithm = dev.tessera.backend.ConvAlgorithm.parse(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -76,6 +79,9 @@ public final class NetworkSpeed {
                         : ModelZoo.build(modelName)).initialise(7);
                 if (fold) {
                     model = model.foldBatchNorm();
+                }
+                if (algorithm != null) {
+                    model = model.withConvAlgorithm(algorithm);
                 }
                 for (String variant : variants) {
                     String name = modelName + " [" + variant + "]";
