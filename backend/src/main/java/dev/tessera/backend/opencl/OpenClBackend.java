@@ -236,24 +236,20 @@ public final class OpenClBackend implements Backend {
         return PreparedStep.elementwise(k, total);
     }
 
-    /** Work-group of the pooling kernels: output columns x output rows. */
-    private static final int POOL_GROUP_COLUMNS = 16;
-    private static final int POOL_GROUP_ROWS = 4;
-
     private PreparedStep pool(Operator.Pool pool, int[] x, ClBuffer in, ClBuffer out) {
         int[] o = pool.outputShape(List.of(x));
+        int total = elements(o);
         boolean max = pool.kind() == Operator.Pool.Kind.MAX;
         ClKernel k = library.kernel("pool.cl", "", max ? "max_pool" : "avg_pool");
         k.arg(0, in).arg(1, out).arg(2, x[2]).arg(3, x[3]).arg(4, o[2]).arg(5, o[3]).arg(6, pool.kernelH())
                 .arg(7, pool.kernelW()).arg(8, pool.strideH()).arg(9, pool.strideW()).arg(10, pool.padTop())
                 .arg(11, pool.padLeft());
-        if (!max) {
-            k.arg(12, pool.padBottom()).arg(13, pool.padRight()).arg(14, pool.countPad() ? 1 : 0);
+        if (max) {
+            k.arg(12, total);
+        } else {
+            k.arg(12, pool.padBottom()).arg(13, pool.padRight()).arg(14, pool.countPad() ? 1 : 0).arg(15, total);
         }
-        // (column, row, plane): no division per element
-        long[] items = {o[3], o[2], (long) o[0] * o[1]};
-        long[] local = {POOL_GROUP_COLUMNS, POOL_GROUP_ROWS, 1};
-        return PreparedStep.of(k, k.name(), "", () -> List.of(Launch.grid(k, items, local)));
+        return PreparedStep.elementwise(k, total);
     }
 
     private PreparedStep batchNorm(Operator.BatchNorm bn, int[] x, List<Tensor> values, ClBuffer in, ClBuffer out) {

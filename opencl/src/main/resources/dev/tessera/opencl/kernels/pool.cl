@@ -2,9 +2,7 @@
  * pool.cl: max pooling, average pooling and global average pooling, per channel (no sum across channels).
  *
  * Layouts: in [N, C, H, W], out [N, C, P, Q] (global: [N, C, 1, 1]); row-major float32.
- * Work-items: max_pool / avg_pool: one per output element, (get_global_id(0), get_global_id(1), get_global_id(2)) =
- *   (output column q, output row p, plane n * C + c): no integer division per element (a CPU has no vector divide).
- *   The host rounds dimensions 0 and 1 up to its work-group; work-items past Q or P do nothing.
+ * Work-items: max_pool / avg_pool: one per output element, get_global_id(0) = flat index into out.
  *   global_avg_pool: one per (n, c) plane, get_global_id(0) = n * C + c.
  * Windows: rows h0 .. h0 + kernel_h - 1 with h0 = p * stride_h - pad_top (columns likewise). Max pooling ignores
  *   padded cells. Average pooling sums the real cells and divides by their count, or, with count_pad = 1, by the
@@ -13,31 +11,32 @@
  */
 #include "common.h"
 
-/* The window of output element (p, q): its first row and column (before clipping), and the clipped ranges
- * [h_begin, h_end) x [w_begin, w_end) of real input cells it covers. */
-inline void pool_window(int p, int q, int H, int W, int kernel_h, int kernel_w, int stride_h, int stride_w,
-                        int pad_top, int pad_left, int *h0, int *w0, int *h_begin, int *h_end, int *w_begin,
-                        int *w_end) {
+/* The window of output element i of an [planes, P, Q] output: its first row and column (before clipping), and the
+ * clipped ranges [h_begin, h_end) x [w_begin, w_end) of real input cells it covers. Returns the plane index. */
+inline int pool_window(int i, int P, int Q, int H, int W, int kernel_h, int kernel_w, int stride_h, int stride_w,
+                       int pad_top, int pad_left, int *h0, int *w0, int *h_begin, int *h_end, int *w_begin,
+                       int *w_end) {
+    const int q = i % Q;
+    const int p = (i / Q) % P;
     *h0 = window_origin(p, stride_h, pad_top);
     *w0 = window_origin(q, stride_w, pad_left);
     *h_begin = max(*h0, 0);
     *h_end = min(*h0 + kernel_h, H);
     *w_begin = max(*w0, 0);
     *w_end = min(*w0 + kernel_w, W);
+    return i / (P * Q);
 }
 
 __kernel void max_pool(__global const float *restrict in, __global float *restrict out, const int H, const int W,
                        const int P, const int Q, const int kernel_h, const int kernel_w, const int stride_h,
-                       const int stride_w, const int pad_top, const int pad_left) {
-    const int q = (int)get_global_id(0);
-    const int p = (int)get_global_id(1);
-    const int plane = (int)get_global_id(2);
-    if (q >= Q || p >= P) {
+                       const int stride_w, const int pad_top, const int pad_left, const int total) {
+    const int i = (int)get_global_id(0);
+    if (i >= total) {
         return;
     }
     int h0, w0, h_begin, h_end, w_begin, w_end;
-    pool_window(p, q, H, W, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left, &h0, &w0, &h_begin, &h_end,
-                &w_begin, &w_end);
+    const int plane = pool_window(i, P, Q, H, W, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left, &h0, &w0,
+                                  &h_begin, &h_end, &w_begin, &w_end);
     __global const float *src = in + plane * H * W;
     float best = -INFINITY;
     for (int h = h_begin; h < h_end; ++h) {
@@ -45,22 +44,20 @@ __kernel void max_pool(__global const float *restrict in, __global float *restri
             best = fmax(best, src[h * W + w]);
         }
     }
-    out[(plane * P + p) * Q + q] = best;
+    out[i] = best;
 }
 
 __kernel void avg_pool(__global const float *restrict in, __global float *restrict out, const int H, const int W,
                        const int P, const int Q, const int kernel_h, const int kernel_w, const int stride_h,
                        const int stride_w, const int pad_top, const int pad_left, const int pad_bottom,
-                       const int pad_right, const int count_pad) {
-    const int q = (int)get_global_id(0);
-    const int p = (int)get_global_id(1);
-    const int plane = (int)get_global_id(2);
-    if (q >= Q || p >= P) {
+                       const int pad_right, const int count_pad, const int total) {
+    const int i = (int)get_global_id(0);
+    if (i >= total) {
         return;
     }
     int h0, w0, h_begin, h_end, w_begin, w_end;
-    pool_window(p, q, H, W, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left, &h0, &w0, &h_begin, &h_end,
-                &w_begin, &w_end);
+    const int plane = pool_window(i, P, Q, H, W, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left, &h0, &w0,
+                                  &h_begin, &h_end, &w_begin, &w_end);
     __global const float *src = in + plane * H * W;
     float sum = 0.0f;
     for (int h = h_begin; h < h_end; ++h) {
@@ -71,7 +68,7 @@ __kernel void avg_pool(__global const float *restrict in, __global float *restri
     const int cells = count_pad
             ? (min(h0 + kernel_h, H + pad_bottom) - h0) * (min(w0 + kernel_w, W + pad_right) - w0)
             : (h_end - h_begin) * (w_end - w_begin);
-    out[(plane * P + p) * Q + q] = sum / (float)cells;
+    out[i] = sum / (float)cells;
 }
 
 __kernel void global_avg_pool(__global const float *restrict in, __global float *restrict out, const int plane_size,
