@@ -44,8 +44,9 @@ public final class OclgrindSuite {
     }
 
     /**
-     * Two deliberately broken kernels: an out-of-bounds write and a write-write race. {@link OclgrindSuiteTest} runs
-     * them first and requires Oclgrind to report both, so a silent simulator (checks off, log elsewhere) cannot pass.
+     * Two deliberately broken kernels: an out-of-bounds write and a write-write race. The Oclgrind suites run them
+     * first ({@link OclgrindChild#assertChecksAreOn}) and require Oclgrind to report both, so a silent simulator
+     * (checks off, log elsewhere) cannot pass.
      */
     static final String CANARY = """
             __kernel void canary_out_of_bounds(__global float *out) {

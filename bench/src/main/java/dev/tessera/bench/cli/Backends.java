@@ -2,27 +2,28 @@ package dev.tessera.bench.cli;
 
 import java.util.Locale;
 
+import dev.tessera.aparapi.AparapiBackend;
 import dev.tessera.backend.Backend;
 import dev.tessera.backend.opencl.OpenClBackend;
 import dev.tessera.backend.reference.ReferenceBackend;
-import dev.tessera.opencl.ClDevice;
 
 /** Opens a backend by its command-line name. */
 final class Backends {
-    static final String NAMES = "opencl, reference";
+    static final String NAMES = "opencl, aparapi, reference";
 
     private Backends() {
     }
 
-    static Backend open(String name, DeviceOption device) {
+    /** {@code aparapi} configures the aparapi backend and must be empty for the others. */
+    static Backend open(String name, DeviceOption device, AparapiOptions aparapi) {
+        aparapi.requireAparapi(name);
         switch (name.toLowerCase(Locale.ROOT)) {
             case "opencl":
-                ClDevice d = device.device();
-                return OpenClBackend.open(d);
+                return OpenClBackend.open(device.device());
+            case "aparapi":
+                return AparapiBackend.open(device.device(), aparapi.options());
             case "reference":
                 return new ReferenceBackend();
-            case "aparapi":
-                throw new IllegalArgumentException("the aparapi backend is not available yet; use " + NAMES);
             default:
                 throw new IllegalArgumentException("unknown backend '" + name + "'; choose one of " + NAMES);
         }

@@ -131,6 +131,25 @@ class CliTest {
     }
 
     @Test
+    void selftestChecksTheAparapiBackendToo() throws Exception {
+        Run run = run("selftest", "--device", "0", "--backend", "aparapi", "--no-thread-pool", "--json");
+        assertEquals(0, run.code(), run.err());
+        JsonNode report = Json.MAPPER.readTree(run.out()).get(0);
+        assertEquals("aparapi", report.get("backend").asText());
+        assertEquals(0, report.get("failed").asInt(), run.out());
+        java.util.Map<String, Integer> convPasses = new java.util.HashMap<>();
+        for (JsonNode check : report.get("checks")) {
+            assertEquals("PASS", check.get("status").asText(), check.toString());
+            assertTrue(check.get("relative_l2").asDouble() <= check.get("tolerance").asDouble(), check.toString());
+            if (check.get("operator").asText().equals("conv2d")) {
+                convPasses.merge(check.get("algorithm").asText(), 1, Integer::sum);
+            }
+        }
+        assertEquals(java.util.Map.of("direct", 10, "im2col", 10), convPasses);
+        assertEquals(1, run("selftest", "--backend", "reference").code());
+    }
+
+    @Test
     void benchSaysPlainlyThatTheHarnessIsNotBuiltYet() {
         Run run = run("bench", "--quick");
         assertEquals(1, run.code());
