@@ -95,7 +95,7 @@ class CliTest {
     void everyCommandExplainsItselfWithHelp() {
         for (String[] args : new String[][] {{"--help"}, {"devices", "--help"}, {"probe", "--help"},
             {"op", "--help"}, {"op", "conv2d", "--help"}, {"op", "lrn", "--help"}, {"models", "--help"},
-            {"selftest", "--help"}, {"run", "--help"}, {"export", "--help"},
+            {"selftest", "--help"}, {"run", "--help"}, {"export", "--help"}, {"train", "--help"},
             {"bench", "--help"}}) {
             Run run = run(args);
             assertEquals(0, run.code(), String.join(" ", args) + ": " + run.err());
