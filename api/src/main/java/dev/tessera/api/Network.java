@@ -1,0 +1,219 @@
+package dev.tessera.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.tessera.backend.Operator;
+import dev.tessera.models.Layer;
+import dev.tessera.models.Model;
+import dev.tessera.models.ModelZoo;
+
+/**
+ * A convolutional network with (or, straight from the zoo, without) its weights. Immutable and thread-safe: every
+ * {@code with...} method returns a new network.
+ *
+ * <pre>{@code
+ * Network resnet = Network.zoo("resnet50", 64).withSeededWeights(42);
+ * System.out.println(resnet.parameterCount() + " parameters, " + resnet.macs() + " MACs per image");
+ * try (Session session = resnet.compile(Devices.first(), CompileOptions.defaults().batch(8))) { ... }
+ * }</pre>
+ */
+public final class Network {
+    private final Model model;
+
+    Network(Model model) {
+        this.model = model;
+    }
+
+    /**
+     * The built-in networks.
+     *
+     * @return the names {@link #zoo(String)} accepts: lenet5, lenet5-classic, alexnet, alexnet-tv, vgg11 ...
+     *         resnet152
+     */
+    public static List<String> zooNames() {
+        return ModelZoo.names();
+    }
+
+    /**
+     * A built-in network at its published input size, without weights (see {@link #withSeededWeights}).
+     *
+     * @param name one of {@link #zooNames()}
+     * @return the network
+     * @throws ModelNotSupportedException for an unknown name
+     */
+    public static Network zoo(String name) {
+        try {
+            return new Network(ModelZoo.build(name));
+        } catch (IllegalArgumentException e) {
+            throw new ModelNotSupportedException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A built-in network for square inputs of {@code inputSize} pixels (VGG and ResNet accept sizes such as 32 or
+     * 64 for quick runs), without weights.
+     *
+     * @param name      one of {@link #zooNames()}
+     * @param inputSize the input's height and width in pixels
+     * @return the network
+     * @throws ModelNotSupportedException for an unknown name, or a size the architecture does not allow
+     */
+    public static Network zoo(String name, int inputSize) {
+        try {
+            return new Network(ModelZoo.build(name, inputSize));
+        } catch (IllegalArgumentException e) {
+            throw new ModelNotSupportedException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * This network with He-initialised weights drawn from {@code seed}: the same seed gives the same weights, bit for
+     * bit, on every machine.
+     *
+     * @param seed any value
+     * @return a copy with weights
+     */
+    public Network withSeededWeights(long seed) {
+        return new Network(model.initialise(seed));
+    }
+
+    /**
+     * Whether it can run.
+     *
+     * @return whether every layer has its weights (a zoo network has none until {@link #withSeededWeights})
+     */
+    public boolean hasWeights() {
+        return model.isInitialised();
+    }
+
+    /**
+     * The name.
+     *
+     * @return the network's name, e.g. "resnet50"
+     */
+    public String name() {
+        return model.name();
+    }
+
+    /**
+     * The input shape.
+     *
+     * @return [C, H, W] of one input image
+     */
+    public int[] inputShape() {
+        return model.inputShape();
+    }
+
+    /**
+     * The input size.
+     *
+     * @return floats in one input image: C x H x W
+     */
+    public int inputSize() {
+        int[] s = model.inputShape();
+        return s[0] * s[1] * s[2];
+    }
+
+    /**
+     * The output shape.
+     *
+     * @param batch images per batch
+     * @return [batch, ...] of the last layer's output
+     */
+    public int[] outputShape(int batch) {
+        return wrap(() -> model.outputShape(batch));
+    }
+
+    /**
+     * The layers.
+     *
+     * @return the layers in order, with their output shapes, parameter counts and multiply-accumulates
+     */
+    public List<LayerInfo> layers() {
+        List<int[]> shapes = model.layerShapes(1);
+        List<Long> macs = model.layerMacs();
+        List<LayerInfo> out = new ArrayList<>();
+        for (int i = 0; i < model.layers().size(); i++) {
+            Layer l = model.layers().get(i);
+            out.add(new LayerInfo(l.name(), l.op().name(), shapes.get(i), l.parameterCount(), macs.get(i)));
+        }
+        return out;
+    }
+
+    /**
+     * The parameter count.
+     *
+     * @return trainable parameters: weights, biases and batch-norm gamma and beta
+     */
+    public long parameterCount() {
+        return model.parameterCount();
+    }
+
+    /**
+     * The work per image.
+     *
+     * @return multiply-accumulates of one image's forward pass (convolutions and fully-connected layers)
+     */
+    public long macs() {
+        return model.macs();
+    }
+
+    /**
+     * Prepares this network to run on {@code device} with {@code options}: kernels built (or loaded from the on-disk
+     * cache), weights transformed, device memory allocated, AUTO's choices made. Close the session when done.
+     *
+     * @param device  where to run (ignored by {@link BackendKind#REFERENCE})
+     * @param options backend, batch size and algorithms
+     * @return the compiled session
+     * @throws IllegalArgumentException    when a per-layer choice names no convolution layer of this network
+     * @throws IllegalStateException       when the network has no weights
+     * @throws ModelNotSupportedException  when a layer cannot run with the options (e.g. Winograd asked for a 7x7 layer)
+     * @throws OutOfDeviceMemoryException  when the device cannot hold the network at this batch size
+     * @throws KernelBuildException        when the device's compiler rejects a kernel
+     */
+    public Session compile(Device device, CompileOptions options) {
+        if (!hasWeights()) {
+            throw new IllegalStateException(name() + " has no weights: use withSeededWeights or load trained ones");
+        }
+        for (String layer : options.perLayerAlgorithms().keySet()) {
+            boolean conv = model.layers().stream()
+                    .anyMatch(l -> l.name().equals(layer) && l.op() instanceof Operator.Conv2d);
+            if (!conv) {
+                throw new IllegalArgumentException(name() + " has no convolution layer called " + layer);
+            }
+        }
+        return Session.open(withAlgorithms(options), Devices.clDevice(device), options);
+    }
+
+    /**
+     * Prepares the network on the first OpenCL device with default options (OpenCL, AUTO, batch 1).
+     *
+     * @return the compiled session
+     */
+    public Session compile() {
+        return compile(Devices.first(), CompileOptions.defaults());
+    }
+
+    private Model withAlgorithms(CompileOptions options) {
+        return model.withConvAlgorithms(layer -> options.algorithmFor(layer.name()).internal());
+    }
+
+    Model model() {
+        return model;
+    }
+
+    static <T> T wrap(java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (IllegalArgumentException e) {
+            throw new ModelNotSupportedException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Network[" + name() + ", input " + java.util.Arrays.toString(inputShape()) + ", " + layers().size()
+                + " layers]";
+    }
+}
