@@ -28,6 +28,10 @@ public final class ClContext implements AutoCloseable {
     private final ClDevice device;
     private final ProgramCache cache;
     private final AtomicLong buildNanos = new AtomicLong();
+
+    /** The system property that makes {@link #buffer(long)} fill new buffers with NaN (for tests). */
+    public static final String POISON_PROPERTY = "tessera.debug.poison-buffers";
+    private static final boolean POISON_NEW_BUFFERS = Boolean.getBoolean(POISON_PROPERTY);
     private cl_context context;
     private cl_command_queue queue;
 
@@ -74,7 +78,12 @@ public final class ClContext implements AutoCloseable {
         return cache;
     }
 
-    /** A device buffer of {@code bytes} bytes, uninitialised. */
+    /**
+     * A device buffer of {@code bytes} bytes, uninitialised: kernels must write before they read. With the system
+     * property {@value #POISON_PROPERTY}{@code =true} (the tests set it) every new buffer is filled with NaN first, so
+     * a kernel that reads memory nothing wrote spreads NaN into its result, which the tests' comparison against the
+     * reference catches on any device (Oclgrind's own uninitialised-memory plugin is unusable, see the README).
+     */
     public ClBuffer buffer(long bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("buffer size must be positive: " + bytes);
@@ -82,7 +91,16 @@ public final class ClContext implements AutoCloseable {
         int[] err = new int[1];
         cl_mem mem = clCreateBuffer(live(), CL_MEM_READ_WRITE, bytes, null, err);
         checkOnDevice(err[0], "clCreateBuffer of " + bytes + " bytes");
-        return new ClBuffer(this, mem, bytes);
+        ClBuffer buffer = new ClBuffer(this, mem, bytes);
+        if (POISON_NEW_BUFFERS && bytes % Sizeof.cl_float == 0) {
+            try {
+                buffer.fill(Float.NaN);
+            } catch (RuntimeException e) {
+                buffer.close();
+                throw e;
+            }
+        }
+        return buffer;
     }
 
     /** A device buffer holding a copy of {@code data}. */

@@ -31,6 +31,18 @@ class BufferAndKernelTest {
     }
 
     @Test
+    void newBuffersArePoisonedWithNaNInTests() {
+        // the build sets tessera.debug.poison-buffers for every test, so a kernel that reads memory nothing wrote
+        // spreads NaN into results that are compared against the reference
+        assertTrue(Boolean.getBoolean(ClContext.POISON_PROPERTY), "the test run must poison new buffers");
+        try (ClBuffer b = context.buffer(4L * 37)) {
+            for (float v : b.readFloats()) {
+                assertTrue(Float.isNaN(v));
+            }
+        }
+    }
+
+    @Test
     void bufferRoundTripKeepsEveryBit() {
         float[] data = new float[10_001];
         Random random = new Random(7);

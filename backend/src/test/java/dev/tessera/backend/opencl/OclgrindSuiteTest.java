@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tessera.opencl.ClDevice;
 import dev.tessera.opencl.OpenClDevices;
+import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.ProgramCache;
 
 /**
@@ -37,6 +38,9 @@ class OclgrindSuiteTest {
      * unaligned accesses and barrier divergence are always on. Not OCLGRIND_UNINITIALIZED: in Oclgrind 21.10 as
      * Debian builds it (LLVM 13+) that plugin aborts the kernel at LLVM's {@code freeze} instruction ("Unsupported
      * instruction: freeze") and flags initialised accumulators passed to {@code fma}, so it reports only itself.
+     * In its place every device buffer starts as NaN ({@link ClContext#POISON_PROPERTY}, passed on to the child JVM),
+     * so a kernel reading global memory nothing wrote spreads NaN into a result the suite compares with the
+     * reference.
      */
     static final Map<String, String> OCLGRIND_ENVIRONMENT = Map.of(
             "OCLGRIND_CHECK_API", "1",
@@ -89,6 +93,7 @@ class OclgrindSuiteTest {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("-Dtessera.cache.dir=" + ProgramCache.defaultRoot());
+        command.add("-D" + ClContext.POISON_PROPERTY + "=" + Boolean.getBoolean(ClContext.POISON_PROPERTY));
         command.add(OclgrindSuite.class.getName());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());

@@ -137,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
                 : System.console() != null ? Progress.bar() : Progress.lines(err);
         Harness harness = new Harness(settings, Backends::open, progress);
         Thread onInterrupt = new Thread(() -> {
-            files.write(harness.interrupt());
+            files.finish(harness.interrupt());
             err.println();
             err.println("tessera bench: interrupted; what was measured is in " + files.json() + " and " + files.csv());
             err.flush();
@@ -146,7 +146,7 @@ final class BenchCommand implements Callable<Integer> {
         BenchResults results;
         try {
             results = harness.run(environment, files::write);
-            files.write(results);
+            files.finish(results);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(onInterrupt);

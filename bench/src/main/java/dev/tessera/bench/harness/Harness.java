@@ -44,6 +44,7 @@ public final class Harness {
     private final BackendOpener opener;
     private final Progress progress;
     private final ReferenceOutputs reference;
+    private final MnistCheck mnist;
     private final Map<String, Model> models = new LinkedHashMap<>();
     private final Map<String, Object> backends = new HashMap<>();
     private final List<ResultRow> rows = new ArrayList<>();
@@ -53,10 +54,15 @@ public final class Harness {
     private Environment environment;
 
     public Harness(BenchSettings settings, BackendOpener opener, Progress progress) {
+        this(settings, opener, progress, MnistCheck.Source.standard());
+    }
+
+    Harness(BenchSettings settings, BackendOpener opener, Progress progress, MnistCheck.Source mnist) {
         this.settings = settings;
         this.opener = opener;
         this.progress = progress;
         this.reference = new ReferenceOutputs(settings.seed());
+        this.mnist = new MnistCheck(mnist);
     }
 
     /**
@@ -152,8 +158,9 @@ public final class Harness {
             settings.batches().stream().filter(b -> b != 1).forEach(compileBatches::add);
         }
         for (String backend : settings.backends()) {
-            List<ClDevice> devices = backend.equals("reference") ? java.util.Collections.singletonList(null)
-                    : settings.devices();
+            // with no OpenCL device the rows still appear, each saying so
+            List<ClDevice> devices = backend.equals("reference") || settings.devices().isEmpty()
+                    ? java.util.Collections.singletonList(null) : settings.devices();
             for (ClDevice device : devices) {
                 for (String name : settings.models()) {
                     for (ConvAlgorithm algorithm : settings.algorithms()) {
@@ -161,7 +168,7 @@ public final class Harness {
                             tasks.add(modelTask(backend, device, name, algorithm, batch));
                         }
                         if (name.equals("lenet5") && settings.has("accuracy")) {
-                            tasks.add(MnistCheck.task(this, backend, device, algorithm));
+                            tasks.add(mnist.task(this, backend, device, algorithm));
                         }
                     }
                 }
@@ -281,7 +288,11 @@ public final class Harness {
     }
 
     /** The backend, opened once per (name, device); a failure to open is remembered and thrown again. */
-    private Backend backend(String name, ClDevice device) {
+    Backend backend(String name, ClDevice device) {
+        if (device == null && !name.equals("reference")) {
+            throw new UnsupportedOperationException("no OpenCL device to run the " + name + " backend on (see "
+                    + "'tessera devices')");
+        }
         String key = name + "|" + (device == null ? "" : device.index());
         Object b = backends.computeIfAbsent(key, k -> {
             try {

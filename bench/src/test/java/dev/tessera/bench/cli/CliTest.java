@@ -131,11 +131,36 @@ class CliTest {
     }
 
     @Test
-    void benchSaysPlainlyThatTheHarnessIsNotBuiltYet() {
-        Run run = run("bench", "--quick");
-        assertEquals(1, run.code());
-        assertTrue(run.err().startsWith("tessera: the benchmark harness is not built yet"), run.err());
-        assertEquals("", run.out());
+    void benchRejectsBadInputInOneLine() {
+        for (String[] args : new String[][] {{"bench", "--models", "lenet7"}, {"bench", "--algos", "fft"},
+                {"bench", "--scenarios", "power"}, {"bench", "--backends", "cuda"}, {"bench", "--batch", "0"},
+                {"bench", "--models", "vgg16", "--input-size", "8"}}) {
+            Run run = run(args);
+            assertEquals(1, run.code(), String.join(" ", args));
+            assertTrue(run.err().startsWith("tessera: "), run.err());
+            assertEquals(1, run.err().strip().lines().count(), run.err());
+            assertEquals("", run.out());
+        }
+    }
+
+    @Test
+    void benchWritesTheResultsFileAndItsCsv(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path out = dir.resolve("r.json");
+        Run run = run("bench", "--models", "lenet5", "--backends", "reference", "--scenarios", "latency,accuracy",
+                "--peers", "none", "--no-probe", "--min-samples", "2", "--min-time", "0", "--warmup", "0",
+                "--accuracy-images", "1", "--seed", "7", "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("latency/reference/cpu/lenet5/auto/b1"), run.out());
+        JsonNode results = Json.MAPPER.readTree(out.toFile());
+        assertEquals("complete", results.get("status").asText());
+        assertEquals(7, results.get("environment").get("seed").asInt());
+        assertTrue(results.get("environment").get("command_line").asText().contains("--seed 7"));
+        assertEquals(3, results.get("rows").size(), "latency, accuracy and the MNIST check");
+        assertEquals(0.0, results.get("rows").get(1).get("accuracy").get("relative_l2_max").asDouble());
+        assertEquals("mnist/reference/cpu/lenet5/auto/b8", results.get("rows").get(2).get("id").asText());
+        String csv = java.nio.file.Files.readString(dir.resolve("r.csv"));
+        assertEquals(4, csv.lines().count(), csv);
     }
 
     @Test
@@ -150,6 +175,23 @@ class CliTest {
         assertEquals(1, probe.code());
         assertEquals(1, probe.err().strip().lines().count(), probe.err());
         assertTrue(probe.err().contains("no OpenCL platform found") && probe.err().contains("pocl-opencl-icd"));
+    }
+
+    @Test
+    void withoutAPlatformBenchStillRunsTheReferenceAndSaysWhyOpenClDidNot(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path out = dir.resolve("r.json");
+        Run bench = runWithoutPlatform("bench", "--models", "lenet5", "--backends", "opencl,reference",
+                "--scenarios", "latency", "--peers", "clblast", "--min-samples", "1", "--warmup", "0", "--min-time",
+                "0", "--out", out.toString());
+        assertEquals(0, bench.code(), bench.err());
+        assertTrue(bench.err().contains("no OpenCL platform"), bench.err());
+        JsonNode rows = Json.MAPPER.readTree(out.toFile()).get("rows");
+        assertEquals(2, rows.size(), rows.toString());
+        assertEquals("unsupported", rows.get(0).get("status").asText());
+        assertTrue(rows.get(0).get("reason").asText().contains("no OpenCL device"), rows.get(0).toString());
+        assertEquals("ok", rows.get(1).get("status").asText());
+        assertEquals("reference-java", rows.get(1).get("ran_on").asText());
     }
 
     /** Runs the CLI in a child JVM whose OpenCL loader finds no vendor files. */
