@@ -49,7 +49,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String command = "tessera report " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String command = "tessera " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         Map<String, Path> written = write(files, out, command);
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
@@ -68,6 +68,30 @@ final class ReportCommand implements Callable<Integer> {
         }
         stdout.flush();
         return 0;
+    }
+
+    /**
+     * The report at the end of {@code tessera bench}: from its results file into {@code <results name>-report/}
+     * beside it. A report that cannot be made is said in one line and exit code 1; the results file stays as written.
+     *
+     * @param out where the report's path is printed (stderr when stdout carries JSON)
+     * @return the exit code
+     */
+    static int afterBench(Path results, PrintWriter out, PrintWriter err) {
+        String name = results.getFileName().toString();
+        Path dir = results.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name)
+                + "-report");
+        try {
+            Map<String, Path> written = write(List.of(results), dir, "tessera report " + results + " --out " + dir);
+            out.println("report: " + written.get(Report.HTML));
+            out.flush();
+            return 0;
+        } catch (RuntimeException e) {
+            err.println("tessera bench: the results are in " + results + ", but the report could not be made: "
+                    + TesseraCli.oneLine(e));
+            err.flush();
+            return 1;
+        }
     }
 
     /**
