@@ -2,13 +2,22 @@ package dev.tessera.reports;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.tessera.reports.results.BenchResults;
+import dev.tessera.reports.results.Distribution;
+import dev.tessera.reports.results.Environment;
+import dev.tessera.reports.results.ResultRow;
+import dev.tessera.reports.results.ResultsJson;
+import dev.tessera.reports.results.RunSettings;
 
 /** The numbers behind each chart, from the hand-written fixtures (see {@link Fixtures}), checked by hand. */
 class ReportChartsTest {
@@ -74,6 +83,34 @@ class ReportChartsTest {
         assertEquals(List.of(0.25), c.series("relu1").values());
         assertEquals(List.of(0.25), c.series("fc1").values());
         assertTrue(c.caption().contains("device time"));
+    }
+
+    @Test
+    void manyLayersShowTheSlowestEightAndTheRestSummedPerOperator() throws Exception {
+        // 15 layers L0..L14 of kernel time i + 1 ms; even ones conv2d, odd ones relu
+        List<ResultRow.LayerEntry> layers = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            layers.add(new ResultRow.LayerEntry("L" + i, i % 2 == 0 ? "conv2d" : "relu", "direct", "", 0, i + 1.0,
+                    i + 2.0, null, 0, null, null));
+        }
+        Distribution d = new Distribution("ms", 2, 1, 1, 1, 1, 1, 1, 0.0, true, true, List.of(1.0, 1.0));
+        ResultRow row = new ResultRow("latency/opencl/0/deep/direct/b1", "latency", "opencl", 0, "dev", "opencl:dev",
+                "deep", List.of(1, 8, 8), "direct", 1, ResultRow.OK, "", List.of(), null, d, d, null, null, layers,
+                null, null, null, null, List.of(), 0);
+        Environment env = new Environment("h", "os", "arch", "cpu", 1, 0, "jvm", 0, "v", "c", "bench", 1, List.of(),
+                List.of());
+        RunSettings settings = new RunSettings(true, List.of("deep"), null, List.of("opencl"), "all",
+                List.of("direct"), List.of(1), List.of("latency"), List.of(), 0.1, 2, 0, 1);
+        Path file = dir.resolve("deep.json");
+        Files.write(file, ResultsJson.toBytes(new BenchResults(BenchResults.SCHEMA, BenchResults.VERSION, "complete",
+                "t0", "t1", 1, env, settings, List.of(row))));
+        ChartSpec.Bars c = ReportCharts.layerBreakdown(ReportData.merge(ReportInputs.read(List.of(file)))).get(0);
+        assertEquals(List.of("L7", "L8", "L9", "L10", "L11", "L12", "L13", "L14", "other conv2d (4 layers)",
+                "other relu (3 layers)"), c.series().stream().map(ChartSpec.BarSeries::name).toList());
+        assertEquals(List.of(15.0), c.series("L14").values());
+        assertEquals(List.of(1.0 + 3 + 5 + 7), c.series("other conv2d (4 layers)").values());
+        assertEquals(List.of(2.0 + 4 + 6), c.series("other relu (3 layers)").values());
+        assertTrue(c.caption().contains("the 8 slowest layers, the other 7 summed per operator"), c.caption());
     }
 
     @Test
