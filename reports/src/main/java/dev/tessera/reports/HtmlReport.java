@@ -60,7 +60,7 @@ public final class HtmlReport {
                         .append("\">PNG</a></figcaption></figure>\n");
             }
             for (ReportTables.Table t : s.tables()) {
-                table(h, t);
+                table(h, t, s.title());
             }
             if (!s.code().isEmpty()) {
                 h.append("<h3>Command lines</h3>\n<pre>");
@@ -80,8 +80,10 @@ public final class HtmlReport {
                 + data.select(ReportData.Entry::ok).size() + " rows measured, " + data.notOk().size() + " not";
     }
 
-    private static void table(StringBuilder h, ReportTables.Table t) {
-        h.append("<h3 id=\"").append(t.id()).append("\">").append(esc(t.title())).append("</h3>\n");
+    private static void table(StringBuilder h, ReportTables.Table t, String sectionTitle) {
+        if (!t.title().equals(sectionTitle)) {
+            h.append("<h3 id=\"").append(t.id()).append("\">").append(esc(t.title())).append("</h3>\n");
+        }
         if (!t.note().isEmpty()) {
             h.append("<p class=\"note\">").append(esc(t.note())).append("</p>\n");
         }

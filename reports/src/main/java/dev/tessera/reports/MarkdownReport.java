@@ -24,11 +24,12 @@ public final class MarkdownReport {
                         .append("))\n\n");
             }
             for (ReportTables.Table t : s.tables()) {
-                m.append("**").append(t.title()).append("**");
-                if (!t.note().isEmpty()) {
-                    m.append(" ").append(t.note());
+                String heading = t.title().equals(s.title()) ? "" : "**" + t.title() + "**";
+                String intro = (heading + " " + t.note()).strip();
+                if (!intro.isEmpty()) {
+                    m.append(intro).append("\n\n");
                 }
-                m.append("\n\n|");
+                m.append('|');
                 t.header().forEach(c -> m.append(' ').append(cell(c)).append(" |"));
                 m.append("\n|");
                 t.header().forEach(c -> m.append("---|"));

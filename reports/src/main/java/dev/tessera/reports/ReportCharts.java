@@ -45,7 +45,7 @@ public final class ReportCharts {
 
     /**
      * Images per second end to end, per model: categories are batch sizes, one bar per configuration, error bars of
-     * one standard deviation (images/s x the relative standard deviation of the per-run times).
+     * one standard error of the rate.
      */
     public static List<ChartSpec.Bars> throughput(ReportData data) {
         List<ChartSpec.Bars> charts = new ArrayList<>();
@@ -60,19 +60,30 @@ public final class ReportCharts {
                 for (Entry e : configRows) {
                     int i = categories.indexOf("batch " + e.row().batch());
                     double ips = e.row().imagesPerSecondEndToEnd();
-                    Double rsd = e.row().endToEndMs() == null ? null : e.row().endToEndMs().rsd();
                     values.set(i, ips);
-                    errors.set(i, rsd == null ? 0.0 : ips * rsd);
+                    errors.set(i, standardError(e.row()));
                 }
                 series.add(new ChartSpec.BarSeries(config, values, errors));
             });
             charts.add(new ChartSpec.Bars("throughput-" + slug(model), "Throughput: " + model,
                     "Images per second end to end (host transfers included), per batch size and configuration; "
-                            + "error bars: one standard deviation (images/s x the relative standard deviation of "
-                            + "the per-run times).",
+                            + "error bars: the standard error of that rate (images/s x the relative standard "
+                            + "deviation of the per-run times / the square root of the number of runs).",
                     "batch size", "images/s", categories, series, false, false));
         });
         return charts;
+    }
+
+    /**
+     * The standard error of a row's end-to-end images/s: the rate is batch / mean time, so its relative standard
+     * error is the times' (rsd / sqrt(n)); 0 without an rsd (fewer than two runs).
+     */
+    static double standardError(ResultRow r) {
+        var d = r.endToEndMs();
+        if (d == null || d.rsd() == null || d.n() < 2 || r.imagesPerSecondEndToEnd() == null) {
+            return 0.0;
+        }
+        return r.imagesPerSecondEndToEnd() * d.rsd() / Math.sqrt(d.n());
     }
 
     private static List<Entry> withImagesPerSecond(ReportData data) {

@@ -49,13 +49,12 @@ public final class ReportTables {
             ResultRow r = e.row();
             Distribution d = r.endToEndMs();
             rows.add(List.of(r.model(), e.config(), String.valueOf(r.batch()), fmt(r.imagesPerSecondEndToEnd()),
-                    d == null || d.rsd() == null || r.imagesPerSecondEndToEnd() == null ? ""
-                            : fmt(r.imagesPerSecondEndToEnd() * d.rsd()),
+                    fmt(ReportCharts.standardError(r)),
                     fmt(r.imagesPerSecondResident()), d == null ? "" : String.valueOf(d.n())));
         }
         return new Table("throughput", "Throughput", "images/s: end to end (host transfers included) and "
-                + "device-resident; sd: one standard deviation of the end-to-end figure.",
-                List.of("model", "configuration", "batch", "images/s", "sd", "images/s resident", "runs"), rows);
+                + "device-resident; s.e.: the standard error of the end-to-end figure.",
+                List.of("model", "configuration", "batch", "images/s", "s.e.", "images/s resident", "runs"), rows);
     }
 
     public static Table latency(ReportData data) {

@@ -41,13 +41,13 @@ class ReportChartsTest {
         assertEquals(List.of("batch 1", "batch 4"), c.categories());
         assertEquals(List.of(ALPHA, BETA, ALPHA_AGAIN), c.series().stream().map(ChartSpec.BarSeries::name).toList());
         assertEquals(Arrays.asList(250.0, 800.0), c.series(ALPHA).values());
-        // error = images/s x rsd: 250 x 0.1, 800 x 0.2
-        assertEquals(25.0, c.series(ALPHA).errors().get(0), 1e-12);
-        assertEquals(160.0, c.series(ALPHA).errors().get(1), 1e-12);
+        // standard error = images/s x rsd / sqrt(n): 250 x 0.1 / 2, 800 x 0.2 / 2 (4 runs each)
+        assertEquals(12.5, c.series(ALPHA).errors().get(0), 1e-12);
+        assertEquals(80.0, c.series(ALPHA).errors().get(1), 1e-12);
         assertEquals(Arrays.asList(500.0, null), c.series(BETA).values());
         assertEquals(0.0, c.series(BETA).errors().get(0), "no rsd (two equal samples' file says null): no bar");
         assertEquals(330.0, c.series(ALPHA_AGAIN).value(c.categories(), "batch 1"));
-        assertEquals(16.5, c.series(ALPHA_AGAIN).errors().get(0), 1e-12);
+        assertEquals(330 * 0.05 / Math.sqrt(2), c.series(ALPHA_AGAIN).errors().get(0), 1e-12);
         assertFalse(c.stacked());
     }
 
