@@ -124,7 +124,8 @@ public final class Charts {
                 .yAxisTitle(spec.yLabel()).build();
         style(chart.getStyler());
         chart.getStyler().setLegendVisible(false);
-        chart.getStyler().setXAxisLabelRotation(spec.boxes().size() > 3 ? 20 : 0);
+        int labelChars = spec.boxes().stream().mapToInt(b -> b.name().length()).sum();
+        chart.getStyler().setXAxisLabelRotation(labelChars * 7 > WIDTH * 3 / 4 ? 20 : 0);
         for (ChartSpec.Box box : spec.boxes()) {
             chart.addSeries(box.name(), doubles(box.samples()));
         }

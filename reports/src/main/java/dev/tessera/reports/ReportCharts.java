@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import dev.tessera.reports.ReportData.Entry;
@@ -50,11 +51,12 @@ public final class ReportCharts {
     public static List<ChartSpec.Bars> throughput(ReportData data) {
         List<ChartSpec.Bars> charts = new ArrayList<>();
         ReportData.groupBy(withImagesPerSecond(data), e -> e.row().model()).forEach((model, rows) -> {
+            Labels labels = Labels.of(rows);
             Set<Integer> batches = new TreeSet<>();
             rows.forEach(e -> batches.add(e.row().batch()));
             List<String> categories = batches.stream().map(b -> "batch " + b).toList();
             List<ChartSpec.BarSeries> series = new ArrayList<>();
-            ReportData.groupBy(rows, Entry::config).forEach((config, configRows) -> {
+            ReportData.groupBy(rows, labels.label()).forEach((config, configRows) -> {
                 List<Double> values = nulls(categories.size());
                 List<Double> errors = nulls(categories.size());
                 for (Entry e : configRows) {
@@ -65,7 +67,7 @@ public final class ReportCharts {
                 }
                 series.add(new ChartSpec.BarSeries(config, values, errors));
             });
-            charts.add(new ChartSpec.Bars("throughput-" + slug(model), "Throughput: " + model,
+            charts.add(new ChartSpec.Bars("throughput-" + slug(model), "Throughput: " + model + labels.onDevice(),
                     "Images per second end to end (host transfers included), per batch size and configuration; "
                             + "error bars: the standard error of that rate (images/s x the relative standard "
                             + "deviation of the per-run times / the square root of the number of runs).",
@@ -96,11 +98,13 @@ public final class ReportCharts {
         List<Entry> rows = data.ok("latency").stream().filter(e -> e.row().endToEndMs() != null
                 && !e.row().endToEndMs().samples().isEmpty()).toList();
         ReportData.groupBy(rows, e -> e.row().model()).forEach((model, modelRows) -> {
+            Labels labels = Labels.of(modelRows);
             List<ChartSpec.Box> boxes = new ArrayList<>();
             for (Entry e : modelRows) {
-                boxes.add(new ChartSpec.Box(withBatch(e), e.row().endToEndMs().samples()));
+                boxes.add(new ChartSpec.Box(withBatch(e, labels.label()), e.row().endToEndMs().samples()));
             }
-            charts.add(new ChartSpec.Boxes("latency-" + slug(model), "Latency distribution: " + model,
+            charts.add(new ChartSpec.Boxes("latency-" + slug(model), "Latency distribution: " + model
+                    + labels.onDevice(),
                     "Every timed run end to end (host transfers included), after warm-up; box: quartiles, "
                             + "whiskers: 1.5 x the interquartile range.",
                     "ms per run", boxes));
@@ -112,10 +116,11 @@ public final class ReportCharts {
     public static List<ChartSpec.Lines> batchSweep(ReportData data) {
         List<ChartSpec.Lines> charts = new ArrayList<>();
         ReportData.groupBy(withImagesPerSecond(data), e -> e.row().model()).forEach((model, rows) -> {
+            Labels labels = Labels.of(rows);
             List<ChartSpec.Line> lines = new ArrayList<>();
             int minBatch = Integer.MAX_VALUE;
             int maxBatch = 0;
-            for (var group : ReportData.groupBy(rows, Entry::config).entrySet()) {
+            for (var group : ReportData.groupBy(rows, labels.label()).entrySet()) {
                 List<Entry> sorted = group.getValue().stream()
                         .sorted(Comparator.comparingInt(e -> e.row().batch())).toList();
                 List<Double> x = new ArrayList<>();
@@ -128,7 +133,8 @@ public final class ReportCharts {
                 }
                 lines.add(new ChartSpec.Line(group.getKey(), x, y, false));
             }
-            charts.add(new ChartSpec.Lines("batch-sweep-" + slug(model), "Batch-size sweep: " + model,
+            charts.add(new ChartSpec.Lines("batch-sweep-" + slug(model), "Batch-size sweep: " + model
+                    + labels.onDevice(),
                     "Images per second end to end against the batch size, one line per configuration.",
                     "batch size", "images/s", maxBatch >= 8L * minBatch, false, lines));
         });
@@ -146,7 +152,8 @@ public final class ReportCharts {
         List<Entry> rows = data.ok("latency").stream()
                 .filter(e -> e.row().layers() != null && !e.row().layers().isEmpty()).toList();
         ReportData.groupBy(rows, e -> e.row().model()).forEach((model, modelRows) -> {
-            List<String> categories = modelRows.stream().map(ReportCharts::withBatch).toList();
+            Labels labels = Labels.of(modelRows);
+            List<String> categories = modelRows.stream().map(e -> withBatch(e, labels.label())).toList();
             Map<String, Double> totals = new LinkedHashMap<>();
             boolean anyWall = false;
             for (Entry e : modelRows) {
@@ -175,7 +182,7 @@ public final class ReportCharts {
                     + count + " layers)", layerSums(modelRows, l -> !shown.contains(l.node())
                             && l.operator().equals(operator)), null)));
             int others = totals.size() - shown.size();
-            charts.add(new ChartSpec.Bars("layers-" + slug(model), "Per-layer time: " + model,
+            charts.add(new ChartSpec.Bars("layers-" + slug(model), "Per-layer time: " + model + labels.onDevice(),
                     "Median time of each layer over the resident latency runs, stacked per configuration: device time "
                             + "from OpenCL profiling events" + (anyWall ? " (host wall time for configurations "
                             + "without events)" : "") + (others > 0 ? "; the " + SLOWEST_LAYERS_SHOWN
@@ -220,7 +227,7 @@ public final class ReportCharts {
             double minX = Double.MAX_VALUE;
             double maxX = 0;
             int unknown = 0;
-            for (var group : ReportData.groupBy(deviceRows, ReportCharts::withBatch).entrySet()) {
+            for (var group : ReportData.groupBy(deviceRows, e -> withBatch(e, Entry::shortConfig)).entrySet()) {
                 List<Double> x = new ArrayList<>();
                 List<Double> y = new ArrayList<>();
                 for (Entry e : group.getValue()) {
@@ -279,6 +286,7 @@ public final class ReportCharts {
         List<Entry> rows = data.ok("accuracy").stream().filter(e -> e.row().accuracy() != null
                 && !e.row().accuracy().perLayer().isEmpty()).toList();
         ReportData.groupBy(rows, e -> e.row().model()).forEach((model, modelRows) -> {
+            Labels labels = Labels.of(modelRows);
             List<ChartSpec.Line> lines = new ArrayList<>();
             int zeros = 0;
             for (Entry e : modelRows) {
@@ -293,9 +301,10 @@ public final class ReportCharts {
                         zeros++;
                     }
                 }
-                lines.add(new ChartSpec.Line(e.config(), x, y, false));
+                lines.add(new ChartSpec.Line(labels.label().apply(e), x, y, false));
             }
-            charts.add(new ChartSpec.Lines("accuracy-" + slug(model), "Error by layer depth: " + model,
+            charts.add(new ChartSpec.Lines("accuracy-" + slug(model), "Error by layer depth: " + model
+                    + labels.onDevice(),
                     "Relative L2 error of each layer's output against the double-precision reference (worst over the "
                             + "compared images), by position in the model (1 = first layer)."
                             + (zeros > 0 ? " " + zeros + " exact (zero-error) point(s) are not drawn on the log "
@@ -309,14 +318,14 @@ public final class ReportCharts {
     public static List<ChartSpec.Bars> peerRatios(ReportData data) {
         record Ratio(String category, String series, double ratio) {
         }
+        List<Entry> compared = data.select(e -> e.ok() && e.row().peerComparisons() != null
+                && !e.row().peerComparisons().isEmpty());
+        Labels labels = Labels.of(compared);
         Map<String, List<Ratio>> byMetric = new LinkedHashMap<>();
-        for (Entry e : data.select(Entry::ok)) {
-            if (e.row().peerComparisons() == null) {
-                continue;
-            }
+        for (Entry e : compared) {
             for (ResultRow.PeerComparison c : e.row().peerComparisons()) {
-                byMetric.computeIfAbsent(c.metric(), k -> new ArrayList<>()).add(new Ratio(
-                        e.row().model() + " b" + e.row().batch(), e.config() + " vs " + c.peer(), c.ratio()));
+                byMetric.computeIfAbsent(c.metric(), k -> new ArrayList<>()).add(new Ratio(e.row().model() + " b"
+                        + e.row().batch(), labels.label().apply(e) + " vs " + c.peer(), c.ratio()));
             }
         }
         List<ChartSpec.Bars> charts = new ArrayList<>();
@@ -328,7 +337,8 @@ public final class ReportCharts {
                 rs.forEach(r -> values.set(categories.indexOf(r.category()), r.ratio()));
                 series.add(new ChartSpec.BarSeries(name, values, null));
             });
-            charts.add(new ChartSpec.Bars("peers-" + slug(metric), "Against the peers: " + metric,
+            charts.add(new ChartSpec.Bars("peers-" + slug(metric), "Against the peers: " + metric
+                    + labels.onDevice(),
                     "Our " + metric + " over the peer's on the same inputs: " + peerReading(metric) + ".",
                     "model and batch", "ours / theirs", categories, series, false, false));
         });
@@ -372,8 +382,21 @@ public final class ReportCharts {
     }
 
     /** The configuration label, with the batch when it is not 1. */
-    static String withBatch(Entry e) {
-        return e.row().batch() == 1 ? e.config() : e.config() + " b" + e.row().batch();
+    static String withBatch(Entry e, Function<Entry, String> label) {
+        return e.row().batch() == 1 ? label.apply(e) : label.apply(e) + " b" + e.row().batch();
+    }
+
+    /**
+     * How one chart labels its configurations: without the device when all of them ran on one device, whose name
+     * then goes into the title ({@code onDevice}); with it otherwise.
+     */
+    record Labels(Function<Entry, String> label, String onDevice) {
+        static Labels of(List<Entry> entries) {
+            Set<String> devices = new LinkedHashSet<>();
+            entries.forEach(e -> devices.add(e.deviceLabel()));
+            return devices.size() == 1 ? new Labels(Entry::shortConfig, " on " + devices.iterator().next())
+                    : new Labels(Entry::config, "");
+        }
     }
 
     private static List<Double> nulls(int n) {

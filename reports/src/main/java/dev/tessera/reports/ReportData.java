@@ -47,10 +47,11 @@ public final class ReportData {
     /**
      * One row of one file with its display label.
      *
-     * @param config the configuration's label: backend, algorithm and device, plus the host when the report covers
-     *               several hosts and the file when the same configuration comes from several files
+     * @param config      the configuration's label: backend, algorithm and device, plus the host when the report
+     *                    covers several hosts and the file when the same configuration comes from several files
+     * @param shortConfig the same without device and host, for charts of one device (whose title names it)
      */
-    public record Entry(Source source, ResultRow row, String config) {
+    public record Entry(Source source, ResultRow row, String config, String shortConfig) {
         public Key key() {
             return new Key(source.host(), row.device(), row.backend(), row.model(), row.algorithm(), row.batch(),
                     row.scenario());
@@ -96,14 +97,9 @@ public final class ReportData {
         List<Entry> entries = new ArrayList<>();
         for (Source s : sources) {
             for (ResultRow r : s.results().rows()) {
-                String label = baseLabel(r);
-                if (manyHosts) {
-                    label += " on " + s.host();
-                }
-                if (configSources.get(configKey(s, r)).size() > 1) {
-                    label += " [" + s.label() + "]";
-                }
-                entries.add(new Entry(s, r, label));
+                String label = backendAndAlgorithm(r) + " @ " + r.device() + (manyHosts ? " on " + s.host() : "");
+                String file = configSources.get(configKey(s, r)).size() > 1 ? " [" + s.label() + "]" : "";
+                entries.add(new Entry(s, r, label + file, backendAndAlgorithm(r) + file));
             }
         }
         return new ReportData(sources, entries, inputs.jmh(), manyHosts);
@@ -118,10 +114,10 @@ public final class ReportData {
         return s.host() + "\u0000" + r.device() + "\u0000" + r.backend() + "\u0000" + r.algorithm();
     }
 
-    /** backend + algorithm (peers have none) + device. */
-    static String baseLabel(ResultRow r) {
+    /** backend + algorithm (peers have none). */
+    static String backendAndAlgorithm(ResultRow r) {
         String algo = r.algorithm() == null || r.algorithm().equals("-") ? "" : " " + r.algorithm();
-        return r.backend() + algo + " @ " + r.device();
+        return r.backend() + algo;
     }
 
     public List<Source> sources() {

@@ -24,6 +24,8 @@ class ReportChartsTest {
     private static final String ALPHA = "opencl direct @ gpu-a on alpha [alpha]";
     private static final String ALPHA_AGAIN = "opencl direct @ gpu-a on alpha [alpha-again]";
     private static final String BETA = "opencl direct @ gpu-b on beta";
+    /** In charts of alpha's device only, whose title names the device. */
+    private static final String ALPHA_SHORT = "opencl direct [alpha]";
 
     @TempDir
     Path dir;
@@ -39,6 +41,7 @@ class ReportChartsTest {
         ChartSpec.Bars c = charts.get(0);
         assertEquals("throughput-lenet5", c.id());
         assertEquals(List.of("batch 1", "batch 4"), c.categories());
+        assertEquals("Throughput: lenet5", c.title(), "two devices: the labels name them");
         assertEquals(List.of(ALPHA, BETA, ALPHA_AGAIN), c.series().stream().map(ChartSpec.BarSeries::name).toList());
         assertEquals(Arrays.asList(250.0, 800.0), c.series(ALPHA).values());
         // standard error = images/s x rsd / sqrt(n): 250 x 0.1 / 2, 800 x 0.2 / 2 (4 runs each)
@@ -77,7 +80,8 @@ class ReportChartsTest {
     void layerBreakdownStacksEachLayersKernelTime() {
         ChartSpec.Bars c = ReportCharts.layerBreakdown(all()).get(0);
         assertTrue(c.stacked());
-        assertEquals(List.of(ALPHA), c.categories(), "beta's latency row has no per-layer times");
+        assertEquals(List.of(ALPHA_SHORT), c.categories(), "beta's latency row has no per-layer times");
+        assertEquals("Per-layer time: lenet5 on gpu-a (alpha)", c.title());
         assertEquals(List.of("conv1", "relu1", "fc1"), c.series().stream().map(ChartSpec.BarSeries::name).toList());
         assertEquals(List.of(0.5), c.series("conv1").values());
         assertEquals(List.of(0.25), c.series("relu1").values());
@@ -128,7 +132,7 @@ class ReportChartsTest {
         ChartSpec.Line roof = alpha.line("roof: 100.0 GFLOP/s, 10.0 GB/s");
         assertEquals(List.of(1.0, 10.0, 20.0), roof.x());
         assertEquals(List.of(10.0, 100.0, 100.0), roof.y());
-        ChartSpec.Line points = alpha.line(ALPHA);
+        ChartSpec.Line points = alpha.line(ALPHA_SHORT);
         assertTrue(points.markersOnly());
         assertEquals(List.of(2.0), points.x(), "fc1 is not a convolution, relu1 has no MACs");
         assertEquals(List.of(0.004), points.y());
@@ -143,7 +147,8 @@ class ReportChartsTest {
     void accuracyByDepthLeavesOutExactLayersOnTheLogAxis() {
         ChartSpec.Lines c = ReportCharts.accuracyByDepth(all()).get(0);
         assertTrue(c.logY());
-        ChartSpec.Line line = c.line(ALPHA);
+        assertEquals("Error by layer depth: lenet5 on gpu-a (alpha)", c.title());
+        ChartSpec.Line line = c.line(ALPHA_SHORT);
         assertEquals(List.of(1.0, 3.0), line.x(), "relu1's zero error is not drawn");
         assertEquals(List.of(1e-7, 3e-7), line.y());
         assertTrue(c.caption().contains("1 exact"));
@@ -156,7 +161,7 @@ class ReportChartsTest {
         ChartSpec.Bars c = charts.get(0);
         assertEquals("peers-layers-kernel-ms-sum", c.id());
         assertEquals(List.of("lenet5 b1"), c.categories());
-        assertEquals(List.of(0.25), c.series(ALPHA + " vs clblast").values());
+        assertEquals(List.of(0.25), c.series(ALPHA_SHORT + " vs clblast").values());
         assertTrue(c.caption().contains("below 1 means Tessera is faster"));
     }
 
