@@ -110,7 +110,10 @@ public final class Charts {
             XYSeries s = chart.addSeries(line.name(), doubles(line.x()), doubles(line.y()));
             if (line.markersOnly()) {
                 s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-            } else if (line.name().startsWith("roof")) {
+            } else if (line.x().size() > MAX_POINTS_WITH_MARKERS) {
+                s.setMarker(SeriesMarkers.NONE);
+            }
+            if (line.name().startsWith(ReportCharts.ROOF)) {
                 s.setMarker(SeriesMarkers.NONE);
                 s.setLineColor(Color.BLACK);
                 s.setLineStyle(new BasicStroke(2.5f));
@@ -137,7 +140,22 @@ public final class Charts {
         return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    /**
+     * Twenty distinguishable colours (matplotlib's tab20 order: each hue dark then light), so that stacks of up to
+     * twenty layers never repeat a colour (XChart's themes have ten).
+     */
+    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+            new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
+            new Color(0xbcbd22), new Color(0x17becf), new Color(0xaec7e8), new Color(0xffbb78), new Color(0x98df8a),
+            new Color(0xff9896), new Color(0xc5b0d5), new Color(0xc49c94), new Color(0xf7b6d2), new Color(0xc7c7c7),
+            new Color(0xdbdb8d), new Color(0x9edae5)};
+
+    /** Lines with more points than this are drawn without markers. */
+    private static final int MAX_POINTS_WITH_MARKERS = 40;
+
     private static void style(AxesChartStyler styler) {
+        styler.setSeriesColors(PALETTE);
+        styler.setXAxisTickMarkSpacingHint(70);
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotBackgroundColor(Color.WHITE);
         styler.setPlotGridLinesColor(new Color(225, 225, 225));

@@ -26,6 +26,8 @@ public final class ReportCharts {
     static final int MAX_STACKED_LAYERS = 12;
     /** With more layers than that, the slowest this many are shown one by one and the rest summed per operator. */
     static final int SLOWEST_LAYERS_SHOWN = 8;
+    /** The roofline's ceiling line is named with this prefix (and drawn as a heavy black line). */
+    static final String ROOF = "roof: ";
 
     private ReportCharts() {
     }
@@ -136,7 +138,7 @@ public final class ReportCharts {
             charts.add(new ChartSpec.Lines("batch-sweep-" + slug(model), "Batch-size sweep: " + model
                     + labels.onDevice(),
                     "Images per second end to end against the batch size, one line per configuration.",
-                    "batch size", "images/s", maxBatch >= 8L * minBatch, false, lines));
+                    "batch size", "images/s", maxBatch >= 32L * minBatch, false, lines));
         });
         return charts;
     }
@@ -179,7 +181,7 @@ public final class ReportCharts {
             totals.keySet().stream().filter(node -> !shown.contains(node))
                     .forEach(node -> restByOperator.merge(operatorOf.get(node), 1L, Long::sum));
             restByOperator.forEach((operator, count) -> series.add(new ChartSpec.BarSeries("other " + operator + " ("
-                    + count + " layers)", layerSums(modelRows, l -> !shown.contains(l.node())
+                    + count + (count == 1 ? " layer)" : " layers)"), layerSums(modelRows, l -> !shown.contains(l.node())
                             && l.operator().equals(operator)), null)));
             int others = totals.size() - shown.size();
             charts.add(new ChartSpec.Bars("layers-" + slug(model), "Per-layer time: " + model + labels.onDevice(),
@@ -261,7 +263,7 @@ public final class ReportCharts {
                 double knee = probe.peakGflopsFp32() / probe.bandwidthGbs();
                 double x0 = Math.min(lines.isEmpty() ? knee / 8 : minX / 2, knee / 2);
                 double x1 = Math.max(lines.isEmpty() ? knee * 8 : maxX * 2, knee * 2);
-                lines.add(0, new ChartSpec.Line(String.format(Locale.ROOT, "roof: %.1f GFLOP/s, %.1f GB/s",
+                lines.add(0, new ChartSpec.Line(String.format(Locale.ROOT, ROOF + "%.1f GFLOP/s, %.1f GB/s",
                         probe.peakGflopsFp32(), probe.bandwidthGbs()), List.of(x0, knee, x1),
                         List.of(probe.bandwidthGbs() * x0, probe.peakGflopsFp32(), probe.peakGflopsFp32()), false));
             }
