@@ -87,8 +87,9 @@ public final class HtmlReport {
         if (!t.note().isEmpty()) {
             h.append("<p class=\"note\">").append(esc(t.note())).append("</p>\n");
         }
+        boolean keyValue = t.header().stream().allMatch(String::isEmpty);
         h.append("<table>\n");
-        if (t.header().stream().anyMatch(c -> !c.isEmpty())) {
+        if (!keyValue) {
             h.append("<tr>");
             t.header().forEach(c -> h.append("<th>").append(esc(c)).append("</th>"));
             h.append("</tr>\n");
@@ -96,7 +97,7 @@ public final class HtmlReport {
         for (List<String> row : t.rows()) {
             h.append("<tr>");
             for (String c : row) {
-                h.append(isNumber(c) ? "<td class=\"num\">" : "<td>").append(esc(c)).append("</td>");
+                h.append(!keyValue && isNumber(c) ? "<td class=\"num\">" : "<td>").append(esc(c)).append("</td>");
             }
             h.append("</tr>\n");
         }

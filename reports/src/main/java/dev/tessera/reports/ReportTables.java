@@ -134,13 +134,19 @@ public final class ReportTables {
                 List.of("benchmark", "layer", "algorithm", "score", "error", "GFLOP/s", "GFLOP/s error"), rows);
     }
 
+    /** Rows that did not run, one line per file, status and reason with every row it applies to. */
     public static Table notMeasured(ReportData data) {
         List<List<String>> rows = new ArrayList<>();
-        for (Entry e : data.notOk()) {
-            rows.add(List.of(e.row().id(), e.source().label(), e.row().status(), e.row().reason()));
-        }
-        return new Table("not-measured", "Not measured", "Configurations that did not run: unsupported here, failed, "
-                + "or interrupted.", List.of("row", "file", "status", "reason"), rows);
+        ReportData.groupBy(data.notOk(), e -> e.source().label() + "\u0000" + e.row().status() + "\u0000"
+                + e.row().reason()).forEach((key, entries) -> {
+                    Entry first = entries.get(0);
+                    rows.add(List.of(first.source().label(), first.row().status(), first.row().reason(),
+                            String.valueOf(entries.size()),
+                            String.join(", ", entries.stream().map(e -> e.row().id()).toList())));
+                });
+        return new Table("not-measured", "Not measured", "Configurations that did not run (unsupported here, failed, "
+                + "or interrupted), grouped by reason.", List.of("file", "status", "reason", "rows", "row ids"),
+                rows);
     }
 
     /** One table per results file: the machine, software, devices and ceilings, and the settings. */

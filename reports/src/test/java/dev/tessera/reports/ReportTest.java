@@ -79,6 +79,8 @@ class ReportTest {
             assertTrue(page.contains("the aparapi backend is not available yet"), "what was not measured and why");
             assertTrue(page.contains("100 GFLOP/s fp32, 10 GB/s"), "the probe");
         }
+        assertTrue(md.contains("| alpha | unsupported | the aparapi backend is not available yet | 1 | "
+                + "latency/aparapi/0/lenet5/direct/b1 |"), "not measured, grouped by reason");
         // latency table: median 4, mean 4, p90 6 marked (5 samples are too few for a p90)
         assertTrue(md.contains("| lenet5 | opencl direct @ gpu-a on alpha [alpha] | 1 | 5 | 4 | 4 | 6 * | 6 * |"),
                 md);
