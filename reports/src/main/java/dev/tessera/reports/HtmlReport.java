@@ -27,6 +27,7 @@ public final class HtmlReport {
             th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
             th { background: #eef2f7; }
             td.num { text-align: right; font-variant-numeric: tabular-nums; }
+            table.kv td:first-child { white-space: nowrap; font-weight: 600; }
             p.note { font-size: 13px; color: #555; margin: 4px 0; max-width: 1000px; }
             p.empty { color: #777; font-style: italic; }
             pre { background: #f0f0f0; padding: 10px; overflow-x: auto; font-size: 13px; }
@@ -88,7 +89,7 @@ public final class HtmlReport {
             h.append("<p class=\"note\">").append(esc(t.note())).append("</p>\n");
         }
         boolean keyValue = t.header().stream().allMatch(String::isEmpty);
-        h.append("<table>\n");
+        h.append(keyValue ? "<table class=\"kv\">\n" : "<table>\n");
         if (!keyValue) {
             h.append("<tr>");
             t.header().forEach(c -> h.append("<th>").append(esc(c)).append("</th>"));
