@@ -1,5 +1,7 @@
 package dev.tessera.api;
 
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -7,6 +9,8 @@ import dev.tessera.backend.Operator;
 import dev.tessera.models.Layer;
 import dev.tessera.models.Model;
 import dev.tessera.models.ModelZoo;
+import dev.tessera.models.onnx.OnnxExporter;
+import dev.tessera.models.onnx.OnnxImporter;
 
 /**
  * A convolutional network with (or, straight from the zoo, without) its weights. Immutable and thread-safe: every
@@ -65,6 +69,46 @@ public final class Network {
         } catch (IllegalArgumentException e) {
             throw new ModelNotSupportedException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * A network read from an ONNX file, with the weights the file holds. Supported: the operators of the built-in
+     * networks (Conv, Relu, Tanh, MaxPool, AveragePool, GlobalAveragePool, LRN, Gemm, MatMul, Add,
+     * BatchNormalization, Flatten, Reshape to [N, -1], Softmax, Concat along channels; Dropout and Identity are
+     * dropped), default-domain opsets 7 to 22, one input [N, C, H, W].
+     *
+     * @param file an ONNX model file, for example one {@link #saveOnnx} wrote
+     * @return the network, with weights
+     * @throws ModelNotSupportedException     when the file is not an ONNX model or uses an operator, attribute or
+     *                                        opset Tessera does not support (the message names the node and operator)
+     * @throws java.io.UncheckedIOException when the file cannot be read
+     */
+    public static Network fromOnnx(Path file) {
+        return new Network(wrap(() -> OnnxImporter.load(file)));
+    }
+
+    /**
+     * A network read from an ONNX stream (read to its end, not closed); see {@link #fromOnnx(Path)}.
+     *
+     * @param in the serialised ONNX model
+     * @return the network, with weights
+     * @throws ModelNotSupportedException     when the bytes are not a supported ONNX model
+     * @throws java.io.UncheckedIOException when the stream cannot be read
+     */
+    public static Network fromOnnx(InputStream in) {
+        return new Network(wrap(() -> OnnxImporter.load(in)));
+    }
+
+    /**
+     * Writes this network with its weights as an ONNX model (opset 13) that ONNX Runtime and {@link #fromOnnx} run,
+     * atomically: a reader sees the old file or the whole new one.
+     *
+     * @param file where to write it
+     * @throws IllegalStateException        when the network has no weights
+     * @throws java.io.UncheckedIOException when the file cannot be written
+     */
+    public void saveOnnx(Path file) {
+        OnnxExporter.export(model, file);
     }
 
     /**

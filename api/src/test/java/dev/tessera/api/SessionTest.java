@@ -105,4 +105,26 @@ class SessionTest {
         assertFalse(resnet.hasWeights());
         assertTrue(Network.zooNames().contains("vgg16"));
     }
+
+    @Test
+    void onnxRoundTripRunsTheSameNetwork(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("lenet5.onnx");
+        LENET.saveOnnx(file);
+        Network loaded = Network.fromOnnx(file);
+        assertTrue(loaded.hasWeights());
+        assertEquals(LENET.parameterCount(), loaded.parameterCount());
+        float[] x = images(2, LENET.inputSize(), 3);
+        CompileOptions reference = CompileOptions.defaults().backend(BackendKind.REFERENCE).batch(2);
+        try (Session a = LENET.compile(Devices.first(), reference);
+                Session b = loaded.compile(Devices.first(), reference)) {
+            assertArrayEquals(a.run(x).values(), b.run(x).values(), "same weights, same reference output");
+        }
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            assertEquals(LENET.layers().size(), Network.fromOnnx(in).layers().size());
+        }
+        java.nio.file.Files.write(dir.resolve("bad.onnx"), new byte[] {1, 2, 3});
+        ModelNotSupportedException e = assertThrows(ModelNotSupportedException.class,
+                () -> Network.fromOnnx(dir.resolve("bad.onnx")));
+        assertTrue(e.getMessage().contains("not an ONNX model"), e.getMessage());
+    }
 }

@@ -340,6 +340,50 @@ public sealed interface Operator {
         }
     }
 
+    /**
+     * Concatenation along the channel axis: inputs [N, C_i, ...] (two or more, the same rank and the same dimensions
+     * except C_i), output [N, sum of C_i, ...] holding the inputs' channels in input order (an Inception or DenseNet
+     * branch join; ONNX's Concat with axis 1).
+     */
+    record Concat() implements Operator {
+        @Override
+        public String name() {
+            return "concat";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            if (in.size() < 2) {
+                throw new IllegalArgumentException("concat takes at least 2 inputs, got " + in.size());
+            }
+            int[] first = in.get(0);
+            if (first.length < 2) {
+                throw new IllegalArgumentException("concat: inputs must be [N, C, ...], got "
+                        + Tensor.shapeString(first));
+            }
+            int[] out = first.clone();
+            out[1] = 0;
+            for (int[] x : in) {
+                boolean fits = x.length == first.length;
+                for (int d = 0; fits && d < x.length; d++) {
+                    fits = d == 1 || x[d] == first[d];
+                }
+                if (!fits) {
+                    throw new IllegalArgumentException("concat: input " + Tensor.shapeString(x) + " differs from "
+                            + Tensor.shapeString(first) + " in a dimension other than the channels (1)");
+                }
+                out[1] = Math.addExact(out[1], x[1]);
+            }
+            Shapes.size(out);
+            return out;
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(outputShape(in));
+        }
+    }
+
     /** [N, ...] to [N, product of the rest]. */
     record Flatten() implements Operator {
         @Override

@@ -182,6 +182,11 @@ public final class ModelBuilder {
         return layer(layerName, new Operator.Add(relu), List.of(a, b), List.of());
     }
 
+    /** The channel concatenation of {@code inputs} (two or more layers with the same N, H and W), in that order. */
+    public ModelBuilder concat(String layerName, String... inputs) {
+        return layer(layerName, new Operator.Concat(), List.of(inputs), List.of());
+    }
+
     public ModelBuilder softmax(String layerName) {
         return unary(layerName, new Operator.Softmax(), List.of());
     }

@@ -178,8 +178,41 @@ public final class OpenClBackend implements Backend {
             ClKernel k = library.kernel("softmax.cl", "", "softmax_rows");
             k.arg(0, buf.get(0)).arg(1, out).arg(2, total / rows).arg(3, rows);
             return PreparedStep.elementwise(k, rows);
+        } else if (op instanceof Operator.Concat) {
+            return concat(shapes, buf, out);
         }
         throw new IllegalArgumentException("the OpenCL backend has no kernel for " + op.name());
+    }
+
+    /** One copy_into_channels launch per input, each writing its channels at its offset in every output image. */
+    private PreparedStep concat(List<int[]> shapes, List<ClBuffer> buf, ClBuffer out) {
+        OwnedResources owned = new OwnedResources();
+        try {
+            List<ClKernel> kernels = new ArrayList<>();
+            List<Integer> totals = new ArrayList<>();
+            int images = shapes.get(0)[0];
+            int outBlock = elements(new Operator.Concat().outputShape(shapes)) / images;
+            int offset = 0;
+            for (int i = 0; i < shapes.size(); i++) {
+                int total = elements(shapes.get(i));
+                int block = total / images;
+                ClKernel k = owned.add(library.kernel("eltwise.cl", "", "copy_into_channels"));
+                k.arg(0, buf.get(i)).arg(1, out).arg(2, block).arg(3, outBlock).arg(4, offset).arg(5, total);
+                kernels.add(k);
+                totals.add(total);
+                offset += block;
+            }
+            return PreparedStep.of(owned, "copy_into_channels", "", () -> {
+                List<EventTiming> timings = new ArrayList<>();
+                for (int i = 0; i < kernels.size(); i++) {
+                    timings.add(Launch.elementwise(kernels.get(i), totals.get(i)));
+                }
+                return timings;
+            });
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
+        }
     }
 
     private static int elements(int[] shape) {

@@ -192,5 +192,9 @@ public final class SelfTest {
         check("residual_add", new Operator.Add(true), List.of(big, Tensor.random(20, -2, 2, 2, 8, 17, 19)), 1e-6,
                 "5168 elements relu");
         check("bias_add", new Operator.BiasAdd(), List.of(big, Tensor.random(21, -1, 1, 8)), 1e-6, "5168 elements");
+        check("copy_into_channels", new Operator.Concat(), List.of(x, Tensor.random(26, -1, 1, 2, 5, h, w), y), 0,
+                "2x(3+5+3)x4x5");
+        check("copy_into_channels", new Operator.Concat(), List.of(big, Tensor.random(27, -2, 2, 2, 1, 17, 19)), 0,
+                "2x(8+1)x17x19");
     }
 }

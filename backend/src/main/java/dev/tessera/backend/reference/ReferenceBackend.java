@@ -97,6 +97,8 @@ public final class ReferenceBackend implements Backend {
             return batchNorm((Operator.BatchNorm) op, in);
         } else if (op instanceof Operator.Flatten) {
             return new Tensor(x.data().clone(), outShape);
+        } else if (op instanceof Operator.Concat) {
+            return concat(in, outShape);
         }
         throw new IllegalArgumentException(op.name() + ": not supported by the reference backend");
     }
@@ -376,6 +378,22 @@ public final class ReferenceBackend implements Backend {
         float[] y = out.data();
         for (int i = 0; i < y.length; i++) {
             y[i] = (float) f.apply((i / inner) % channels, xs[i]);
+        }
+        return out;
+    }
+
+    /** Copies each input's channels, image by image, into the output after the channels of the inputs before it. */
+    private static Tensor concat(List<Tensor> in, int[] outShape) {
+        Tensor out = Tensor.zeros(outShape);
+        int images = outShape[0];
+        int outBlock = out.size() / images;
+        int offset = 0;
+        for (Tensor t : in) {
+            int block = t.size() / images;
+            for (int n = 0; n < images; n++) {
+                System.arraycopy(t.data(), n * block, out.data(), n * outBlock + offset, block);
+            }
+            offset += block;
         }
         return out;
     }

@@ -256,6 +256,11 @@ class OpenClPropertyTest {
             check(new Operator.FullyConnected(rnd.nextBoolean()), fc, 1e-5, "fc " + i + " " + features + "->" + out);
             Tensor logits = Tensor.random(rnd.nextLong(), -20, 20, n, 1 + rnd.nextInt(1000));
             check(new Operator.Softmax(), List.of(logits), 1e-5, "softmax " + i);
+            List<Tensor> branches = new ArrayList<>(List.of(x));
+            for (int b = 1 + rnd.nextInt(3); b > 0; b--) {
+                branches.add(Tensor.random(rnd.nextLong(), -2, 2, n, 1 + rnd.nextInt(7), h, w));
+            }
+            check(new Operator.Concat(), branches, 0, "concat " + i + " of " + branches.size());
         }
     }
 

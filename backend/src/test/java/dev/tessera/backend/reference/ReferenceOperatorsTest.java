@@ -71,6 +71,15 @@ class ReferenceOperatorsTest {
     }
 
     @Test
+    void concatStacksChannelsImageByImage() {
+        // a [2, 1, 1, 2] and b [2, 2, 1, 2]: image 0 is a's channel then b's two, then image 1 the same
+        Tensor a = new Tensor(new float[] {1, 2, 3, 4}, 2, 1, 1, 2);
+        Tensor b = new Tensor(new float[] {10, 11, 12, 13, 20, 21, 22, 23}, 2, 2, 1, 2);
+        assertTensor(backend.apply(new dev.tessera.backend.Operator.Concat(), a, b), new int[] {2, 3, 1, 2},
+                1, 2, 10, 11, 12, 13, 3, 4, 20, 21, 22, 23);
+    }
+
+    @Test
     void softmaxKnownValues() {
         // softmax([1, 2, 3]) = [0.09003057, 0.24472847, 0.66524096]; [1000, 1001, 1002] is the same after shifting.
         Tensor x = new Tensor(new float[] {1, 2, 3, 1000, 1001, 1002}, 2, 3);

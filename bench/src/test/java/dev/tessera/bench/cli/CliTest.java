@@ -95,7 +95,7 @@ class CliTest {
     void everyCommandExplainsItselfWithHelp() {
         for (String[] args : new String[][] {{"--help"}, {"devices", "--help"}, {"probe", "--help"},
             {"op", "--help"}, {"op", "conv2d", "--help"}, {"op", "lrn", "--help"}, {"models", "--help"},
-            {"selftest", "--help"},
+            {"selftest", "--help"}, {"run", "--help"}, {"export", "--help"},
             {"bench", "--help"}}) {
             Run run = run(args);
             assertEquals(0, run.code(), String.join(" ", args) + ": " + run.err());
@@ -127,7 +127,7 @@ class CliTest {
             assertTrue(convPasses.getOrDefault(solver, 0) >= 2, solver + " checked: " + convPasses);
         }
         assertTrue(operators.containsAll(List.of("conv2d", "maxpool", "avgpool", "globalavgpool", "lrn", "relu", "tanh",
-                "biasadd", "add", "batchnorm", "fc", "softmax")), operators.toString());
+                "biasadd", "add", "batchnorm", "fc", "softmax", "concat")), operators.toString());
     }
 
     @Test
