@@ -305,15 +305,33 @@ public final class ReportCharts {
                 }
                 lines.add(new ChartSpec.Line(labels.label().apply(e), x, y, false));
             }
+            lines = mergeIdentical(lines);
             charts.add(new ChartSpec.Lines("accuracy-" + slug(model), "Error by layer depth: " + model
                     + labels.onDevice(),
                     "Relative L2 error of each layer's output against the double-precision reference (worst over the "
-                            + "compared images), by position in the model (1 = first layer)."
+                            + "compared images), by position in the model (1 = first layer); configurations with "
+                            + "identical errors share one line (a = b)."
                             + (zeros > 0 ? " " + zeros + " exact (zero-error) point(s) are not drawn on the log "
                                     + "axis." : ""),
                     "layer depth", "relative L2 error", false, true, lines));
         });
         return charts;
+    }
+
+    /**
+     * Lines with exactly the same points would hide each other: they become one line named "a = b = c", so that
+     * the legend says which configurations gave the same numbers.
+     */
+    static List<ChartSpec.Line> mergeIdentical(List<ChartSpec.Line> lines) {
+        Map<List<List<Double>>, List<ChartSpec.Line>> byPoints = new LinkedHashMap<>();
+        for (ChartSpec.Line line : lines) {
+            byPoints.computeIfAbsent(List.of(line.x(), line.y()), k -> new ArrayList<>()).add(line);
+        }
+        List<ChartSpec.Line> merged = new ArrayList<>();
+        byPoints.values().forEach(same -> merged.add(new ChartSpec.Line(String.join(" = ",
+                same.stream().map(ChartSpec.Line::name).toList()), same.get(0).x(), same.get(0).y(),
+                same.get(0).markersOnly())));
+        return merged;
     }
 
     /** Per compared metric, our figure over the peer's for each configuration, model and batch. */

@@ -155,6 +155,16 @@ class ReportChartsTest {
     }
 
     @Test
+    void linesWithTheSamePointsBecomeOneNamedByAll() {
+        ChartSpec.Line a = new ChartSpec.Line("auto", List.of(1.0, 2.0), List.of(1e-7, 2e-7), false);
+        ChartSpec.Line b = new ChartSpec.Line("direct", List.of(1.0, 2.0), List.of(1e-7, 2e-7), false);
+        ChartSpec.Line c = new ChartSpec.Line("winograd", List.of(1.0, 2.0), List.of(1e-7, 3e-7), false);
+        List<ChartSpec.Line> merged = ReportCharts.mergeIdentical(List.of(a, c, b));
+        assertEquals(List.of("auto = direct", "winograd"), merged.stream().map(ChartSpec.Line::name).toList());
+        assertEquals(List.of(1e-7, 2e-7), merged.get(0).y());
+    }
+
+    @Test
     void peerRatiosAreOursOverTheirsPerMetric() {
         List<ChartSpec.Bars> charts = ReportCharts.peerRatios(all());
         assertEquals(1, charts.size());
