@@ -1,18 +1,14 @@
 package dev.tessera.bench.harness;
 
 import dev.tessera.models.Model;
+import dev.tessera.models.onnx.OnnxExporter;
 
-/** The model as ONNX bytes for the ONNX Runtime peer. */
+/** The model as ONNX bytes for the ONNX Runtime peer ({@link OnnxExporter}: opset 13, symbolic batch). */
 final class OnnxExport {
     private OnnxExport() {
     }
 
-    /**
-     * @throws UnsupportedOperationException until the ONNX exporter ({@code dev.tessera.models.onnx.OnnxExporter})
-     *                                       is on main: the peer's rows then say so as "unsupported"
-     */
     static byte[] toBytes(Model model) {
-        throw new UnsupportedOperationException("the ONNX exporter (dev.tessera.models.onnx.OnnxExporter) is not "
-                + "available in this build, so the ONNX Runtime peer cannot run " + model.name());
+        return OnnxExporter.toBytes(model);
     }
 }

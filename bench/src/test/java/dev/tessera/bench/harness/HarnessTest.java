@@ -49,7 +49,7 @@ class HarnessTest {
     @Test
     void writesJsonAndCsvThatAgreeWithEachOtherAndWithTheReference(@TempDir Path dir) throws Exception {
         BenchSettings s = settings(List.of("opencl", "aparapi", "reference"),
-                List.of(ConvAlgorithm.AUTO, ConvAlgorithm.WINOGRAD_4X4), List.of("clblast"));
+                List.of(ConvAlgorithm.AUTO, ConvAlgorithm.WINOGRAD_4X4), List.of("clblast", "onnxruntime"));
         Harness harness = new Harness(s, HarnessTest::open, Progress.silent());
         ResultFiles files = new ResultFiles(dir.resolve("out/results.json"));
         List<String> statusesSeen = new ArrayList<>();
@@ -117,6 +117,16 @@ class HarnessTest {
         assertEquals("reference-java", referenceAccuracy.ranOn());
         assertEquals(0.0, referenceAccuracy.accuracy().relativeL2Max(), "the reference against itself");
         assertEquals(ResultRow.OK, rows.get("layers/clblast/0/lenet5/-/b1").status());
+
+        // ONNX Runtime ran the exported model on the same inputs; our rows carry our figure over its
+        ResultRow onnxLatency = rows.get("latency/onnxruntime/cpu/lenet5/-/b1");
+        assertEquals(ResultRow.OK, onnxLatency.status(), onnxLatency.reason());
+        assertEquals("onnxruntime-cpu", onnxLatency.ranOn());
+        ResultRow.PeerComparison vsOnnx = latency.peerComparisons().stream()
+                .filter(c -> c.peer().equals("onnxruntime")).findFirst().orElseThrow();
+        assertEquals(latency.endToEndMs().median() / onnxLatency.endToEndMs().median(), vsOnnx.ratio(), 1e-12);
+        assertTrue(rows.get("accuracy/onnxruntime/cpu/lenet5/-/b1").accuracy().relativeL2Max() < 1e-5);
+        assertEquals(ResultRow.OK, rows.get("throughput/onnxruntime/cpu/lenet5/-/b2").status(), "symbolic batch");
 
         // the CSV holds the same figures as the JSON, row for row
         List<SummaryCsv.Line> csv = SummaryCsv.read(Files.readAllBytes(files.csv()));
