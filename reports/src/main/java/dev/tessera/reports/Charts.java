@@ -65,7 +65,7 @@ public final class Charts {
         int height = HEIGHT + legendRows(spec.series().size()) * 18;
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(height).title(spec.title())
                 .xAxisTitle(spec.xLabel()).yAxisTitle(spec.yLabel()).build();
-        style(chart.getStyler());
+        style(chart.getStyler(), spec.title());
         chart.getStyler().setStacked(spec.stacked());
         chart.getStyler().setOverlapped(false);
         chart.getStyler().setYAxisLogarithmic(spec.logY());
@@ -99,7 +99,7 @@ public final class Charts {
         int height = HEIGHT + legendRows(spec.lines().size()) * 18;
         XYChart chart = new XYChartBuilder().width(WIDTH).height(height).title(spec.title())
                 .xAxisTitle(spec.xLabel()).yAxisTitle(spec.yLabel()).build();
-        style(chart.getStyler());
+        style(chart.getStyler(), spec.title());
         chart.getStyler().setXAxisLogarithmic(spec.logX());
         chart.getStyler().setYAxisLogarithmic(spec.logY());
         chart.getStyler().setMarkerSize(8);
@@ -125,7 +125,7 @@ public final class Charts {
     private static BoxChart boxes(ChartSpec.Boxes spec) {
         BoxChart chart = new BoxChartBuilder().width(WIDTH).height(HEIGHT).title(spec.title())
                 .yAxisTitle(spec.yLabel()).build();
-        style(chart.getStyler());
+        style(chart.getStyler(), spec.title());
         chart.getStyler().setLegendVisible(false);
         int labelChars = spec.boxes().stream().mapToInt(b -> b.name().length()).sum();
         chart.getStyler().setXAxisLabelRotation(labelChars * 7 > WIDTH * 3 / 4 ? 20 : 0);
@@ -153,7 +153,10 @@ public final class Charts {
     /** Lines with more points than this are drawn without markers. */
     private static final int MAX_POINTS_WITH_MARKERS = 40;
 
-    private static void style(AxesChartStyler styler) {
+    /** Titles longer than this many characters get a smaller font, so that they fit the chart's width. */
+    private static final int LONG_TITLE = 80;
+
+    private static void style(AxesChartStyler styler, String title) {
         styler.setSeriesColors(PALETTE);
         styler.setXAxisTickMarkSpacingHint(70);
         styler.setChartBackgroundColor(Color.WHITE);
@@ -161,7 +164,7 @@ public final class Charts {
         styler.setPlotGridLinesColor(new Color(225, 225, 225));
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         styler.setLegendLayout(Styler.LegendLayout.Vertical);
-        styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, title.length() > LONG_TITLE ? 13 : 16));
         styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));

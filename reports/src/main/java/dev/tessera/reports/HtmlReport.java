@@ -26,7 +26,7 @@ public final class HtmlReport {
             table { border-collapse: collapse; margin: 8px 0 16px 0; font-size: 13px; background: white; }
             th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
             th { background: #eef2f7; }
-            td.num { text-align: right; font-variant-numeric: tabular-nums; }
+            td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
             table.kv td:first-child { white-space: nowrap; font-weight: 600; }
             p.note { font-size: 13px; color: #555; margin: 4px 0; max-width: 1000px; }
             p.empty { color: #777; font-style: italic; }
