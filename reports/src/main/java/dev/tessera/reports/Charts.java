@@ -103,6 +103,9 @@ public final class Charts {
         chart.getStyler().setXAxisLogarithmic(spec.logX());
         chart.getStyler().setYAxisLogarithmic(spec.logY());
         chart.getStyler().setMarkerSize(8);
+        // XChart puts a tick at most integers on a long axis of whole numbers: beyond 60, stand the labels upright
+        boolean longAxis = !spec.logX() && spec.lines().stream().anyMatch(l -> l.x().size() > 60);
+        chart.getStyler().setXAxisLabelRotation(longAxis ? 90 : 0);
         for (ChartSpec.Line line : spec.lines()) {
             if (line.x().isEmpty()) {
                 continue;
