@@ -46,11 +46,8 @@ public class AlexNetLayerBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        Layers.Plane plane = Layers.ALEXNET_POOLS.containsKey(layer) ? Layers.ALEXNET_POOLS.get(layer)
-                : Layers.ALEXNET_LRNS.get(layer);
-        op = Layers.ALEXNET_POOLS.containsKey(layer) ? Operator.Pool.of(Operator.Pool.Kind.MAX, 3, 2, 0)
-                : Operator.Lrn.alexNet();
-        Tensor x = Tensor.random(1, -1, 1, 1, plane.c(), plane.size(), plane.size());
+        op = Layers.alexNetOperator(layer);
+        Tensor x = Layers.alexNetInput(layer);
         inputs = List.of(x);
         backend = OpenClBackend.open(BenchmarkDevice.get());
         input = backend.context().buffer(x.data());

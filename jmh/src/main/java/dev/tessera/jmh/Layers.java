@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
+import dev.tessera.backend.Tensor;
 
 /**
  * The layers the microbenchmarks run: every distinct convolution of VGG-16 and ResNet-50 (torchvision v1.5, stride on
@@ -67,6 +68,23 @@ public final class Layers {
         ALEXNET_POOLS.put("alexnet.pool5", new Plane("alexnet.pool5", 256, 13));
         ALEXNET_LRNS.put("alexnet.lrn1", new Plane("alexnet.lrn1", 96, 55));
         ALEXNET_LRNS.put("alexnet.lrn2", new Plane("alexnet.lrn2", 256, 27));
+    }
+
+    /** AlexNet's operator for a pooling or LRN layer name: max pooling 3x3 stride 2, or LRN n=5 (paper values). */
+    public static Operator alexNetOperator(String layer) {
+        if (ALEXNET_POOLS.containsKey(layer)) {
+            return Operator.Pool.of(Operator.Pool.Kind.MAX, 3, 2, 0);
+        }
+        if (ALEXNET_LRNS.containsKey(layer)) {
+            return Operator.Lrn.alexNet();
+        }
+        throw new IllegalArgumentException("no AlexNet pooling or LRN layer named " + layer);
+    }
+
+    /** The random batch-1 input of an AlexNet pooling or LRN layer. */
+    public static Tensor alexNetInput(String layer) {
+        Plane plane = ALEXNET_POOLS.containsKey(layer) ? ALEXNET_POOLS.get(layer) : ALEXNET_LRNS.get(layer);
+        return Tensor.random(1, -1, 1, 1, plane.c(), plane.size(), plane.size());
     }
 
     private Layers() {

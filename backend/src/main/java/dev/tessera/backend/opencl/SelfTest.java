@@ -2,21 +2,29 @@ package dev.tessera.backend.opencl;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.SplittableRandom;
 
 import dev.tessera.backend.Accuracy;
+import dev.tessera.backend.Backend;
 import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
+import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
+import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
 import dev.tessera.backend.reference.ReferenceBackend;
+import dev.tessera.opencl.DeviceInfo;
 
 /**
  * The correctness check a user runs on their own device ({@code tessera selftest}) and CI runs on Oclgrind: every
- * operator, and every convolution solver, on small shapes with the edge cases (padding, asymmetric padding, stride,
- * dilation, groups, depthwise, 1x1, 5x3 and 7x7 kernels, batch 2, sizes that leave partial tiles), each result
+ * operator, and every convolution solver (or, for another backend such as Aparapi, each of its algorithms), on small
+ * shapes with the edge cases (padding, asymmetric padding, stride, dilation, groups, depthwise, 1x1, 5x3 and 7x7
+ * kernels, batch 2, sizes that leave partial tiles), each result
  * compared with the double-precision {@link ReferenceBackend} within {@link Tolerances}. Run on an AMD, Intel or NVIDIA
  * card, its report is a cross-vendor correctness record.
  */
@@ -39,33 +47,47 @@ public final class SelfTest {
         }
     }
 
-    private final OpenClBackend opencl;
+    private final Backend backend;
+    /** Per problem, each convolution algorithm to check and why it does not apply (null: it applies), in order. */
+    private final Function<ConvProblem, Map<String, String>> convAlgorithms;
     private final ReferenceBackend reference = new ReferenceBackend();
     private final List<Check> checks = new ArrayList<>();
 
-    private SelfTest(OpenClBackend opencl) {
-        this.opencl = opencl;
+    private SelfTest(Backend backend, Function<ConvProblem, Map<String, String>> convAlgorithms) {
+        this.backend = backend;
+        this.convAlgorithms = convAlgorithms;
     }
 
-    /** Runs every check on {@code opencl}'s device and returns them in order. */
+    /** Runs every check, with every convolution solver, on {@code opencl}'s device and returns them in order. */
     public static List<Check> run(OpenClBackend opencl) {
-        SelfTest test = new SelfTest(opencl);
+        DeviceInfo info = opencl.context().info();
+        return run(opencl, problem -> {
+            Map<String, String> reasons = new LinkedHashMap<>();
+            for (ConvSolver solver : ConvSolvers.forDevice(info)) {
+                reasons.put(solver.id(), solver.notApplicableReason(problem, info));
+            }
+            return reasons;
+        });
+    }
+
+    /**
+     * Runs every check on any backend, convolutions with each of {@code algorithms}, and returns them in order. A
+     * result that ran in Aparapi's Java thread pool fails its check: the device was not tested.
+     */
+    public static List<Check> run(Backend backend, List<ConvAlgorithm> algorithms) {
+        return run(backend, problem -> {
+            Map<String, String> reasons = new LinkedHashMap<>();
+            algorithms.forEach(a -> reasons.put(a.id(), null));
+            return reasons;
+        });
+    }
+
+    private static List<Check> run(Backend backend, Function<ConvProblem, Map<String, String>> convAlgorithms) {
+        SelfTest test = new SelfTest(backend, convAlgorithms);
         test.convolutions();
         test.pooling();
         test.elementwise();
         return List.copyOf(test.checks);
-    }
-
-    /** Random inputs for a convolution: x [n, c, h, w], weights [k, c/groups, r, s], optionally bias [k]. */
-    public static List<Tensor> convInputs(SplittableRandom rnd, int n, int c, int h, int w, int k, int r, int s,
-            int groups, boolean bias) {
-        List<Tensor> in = new ArrayList<>();
-        in.add(Tensor.random(rnd.nextLong(), -1, 1, n, c, h, w));
-        in.add(Tensor.random(rnd.nextLong(), -1, 1, k, c / groups, r, s));
-        if (bias) {
-            in.add(Tensor.random(rnd.nextLong(), -1, 1, k));
-        }
-        return in;
     }
 
     /** A named convolution case. */
@@ -80,33 +102,39 @@ public final class SelfTest {
         SplittableRandom rnd = new SplittableRandom(2026);
         return List.of(
                 new ConvCase("3x3 pad 1 bias relu", Operator.Conv2d.of(1, 1).withRelu(true),
-                        convInputs(rnd, 1, 3, 6, 6, 4, 3, 3, 1, true)),
+                        RandomCases.convInputs(rnd, 1, 3, 6, 6, 4, 3, 3, 1, true)),
                 new ConvCase("3x3 groups 2 asymmetric pad batch 2",
                         new Operator.Conv2d(1, 1, 0, 1, 1, 0, 1, 1, 2, false, ConvAlgorithm.AUTO),
-                        convInputs(rnd, 2, 4, 7, 5, 4, 3, 3, 2, false)),
+                        RandomCases.convInputs(rnd, 2, 4, 7, 5, 4, 3, 3, 2, false)),
                 new ConvCase("3x3 depthwise pad 1", Operator.Conv2d.of(1, 1).withGroups(3),
-                        convInputs(rnd, 1, 3, 5, 5, 3, 3, 3, 3, true)),
+                        RandomCases.convInputs(rnd, 1, 3, 5, 5, 3, 3, 3, 3, true)),
                 new ConvCase("3x3 stride 2x1 pad 1,0,2,1 dilation 2",
                         new Operator.Conv2d(2, 1, 1, 0, 2, 1, 2, 2, 1, false, ConvAlgorithm.AUTO),
-                        convInputs(rnd, 1, 2, 9, 8, 3, 3, 3, 1, true)),
-                new ConvCase("1x1 pointwise", Operator.Conv2d.of(1, 0), convInputs(rnd, 1, 5, 4, 3, 3, 1, 1, 1, true)),
+                        RandomCases.convInputs(rnd, 1, 2, 9, 8, 3, 3, 3, 1, true)),
+                new ConvCase("1x1 pointwise", Operator.Conv2d.of(1, 0), RandomCases.convInputs(rnd, 1, 5, 4, 3, 3, 1, 1, 1, true)),
                 new ConvCase("3x3 no pad batch 2 partial tiles", Operator.Conv2d.of(1, 0),
-                        convInputs(rnd, 2, 5, 9, 7, 6, 3, 3, 1, false)),
+                        RandomCases.convInputs(rnd, 2, 5, 9, 7, 6, 3, 3, 1, false)),
                 new ConvCase("3x3 asymmetric pad 2,0,0,1 relu",
                         new Operator.Conv2d(1, 1, 2, 0, 0, 1, 1, 1, 1, true, ConvAlgorithm.AUTO),
-                        convInputs(rnd, 1, 1, 4, 11, 2, 3, 3, 1, true)),
+                        RandomCases.convInputs(rnd, 1, 1, 4, 11, 2, 3, 3, 1, true)),
                 new ConvCase("3x3 pad 1 several tiles and panels", Operator.Conv2d.of(1, 1),
-                        convInputs(rnd, 1, 9, 13, 11, 17, 3, 3, 1, true)),
+                        RandomCases.convInputs(rnd, 1, 9, 13, 11, 17, 3, 3, 1, true)),
                 new ConvCase("5x3 stride 1x2 pad 2,2,1,1", new Operator.Conv2d(1, 2, 2, 2, 1, 1, 1, 1, 1, false,
-                        ConvAlgorithm.AUTO), convInputs(rnd, 1, 3, 8, 9, 5, 5, 3, 1, true)),
+                        ConvAlgorithm.AUTO), RandomCases.convInputs(rnd, 1, 3, 8, 9, 5, 5, 3, 1, true)),
                 new ConvCase("7x7 stride 2 pad 3 (a ResNet stem in small)", Operator.Conv2d.of(2, 3).withRelu(true),
-                        convInputs(rnd, 1, 3, 15, 13, 6, 7, 7, 1, true)));
+                        RandomCases.convInputs(rnd, 1, 3, 15, 13, 6, 7, 7, 1, true)));
     }
 
     private void check(String algorithm, Operator op, List<Tensor> inputs, double tolerance, String description) {
         try {
             Tensor expected = reference.run(op, inputs).output();
-            Tensor actual = opencl.run(op, inputs).output();
+            OpResult result = backend.run(op, inputs);
+            Tensor actual = result.output();
+            if (result.ranOn().equals("java-thread-pool")) {
+                checks.add(new Check(op.name(), algorithm, description, "FAIL", Double.NaN, tolerance,
+                        "ran in the Java thread pool, not on the device: " + result.note()));
+                return;
+            }
             if (!Arrays.equals(expected.shape(), actual.shape())) {
                 checks.add(new Check(op.name(), algorithm, description, "FAIL", Double.NaN, tolerance, "shape "
                         + actual.shapeString() + ", expected " + expected.shapeString()));
@@ -124,16 +152,16 @@ public final class SelfTest {
     private void convolutions() {
         for (ConvCase conv : convCases()) {
             ConvProblem problem = conv.problem();
-            for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
+            for (Map.Entry<String, String> algorithm : convAlgorithms.apply(problem).entrySet()) {
+                String id = algorithm.getKey();
                 String description = conv.name() + " " + problem.key();
-                String reason = solver.notApplicableReason(problem, opencl.context().info());
-                if (reason != null) {
-                    checks.add(new Check("conv2d", solver.id(), description, "N/A", Double.NaN,
-                            Tolerances.relativeL2(solver.id()), reason));
+                if (algorithm.getValue() != null) {
+                    checks.add(new Check("conv2d", id, description, "N/A", Double.NaN, Tolerances.relativeL2(id),
+                            algorithm.getValue()));
                     continue;
                 }
-                check(solver.id(), conv.op().withAlgorithm(ConvAlgorithm.parse(solver.id())), conv.inputs(),
-                        Tolerances.relativeL2(solver.id()), description);
+                check(id, conv.op().withAlgorithm(ConvAlgorithm.parse(id)), conv.inputs(), Tolerances.relativeL2(id),
+                        description);
             }
         }
     }

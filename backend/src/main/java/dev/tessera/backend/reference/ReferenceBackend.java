@@ -136,10 +136,10 @@ public final class ReferenceBackend implements Backend {
                 for (int ri = 0; ri < r; ri++) {
                     for (int si = 0; si < s; si++) {
                         double wv = w[((ko * cPerGroup + ci) * r + ri) * s + si];
-                        int q0 = cols.first[si];
-                        int length = cols.end[si] - q0;
+                        int q0 = cols.first(si);
+                        int length = cols.end(si) - q0;
                         int xCol = cols.inputIndex(q0, si);
-                        for (int pi = rows.first[ri]; pi < rows.end[ri]; pi++) {
+                        for (int pi = rows.first(ri); pi < rows.end(ri); pi++) {
                             int xRow = xPlane + rows.inputIndex(pi, ri) * wd;
                             multiplyAdd(acc, pi * q + q0, wv, x, xRow + xCol, op.strideW(), length);
                         }
@@ -164,36 +164,6 @@ public final class ReferenceBackend implements Backend {
             for (int i = 0; i < length; i++) {
                 acc[a + i] += w * x[b + i * stride];
             }
-        }
-    }
-
-    /**
-     * Along one spatial axis, for each kernel tap: the outputs {@code [first, end)} whose input coordinate
-     * {@code out * stride + tap * dilation - padBegin} lies inside {@code [0, in)}.
-     */
-    private static final class TapRange {
-        final int[] first;
-        final int[] end;
-        private final int stride;
-        private final int dilation;
-        private final int padBegin;
-
-        TapRange(int taps, int stride, int dilation, int padBegin, int in, int out) {
-            this.stride = stride;
-            this.dilation = dilation;
-            this.padBegin = padBegin;
-            first = new int[taps];
-            end = new int[taps];
-            for (int t = 0; t < taps; t++) {
-                int offset = t * dilation - padBegin;
-                // smallest o with o * stride + offset >= 0, largest with o * stride + offset <= in - 1
-                first[t] = Math.max(0, -Math.floorDiv(offset, stride));
-                end[t] = Math.min(out, Math.floorDiv(in - 1 - offset, stride) + 1);
-            }
-        }
-
-        int inputIndex(int out, int tap) {
-            return out * stride + tap * dilation - padBegin;
         }
     }
 

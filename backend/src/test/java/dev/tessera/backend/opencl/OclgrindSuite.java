@@ -15,6 +15,8 @@ import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
 import dev.tessera.backend.reference.ReferenceBackend;
+import dev.tessera.backend.training.ReferenceTrainingBackend;
+import dev.tessera.backend.training.SgdSettings;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClDevice;
 import dev.tessera.opencl.DeviceSelector;
@@ -24,8 +26,9 @@ import dev.tessera.opencl.ProgramCache;
 /**
  * The child process of {@link OclgrindSuiteTest}: runs every kernel family once or a few times on tiny shapes on the
  * Oclgrind simulator: {@link SelfTest}'s checks (every operator and solver against the {@link ReferenceBackend}), plus
- * im2col and GEMM with the GPU tuning and GEMM called directly. Oclgrind itself reports races, out-of-bounds and uninitialised accesses to its log (the
- * parent sets OCLGRIND_* in this process's environment, which the simulator reads when it loads).
+ * im2col and GEMM with the GPU tuning and GEMM called directly, and the training kernels against
+ * {@link ReferenceTrainingBackend}. Oclgrind itself reports races, out-of-bounds and uninitialised accesses to its
+ * log (the parent sets OCLGRIND_* in this process's environment, which the simulator reads when it loads).
  *
  * <p>Prints one line per case ({@code PASS}, {@code FAIL} or {@code N/A} with the solver's reason) and exits 1 if a
  * result was wrong or a launch failed, 0 otherwise.
@@ -44,8 +47,9 @@ public final class OclgrindSuite {
     }
 
     /**
-     * Two deliberately broken kernels: an out-of-bounds write and a write-write race. {@link OclgrindSuiteTest} runs
-     * them first and requires Oclgrind to report both, so a silent simulator (checks off, log elsewhere) cannot pass.
+     * Two deliberately broken kernels: an out-of-bounds write and a write-write race. The Oclgrind suites run them
+     * first ({@link OclgrindChild#assertChecksAreOn}) and require Oclgrind to report both, so a silent simulator
+     * (checks off, log elsewhere) cannot pass.
      */
     static final String CANARY = """
             __kernel void canary_out_of_bounds(__global float *out) {
@@ -112,6 +116,71 @@ public final class OclgrindSuite {
         gpuTunedConvolutions();
         gemm();
         probeAndPeerKernels();
+        trainingKernels();
+    }
+
+    /**
+     * The backward kernels (conv_backward.cl, pool_backward.cl, fc_backward.cl, eltwise_backward.cl, loss.cl, sgd.cl)
+     * through {@link OpenClTrainingBackend} on tiny shapes with stride 2, asymmetric padding, groups and batch 2,
+     * each against {@link ReferenceTrainingBackend}.
+     */
+    private void trainingKernels() {
+        ReferenceTrainingBackend ref = new ReferenceTrainingBackend();
+        try (OpenClTrainingBackend training = OpenClTrainingBackend.open(opencl.context().device(),
+                ProgramCache.defaultCache(), null)) {
+            Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 0, 0, 2, 1, 1, 2, false, ConvAlgorithm.DIRECT);
+            int[] xs = {2, 4, 5, 6};
+            int[] ws = {4, 2, 3, 2};
+            Tensor x = Tensor.random(11, -1, 1, xs);
+            Tensor w = Tensor.random(12, -1, 1, ws);
+            Tensor dy = Tensor.random(13, -1, 1, ConvProblem.of(conv, List.of(xs, ws)).outputShape());
+            compare("conv_backward_data", ref.convBackwardData(conv, dy, w, xs),
+                    () -> training.convBackwardData(conv, dy, w, xs));
+            compare("conv_backward_weight", ref.convBackwardWeight(conv, x, dy, ws),
+                    () -> training.convBackwardWeight(conv, x, dy, ws));
+            compare("bias_backward", ref.biasBackward(dy), () -> training.biasBackward(dy));
+            for (Operator.Pool.Kind kind : Operator.Pool.Kind.values()) {
+                Operator.Pool pool = new Operator.Pool(kind, 3, 2, 2, 1, 1, 0, 0, 1, kind == Operator.Pool.Kind.AVG);
+                Tensor poolDy = Tensor.random(14, -1, 1, pool.outputShape(List.of(xs)));
+                compare(pool.name() + "_backward", ref.poolBackward(pool, x, poolDy),
+                        () -> training.poolBackward(pool, x, poolDy));
+            }
+            Tensor y = Tensor.random(15, -1, 1, 3, 7);
+            Tensor g = Tensor.random(16, -1, 1, 3, 7);
+            compare("relu_backward", ref.reluBackward(y, g), () -> training.reluBackward(y, g));
+            compare("tanh_backward", ref.tanhBackward(y, g), () -> training.tanhBackward(y, g));
+            Tensor fcWeight = Tensor.random(17, -1, 1, 5, 7);
+            Tensor fcDy = Tensor.random(18, -1, 1, 3, 5);
+            compare("fc_backward_data", ref.fcBackwardData(fcDy, fcWeight, new int[] {3, 7}),
+                    () -> training.fcBackwardData(fcDy, fcWeight, new int[] {3, 7}));
+            compare("fc_backward_weight", ref.fcBackwardWeight(y, fcDy), () -> training.fcBackwardWeight(y, fcDy));
+            int[] labels = {6, 0, 3};
+            compare("softmax_cross_entropy", ref.softmaxCrossEntropy(y, labels).gradient(),
+                    () -> training.softmaxCrossEntropy(y, labels).gradient());
+            Tensor mask = new Tensor(new float[] {1, 0, 1, 1, 0, 1, 1}, 7);
+            for (Tensor m : new Tensor[] {null, mask}) {
+                Tensor expected = Tensor.random(19, -1, 1, 7);
+                Tensor velocity = Tensor.random(20, -1, 1, 7);
+                Tensor gradient = Tensor.random(21, -1, 1, 7);
+                Tensor actual = expected.copy();
+                Tensor actualVelocity = velocity.copy();
+                SgdSettings sgd = new SgdSettings(0.1, 0.9, 1e-3);
+                ref.sgdStep(expected, velocity, gradient, m, sgd);
+                compare("sgd_momentum mask " + (m != null), expected, () -> {
+                    training.sgdStep(actual, actualVelocity, gradient, m, sgd);
+                    return actual;
+                });
+            }
+        }
+    }
+
+    private void compare(String what, Tensor expected, java.util.function.Supplier<Tensor> actual) {
+        attempt(what, () -> {
+            Accuracy accuracy = Accuracy.of(actual.get(), expected);
+            if (!(accuracy.relativeL2() <= Tolerances.relativeL2(what))) {
+                throw new AssertionError(accuracy + " above " + Tolerances.relativeL2(what));
+            }
+        });
     }
 
     /**

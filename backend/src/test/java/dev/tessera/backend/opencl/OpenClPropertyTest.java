@@ -1,9 +1,8 @@
 package dev.tessera.backend.opencl;
 
-import static dev.tessera.backend.opencl.SelfTest.convInputs;
+import static dev.tessera.backend.RandomCases.convInputs;
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -16,6 +15,7 @@ import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
+import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
 import dev.tessera.backend.reference.ReferenceBackend;
@@ -51,6 +51,10 @@ class OpenClPropertyTest {
         return Tolerances.relativeL2(algorithm);
     }
 
+    private static void check(RandomCases.Case c) {
+        check(c.op(), c.inputs(), c.tolerance(), c.description());
+    }
+
     private static void check(Operator op, List<Tensor> inputs, double tolerance, String what) {
         OpResult expected = reference.run(op, inputs);
         OpResult actual = opencl.run(op, inputs);
@@ -61,48 +65,17 @@ class OpenClPropertyTest {
         assertTrue(actual.kernelMs() >= 0, "kernel time from events");
     }
 
-    /** A random convolution; about a third of them exercise each of stride, padding, dilation and groups. */
-    static Operator.Conv2d randomConv(SplittableRandom rnd) {
-        int stride = rnd.nextInt(4) == 0 ? 2 : 1;
-        int strideW = rnd.nextInt(6) == 0 ? 3 : stride;
-        int dilation = rnd.nextInt(5) == 0 ? 2 : 1;
-        return new Operator.Conv2d(stride, strideW, rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3),
-                dilation, rnd.nextInt(6) == 0 ? 2 : 1, 1, rnd.nextBoolean(), ConvAlgorithm.AUTO);
-    }
-
-
     @Test
     void convolutionMatchesReferenceForEveryAlgorithm() {
-        SplittableRandom rnd = new SplittableRandom(20261122);
-        int problems = 0;
-        for (int i = 0; problems < 200; i++) {
-            int[] kernel = pickKernel(rnd);
-            int r = kernel[0];
-            int s = kernel[1];
-            int groups = rnd.nextInt(5) == 0 ? 2 : 1;
-            int c = groups * (1 + rnd.nextInt(9));
-            int k = groups * (1 + rnd.nextInt(9));
-            if (rnd.nextInt(10) == 0) { // depthwise
-                groups = c;
-                k = c;
-            }
-            int n = rnd.nextInt(4) == 0 ? 2 : 1;
-            int h = r + rnd.nextInt(14);
-            int w = s + rnd.nextInt(14);
-            Operator.Conv2d conv = randomConv(rnd).withGroups(groups);
-            List<Tensor> inputs = convInputs(rnd, n, c, h, w, k, r, s, groups, rnd.nextBoolean());
-            ConvProblem problem;
-            try {
-                problem = ConvProblem.of(conv, inputs.stream().map(Tensor::shape).toList());
-            } catch (IllegalArgumentException windowTooLarge) {
-                continue;
-            }
-            problems++;
+        for (RandomCases.Case random : RandomCases.convolutions(20261122, 200)) {
+            Operator.Conv2d conv = (Operator.Conv2d) random.op();
+            List<Tensor> inputs = random.inputs();
+            ConvProblem problem = ConvProblem.of(conv, random.shapes());
             int solvers = 0;
             for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
                 if (solver.isApplicable(problem, opencl.context().info())) {
                     check(conv.withAlgorithm(ConvAlgorithm.parse(solver.id())), inputs, tolerance(solver.id()),
-                            "case " + i + " " + solver.id() + " " + problem.key());
+                            random.description() + " " + solver.id());
                     solvers++;
                 }
             }
@@ -128,11 +101,6 @@ class OpenClPropertyTest {
                         + ConvProblem.of(conv, inputs.stream().map(Tensor::shape).toList()).key());
             }
         }
-    }
-
-    private static int[] pickKernel(SplittableRandom rnd) {
-        int[][] kernels = {{1, 1}, {3, 3}, {3, 3}, {5, 5}, {2, 2}, {7, 7}, {1, 3}, {3, 1}};
-        return kernels[rnd.nextInt(kernels.length)];
     }
 
     /**
@@ -198,70 +166,18 @@ class OpenClPropertyTest {
 
     @Test
     void poolingMatchesReference() {
-        SplittableRandom rnd = new SplittableRandom(77);
-        for (int i = 0; i < 200; i++) {
-            int kh = 1 + rnd.nextInt(4);
-            int kw = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(4) : kh;
-            int sh = 1 + rnd.nextInt(3);
-            int sw = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(3) : sh;
-            int[] pad = {rnd.nextInt(kh), rnd.nextInt(kh), rnd.nextInt(kw), rnd.nextInt(kw)};
-            Operator.Pool.Kind kind = rnd.nextBoolean() ? Operator.Pool.Kind.MAX : Operator.Pool.Kind.AVG;
-            Operator.Pool pool = new Operator.Pool(kind, kh, kw, sh, sw, pad[0], pad[1], pad[2], pad[3],
-                    rnd.nextBoolean());
-            Tensor x = Tensor.random(rnd.nextLong(), -2, 2, 1 + rnd.nextInt(2), 1 + rnd.nextInt(7), kh + rnd.nextInt(12),
-                    kw + rnd.nextInt(12));
-            check(pool, List.of(x), 1e-6, "pool case " + i + " " + pool);
-        }
+        RandomCases.pools(77, 200).forEach(OpenClPropertyTest::check);
         check(new Operator.GlobalAvgPool(), List.of(Tensor.random(3, -1, 1, 2, 5, 7, 7)), 1e-6, "global avg pool");
     }
 
     @Test
     void lrnMatchesReferenceInBothConventions() {
-        SplittableRandom rnd = new SplittableRandom(9);
-        for (int i = 0; i < 200; i++) {
-            // every other case uses AlexNet's beta of 0.75, which the kernel computes with square roots
-            double beta = i % 2 == 0 ? 0.75 : 0.5 + rnd.nextDouble() * 0.5;
-            Operator.Lrn lrn = new Operator.Lrn(1 + 2 * rnd.nextInt(4), 1e-4 + rnd.nextDouble() * 1e-2, beta,
-                    1 + rnd.nextDouble() * 2, rnd.nextBoolean());
-            Tensor x = Tensor.random(rnd.nextLong(), -3, 3, 1 + rnd.nextInt(2), 1 + rnd.nextInt(12), 1 + rnd.nextInt(6),
-                    1 + rnd.nextInt(6));
-            check(lrn, List.of(x), 1e-5, "lrn case " + i + " " + lrn);
-        }
+        RandomCases.lrns(9, 200).forEach(OpenClPropertyTest::check);
     }
 
     @Test
     void elementwiseFullyConnectedAndSoftmaxMatchReference() {
-        SplittableRandom rnd = new SplittableRandom(31);
-        for (int i = 0; i < 200; i++) {
-            int n = 1 + rnd.nextInt(5);
-            int c = 1 + rnd.nextInt(19);
-            int h = 1 + rnd.nextInt(6);
-            int w = 1 + rnd.nextInt(6);
-            Tensor x = Tensor.random(rnd.nextLong(), -2, 2, n, c, h, w);
-            Tensor y = Tensor.random(rnd.nextLong(), -2, 2, n, c, h, w);
-            Tensor perChannel = Tensor.random(rnd.nextLong(), -1, 1, c);
-            Tensor positive = Tensor.random(rnd.nextLong(), 0.1f, 2, c);
-            check(new Operator.Relu(), List.of(x), 0, "relu " + i);
-            check(new Operator.Tanh(), List.of(x), 1e-6, "tanh " + i);
-            check(new Operator.BiasAdd(), List.of(x, perChannel), 1e-6, "bias add " + i);
-            check(new Operator.Add(rnd.nextBoolean()), List.of(x, y), 1e-6, "add " + i);
-            check(new Operator.BatchNorm(1e-5), List.of(x, positive, perChannel, Tensor.random(i, -1, 1, c), positive),
-                    1e-6, "batchnorm " + i);
-            int out = 1 + rnd.nextInt(40);
-            int features = c * h * w;
-            List<Tensor> fc = new ArrayList<>(List.of(x, Tensor.random(rnd.nextLong(), -1, 1, out, features)));
-            if (rnd.nextBoolean()) {
-                fc.add(Tensor.random(rnd.nextLong(), -1, 1, out));
-            }
-            check(new Operator.FullyConnected(rnd.nextBoolean()), fc, 1e-5, "fc " + i + " " + features + "->" + out);
-            Tensor logits = Tensor.random(rnd.nextLong(), -20, 20, n, 1 + rnd.nextInt(1000));
-            check(new Operator.Softmax(), List.of(logits), 1e-5, "softmax " + i);
-            List<Tensor> branches = new ArrayList<>(List.of(x));
-            for (int b = 1 + rnd.nextInt(3); b > 0; b--) {
-                branches.add(Tensor.random(rnd.nextLong(), -2, 2, n, 1 + rnd.nextInt(7), h, w));
-            }
-            check(new Operator.Concat(), branches, 0, "concat " + i + " of " + branches.size());
-        }
+        RandomCases.elementwise(31, 200).forEach(OpenClPropertyTest::check);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tessera.bench.cli;
 
 import java.util.Locale;
 
+import dev.tessera.aparapi.AparapiBackend;
 import dev.tessera.backend.Backend;
 import dev.tessera.backend.opencl.OpenClBackend;
 import dev.tessera.backend.reference.ReferenceBackend;
@@ -9,25 +10,34 @@ import dev.tessera.opencl.ClDevice;
 
 /** Opens a backend by its command-line name. */
 final class Backends {
-    static final String NAMES = "opencl, reference";
+    static final String NAMES = "opencl, aparapi, reference";
 
     private Backends() {
     }
 
-    static Backend open(String name, DeviceOption device) {
+    /** {@code aparapi} configures the aparapi backend and must be empty for the others. */
+    static Backend open(String name, DeviceOption device, AparapiOptions aparapi) {
+        aparapi.requireAparapi(name);
         String n = name.toLowerCase(Locale.ROOT);
-        return open(n, n.equals("opencl") || n.equals("aparapi") ? device.device() : null);
+        return open(n, n.equals("reference") ? null : device.device(), aparapi.options());
     }
 
-    /** Opens {@code name} on {@code device} (ignored by the reference backend, which may get null). */
+    /**
+     * Opens {@code name} on {@code device} (null for the reference backend) with Aparapi's default options (its Java
+     * thread-pool fallback allowed, and then reported as ran_on java-thread-pool): what {@code tessera bench} uses.
+     */
     static Backend open(String name, ClDevice device) {
+        return open(name, device, AparapiBackend.Options.defaults());
+    }
+
+    private static Backend open(String name, ClDevice device, AparapiBackend.Options aparapi) {
         switch (name.toLowerCase(Locale.ROOT)) {
             case "opencl":
                 return OpenClBackend.open(device);
+            case "aparapi":
+                return AparapiBackend.open(device, aparapi);
             case "reference":
                 return new ReferenceBackend();
-            case "aparapi":
-                throw new IllegalArgumentException("the aparapi backend is not available yet; use " + NAMES);
             default:
                 throw new IllegalArgumentException("unknown backend '" + name + "'; choose one of " + NAMES);
         }

@@ -46,14 +46,18 @@ final class OpCommand implements Runnable {
         Path out;
 
         @Option(names = "--backend", defaultValue = "opencl", paramLabel = "NAME",
-                description = "opencl or reference. Default: ${DEFAULT-VALUE}.")
+                description = "opencl, aparapi or reference. Default: ${DEFAULT-VALUE}.")
         String backend;
+
+        @Mixin
+        AparapiOptions aparapi = new AparapiOptions();
 
         @Mixin
         DeviceOption device = new DeviceOption("0");
 
-        @Option(names = "--json", description = "Print one JSON object: backend, device, algorithm, output shape, "
-                + "kernel time from events and wall time.")
+        @Option(names = "--json", description = "Print one JSON object: backend, device, where it ran (ran_on: "
+                + "opencl:<device>, java-thread-pool or reference-java), algorithm, output shape, kernel time and wall "
+                + "time.")
         boolean json;
     }
 
@@ -80,10 +84,11 @@ final class OpCommand implements Runnable {
             inputs.add(Npy.read(common.input));
             inputs.addAll(extraInputs());
             op.outputShape(inputs.stream().map(Tensor::shape).toList()); // validate before opening any device
+            common.aparapi.requireAparapi(common.backend);
             OpResult result;
             String device;
             String backendName;
-            try (Backend backend = Backends.open(common.backend, common.device)) {
+            try (Backend backend = Backends.open(common.backend, common.device, common.aparapi)) {
                 result = backend.run(op, inputs);
                 device = backend.device();
                 backendName = backend.name();
@@ -104,8 +109,9 @@ final class OpCommand implements Runnable {
                 json.put("output", common.out.toString());
                 out.println(Json.write(json));
             } else {
-                out.printf(Locale.ROOT, "%s on %s (%s): %s, output %s, kernel %s, wall %.3f ms -> %s%n", op.name(),
-                        backendName, device, result.algorithm(), result.output().shapeString(),
+                out.printf(Locale.ROOT, "%s on %s (%s), ran on %s: %s, output %s, kernel %s, wall %.3f ms -> %s%n",
+                        op.name(), backendName, device, result.ranOn(), result.algorithm(),
+                        result.output().shapeString(),
                         Double.isNaN(result.kernelMs()) ? "n/a" : String.format(Locale.ROOT, "%.3f ms",
                                 result.kernelMs()), result.wallMs(), common.out);
                 if (!result.note().isEmpty()) {

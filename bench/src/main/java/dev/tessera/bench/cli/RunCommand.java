@@ -38,8 +38,11 @@ final class RunCommand implements Callable<Integer> {
     String modelSpec;
 
     @Option(names = "--backend", defaultValue = "opencl", paramLabel = "NAME",
-            description = "opencl or reference. Default: ${DEFAULT-VALUE}.")
+            description = "opencl, aparapi or reference. Default: ${DEFAULT-VALUE}.")
     String backend;
+
+    @Mixin
+    AparapiOptions aparapi = new AparapiOptions();
 
     @Mixin
     DeviceOption device = new DeviceOption("0");
@@ -96,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
         String ranOn;
         double compileMs;
         double runMs;
-        try (Backend b = Backends.open(backend, device)) {
+        try (Backend b = Backends.open(backend, device, aparapi)) {
             long start = System.nanoTime();
             try (CompiledGraph graph = model.compile(b, n)) {
                 compileMs = (System.nanoTime() - start) / 1e6;

@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.tessera.aparapi.AparapiBackend;
+import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.opencl.OpenClBackend;
 import dev.tessera.backend.opencl.SelfTest;
 import dev.tessera.opencl.ClDevice;
@@ -32,31 +34,44 @@ final class SelftestCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array, one object per device with its checks.")
     boolean json;
 
+    @Option(names = "--backend", defaultValue = "opencl", paramLabel = "NAME", description = "opencl (every "
+            + "hand-written kernel and convolution solver) or aparapi (Aparapi's kernels, conv2d direct and im2col; a "
+            + "kernel that ran in Aparapi's Java thread pool fails its check). Default: ${DEFAULT-VALUE}.")
+    String backend;
+
+    @Mixin
+    AparapiOptions aparapi = new AparapiOptions();
+
     @Spec
     CommandSpec spec;
 
     /** What `--json` prints per device. */
-    record DeviceReport(int deviceIndex, String device, String driver, int passed, int failed, int notApplicable,
+    record DeviceReport(String backend, int deviceIndex, String device, String driver, int passed, int failed,
+            int notApplicable,
             List<SelfTest.Check> checks) {
     }
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        aparapi.requireAparapi(backend);
+        if (!backend.equalsIgnoreCase("opencl") && !backend.equalsIgnoreCase("aparapi")) {
+            throw new IllegalArgumentException("selftest checks the opencl or the aparapi backend, not '" + backend
+                    + "'");
+        }
         List<DeviceReport> reports = new ArrayList<>();
         for (ClDevice device : deviceOption.devices()) {
-            List<SelfTest.Check> checks;
-            try (OpenClBackend backend = OpenClBackend.open(device)) {
-                checks = SelfTest.run(backend);
-            }
+            List<SelfTest.Check> checks = checks(device);
             Map<String, Long> counts = new LinkedHashMap<>();
             checks.forEach(c -> counts.merge(c.status(), 1L, Long::sum));
-            DeviceReport report = new DeviceReport(device.index(), device.name(), device.info().driverVersion(),
+            DeviceReport report = new DeviceReport(backend.toLowerCase(Locale.ROOT), device.index(), device.name(),
+                    device.info().driverVersion(),
                     counts.getOrDefault("PASS", 0L).intValue(), counts.getOrDefault("FAIL", 0L).intValue(),
                     counts.getOrDefault("N/A", 0L).intValue(), checks);
             reports.add(report);
             if (!json) {
-                out.printf("#%d %s (%s)%n", report.deviceIndex(), report.device(), report.driver());
+                out.printf("#%d %s (%s), %s backend%n", report.deviceIndex(), report.device(), report.driver(),
+                        report.backend());
                 TextTable table = new TextTable("result", "operator", "algorithm", "case", "rel. L2 error", "bound");
                 for (SelfTest.Check c : checks) {
                     table.row(c.status(), c.operator(), c.algorithm(), c.description(),
@@ -75,5 +90,16 @@ final class SelftestCommand implements Callable<Integer> {
         }
         out.flush();
         return reports.stream().anyMatch(r -> r.failed() > 0) ? 1 : 0;
+    }
+
+    private List<SelfTest.Check> checks(ClDevice device) {
+        if (backend.equalsIgnoreCase("aparapi")) {
+            try (AparapiBackend b = AparapiBackend.open(device, aparapi.options())) {
+                return SelfTest.run(b, List.of(ConvAlgorithm.DIRECT, ConvAlgorithm.IM2COL));
+            }
+        }
+        try (OpenClBackend b = OpenClBackend.open(device)) {
+            return SelfTest.run(b);
+        }
     }
 }

@@ -25,10 +25,8 @@ final class MnistCheck {
     record Source(Supplier<Model> trainedLenet5, Supplier<Mnist> testDigits) {
         /** The trained weights and NpmSplit's 2,000 held-out digits. */
         static Source standard() {
-            return new Source(() -> {
-                throw new UnsupportedOperationException("trained weights not available "
-                        + "(dev.tessera.models.TrainedWeights is not in this build)");
-            }, () -> dev.tessera.models.data.NpmSplit.load().test());
+            return new Source(dev.tessera.models.TrainedWeights::lenet5Mnist,
+                    () -> dev.tessera.models.data.NpmSplit.load().test());
         }
     }
 

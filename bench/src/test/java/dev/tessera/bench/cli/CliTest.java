@@ -95,7 +95,7 @@ class CliTest {
     void everyCommandExplainsItselfWithHelp() {
         for (String[] args : new String[][] {{"--help"}, {"devices", "--help"}, {"probe", "--help"},
             {"op", "--help"}, {"op", "conv2d", "--help"}, {"op", "lrn", "--help"}, {"models", "--help"},
-            {"selftest", "--help"}, {"run", "--help"}, {"export", "--help"},
+            {"selftest", "--help"}, {"run", "--help"}, {"export", "--help"}, {"train", "--help"},
             {"bench", "--help"}}) {
             Run run = run(args);
             assertEquals(0, run.code(), String.join(" ", args) + ": " + run.err());
@@ -128,6 +128,25 @@ class CliTest {
         }
         assertTrue(operators.containsAll(List.of("conv2d", "maxpool", "avgpool", "globalavgpool", "lrn", "relu", "tanh",
                 "biasadd", "add", "batchnorm", "fc", "softmax", "concat")), operators.toString());
+    }
+
+    @Test
+    void selftestChecksTheAparapiBackendToo() throws Exception {
+        Run run = run("selftest", "--device", "0", "--backend", "aparapi", "--no-thread-pool", "--json");
+        assertEquals(0, run.code(), run.err());
+        JsonNode report = Json.MAPPER.readTree(run.out()).get(0);
+        assertEquals("aparapi", report.get("backend").asText());
+        assertEquals(0, report.get("failed").asInt(), run.out());
+        java.util.Map<String, Integer> convPasses = new java.util.HashMap<>();
+        for (JsonNode check : report.get("checks")) {
+            assertEquals("PASS", check.get("status").asText(), check.toString());
+            assertTrue(check.get("relative_l2").asDouble() <= check.get("tolerance").asDouble(), check.toString());
+            if (check.get("operator").asText().equals("conv2d")) {
+                convPasses.merge(check.get("algorithm").asText(), 1, Integer::sum);
+            }
+        }
+        assertEquals(java.util.Map.of("direct", 10, "im2col", 10), convPasses);
+        assertEquals(1, run("selftest", "--backend", "reference").code());
     }
 
     @Test

@@ -36,10 +36,10 @@ class OpCommandTest {
         return worst;
     }
 
-    /** Runs one operator on both backends through the CLI and checks both against the reference in-process. */
+    /** Runs one operator on every backend through the CLI and checks both against the reference in-process. */
     private void checkOperator(Operator op, List<Tensor> inputs, String... args) throws Exception {
         Tensor expected = new ReferenceBackend().run(op, inputs).output();
-        for (String backend : new String[] {"opencl", "reference"}) {
+        for (String backend : new String[] {"opencl", "aparapi", "reference"}) {
             Path out = dir.resolve(op.name() + "-" + backend + ".npy");
             List<String> command = new ArrayList<>(List.of(args));
             command.addAll(List.of("--out", out.toString(), "--backend", backend, "--json"));
@@ -52,8 +52,8 @@ class OpCommandTest {
             assertArrayEquals(expected.shape(), actual.shape());
             assertArrayEquals(expected.shape(), Json.MAPPER.convertValue(json.get("output_shape"), int[].class));
             assertTrue(maxRelativeError(actual, expected) < 1e-4, op.name() + " on " + backend);
-            if (backend.equals("opencl")) {
-                assertTrue(json.get("ran_on").asText().startsWith("opencl:"));
+            if (!backend.equals("reference")) {
+                assertEquals("opencl:" + json.get("device").asText(), json.get("ran_on").asText(), backend);
                 assertTrue(json.get("kernel_ms").asDouble() >= 0);
             } else {
                 assertEquals("reference-java", json.get("ran_on").asText());
@@ -62,7 +62,7 @@ class OpCommandTest {
     }
 
     @Test
-    void everyOperatorRunsOnBothBackendsAndMatchesTheReference() throws Exception {
+    void everyOperatorRunsOnEveryBackendAndMatchesTheReference() throws Exception {
         Tensor x = Tensor.random(1, -1, 1, 2, 6, 9, 9);
         Tensor w = Tensor.random(2, -1, 1, 4, 3, 3, 3);
         Tensor b = Tensor.random(3, -1, 1, 4);
@@ -71,6 +71,10 @@ class OpCommandTest {
                 List.of(x, w, b), "op", "conv2d", "--input", in, "--weight", npy("w.npy", w).toString(), "--bias",
                 npy("b.npy", b).toString(), "--stride", "2", "--pad", "1,0,1,2", "--groups", "2", "--relu", "--algo",
                 "direct");
+        checkOperator(new Operator.Conv2d(1, 1, 1, 1, 1, 1, 2, 2, 1, false, dev.tessera.backend.ConvAlgorithm.IM2COL),
+                List.of(x, Tensor.random(6, -1, 1, 5, 6, 3, 3)), "op", "conv2d", "--input", in, "--weight",
+                npy("w6.npy", Tensor.random(6, -1, 1, 5, 6, 3, 3)).toString(), "--pad", "1", "--dilation", "2",
+                "--algo", "im2col");
         checkOperator(new Operator.Pool(Operator.Pool.Kind.MAX, 3, 3, 2, 2, 1, 1, 1, 1, false), List.of(x), "op",
                 "maxpool", "--input", in, "--kernel", "3", "--stride", "2", "--pad", "1");
         checkOperator(new Operator.Pool(Operator.Pool.Kind.AVG, 3, 3, 2, 2, 1, 1, 1, 1, true), List.of(x), "op",
@@ -78,12 +82,31 @@ class OpCommandTest {
         checkOperator(new Operator.Lrn(3, 0.01, 0.75, 2, true), List.of(x), "op", "lrn", "--input", in, "--size", "3",
                 "--alpha", "0.01", "--alpha-over-size");
         checkOperator(new Operator.Relu(), List.of(x), "op", "relu", "--input", in);
+        checkOperator(new Operator.Tanh(), List.of(x), "op", "tanh", "--input", in);
+        checkOperator(new Operator.GlobalAvgPool(), List.of(x), "op", "globalavgpool", "--input", in);
+        Tensor other = Tensor.random(7, -1, 1, 2, 6, 9, 9);
+        checkOperator(new Operator.Add(true), List.of(x, other), "op", "add", "--input", in, "--other",
+                npy("other.npy", other).toString(), "--relu");
         Tensor logits = Tensor.random(4, -5, 5, 3, 10);
         checkOperator(new Operator.Softmax(), List.of(logits), "op", "softmax", "--input",
                 npy("logits.npy", logits).toString());
         Tensor fcw = Tensor.random(5, -1, 1, 7, 6 * 9 * 9);
         checkOperator(new Operator.FullyConnected(false), List.of(x, fcw), "op", "fc", "--input", in, "--weight",
                 npy("fcw.npy", fcw).toString());
+    }
+
+    @Test
+    void aparapiDumpsItsKernelsAndCanForbidTheThreadPool() throws Exception {
+        Path x = npy("x.npy", Tensor.random(1, -1, 1, 1, 3, 8, 8));
+        Path w = npy("w.npy", Tensor.random(2, -1, 1, 4, 3, 3, 3));
+        Path kernels = dir.resolve("kernels");
+        CliTest.Run run = CliTest.run("op", "conv2d", "--input", x.toString(), "--weight", w.toString(), "--algo",
+                "im2col", "--backend", "aparapi", "--no-thread-pool", "--dump-kernels", kernels.toString(), "--out",
+                dir.resolve("y.npy").toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("ran on opencl:"), run.out());
+        assertTrue(Files.readString(kernels.resolve("GemmKernel.cl")).contains("barrier(CLK_LOCAL_MEM_FENCE)"));
+        assertTrue(Files.readString(kernels.resolve("Im2colKernel.cl")).contains("__kernel void run("));
     }
 
     @Test
@@ -107,6 +130,10 @@ class OpCommandTest {
             {"op", "maxpool", "--input", x.toString(), "--kernel", "9"},
             {"op", "fc", "--input", x.toString(), "--weight", w.toString()},
             {"op", "conv2d", "--input", x.toString(), "--weight", w.toString(), "--stride", "a"},
+            {"op", "conv2d", "--input", x.toString(), "--weight", w.toString(), "--backend", "aparapi", "--algo",
+                "winograd-2x2"},
+            {"op", "relu", "--input", x.toString(), "--backend", "opencl", "--no-thread-pool"},
+            {"op", "relu", "--input", x.toString(), "--backend", "reference", "--dump-kernels", dir.toString()},
         };
         for (String[] args : cases) {
             List<String> command = new ArrayList<>(List.of(args));

@@ -84,6 +84,21 @@ class RunCommandTest {
     }
 
     @Test
+    void zooModelRunsOnAparapiOnTheDeviceLikeTheReference() throws Exception {
+        Path out = dir.resolve("y.npy");
+        CliTest.Run run = CliTest.run("run", "lenet5-classic", "--backend", "aparapi", "--no-thread-pool", "--seed",
+                "5", "--batch", "2", "--out", out.toString(), "--json");
+        assertEquals(0, run.code(), run.err());
+        JsonNode json = Json.MAPPER.readTree(run.out());
+        assertEquals("aparapi", json.get("backend").asText());
+        assertEquals("opencl:" + json.get("device").asText(), json.get("ran_on").asText(), "every layer on the device");
+        Tensor expected = ModelZoo.build("lenet5-classic").initialise(5).forward(REFERENCE,
+                Tensor.random(5, 0f, 1f, 2, 1, 32, 32));
+        Accuracy error = Accuracy.of(Npy.read(out), expected);
+        assertTrue(error.relativeL2() < 1e-4, "aparapi vs reference: " + error);
+    }
+
+    @Test
     void modelEndingInSoftmaxReportsItsOwnProbabilities() throws Exception {
         Model model = new ModelBuilder("tiny-softmax", 2, 5, 5).conv("conv", 3, 3).flatten("flatten")
                 .fc("fc", 7, false).softmax("softmax").build().initialise(3);

@@ -23,6 +23,17 @@ inline int ceil_div(int a, int b) {
     return (a + b - 1) / b;
 }
 
+/* The output coordinate whose window tap t reads input coordinate x (x = o * stride - pad_begin + t * dilation), or -1
+ * when no output in [0, out_extent) does: the gather form of a strided window, used by the backward kernels. */
+inline int output_of_tap(int x, int t, int stride, int pad_begin, int dilation, int out_extent) {
+    const int offset = x + pad_begin - t * dilation;
+    if (offset < 0 || offset % stride != 0) {
+        return -1;
+    }
+    const int o = offset / stride;
+    return o < out_extent ? o : -1;
+}
+
 /* The input coordinate that tap t (0 .. kernel-1) of the window at output coordinate o reads; outside [0, extent) it
  * falls in the padding. */
 inline int window_tap(int o, int stride, int pad_begin, int t, int dilation) {
@@ -44,6 +55,22 @@ inline int steps_below(int x, int step, int limit) {
  * panels of `width` lanes (rows of a packed A, columns of a packed B), each stored depth-major, [panel][K][width]. */
 inline int packed_offset(int panel, int kk, int lane, int K, int width) {
     return (panel * K + kk) * width + lane;
+}
+
+/* The window of output element i of an [planes, P, Q] output: its first row and column (before clipping), and the
+ * clipped ranges [h_begin, h_end) x [w_begin, w_end) of real input cells it covers. Returns the plane index. */
+inline int pool_window(int i, int P, int Q, int H, int W, int kernel_h, int kernel_w, int stride_h, int stride_w,
+                       int pad_top, int pad_left, int *h0, int *w0, int *h_begin, int *h_end, int *w_begin,
+                       int *w_end) {
+    const int q = i % Q;
+    const int p = (i / Q) % P;
+    *h0 = window_origin(p, stride_h, pad_top);
+    *w0 = window_origin(q, stride_w, pad_left);
+    *h_begin = max(*h0, 0);
+    *h_end = min(*h0 + kernel_h, H);
+    *w_begin = max(*w0, 0);
+    *w_end = min(*w0 + kernel_w, W);
+    return i / (P * Q);
 }
 
 /* The fused activation applied by kernels compiled with -DFUSE_RELU=1. */

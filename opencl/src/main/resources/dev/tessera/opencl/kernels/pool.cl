@@ -11,22 +11,6 @@
  */
 #include "common.h"
 
-/* The window of output element i of an [planes, P, Q] output: its first row and column (before clipping), and the
- * clipped ranges [h_begin, h_end) x [w_begin, w_end) of real input cells it covers. Returns the plane index. */
-inline int pool_window(int i, int P, int Q, int H, int W, int kernel_h, int kernel_w, int stride_h, int stride_w,
-                       int pad_top, int pad_left, int *h0, int *w0, int *h_begin, int *h_end, int *w_begin,
-                       int *w_end) {
-    const int q = i % Q;
-    const int p = (i / Q) % P;
-    *h0 = window_origin(p, stride_h, pad_top);
-    *w0 = window_origin(q, stride_w, pad_left);
-    *h_begin = max(*h0, 0);
-    *h_end = min(*h0 + kernel_h, H);
-    *w_begin = max(*w0, 0);
-    *w_end = min(*w0 + kernel_w, W);
-    return i / (P * Q);
-}
-
 __kernel void max_pool(__global const float *restrict in, __global float *restrict out, const int H, const int W,
                        const int P, const int Q, const int kernel_h, const int kernel_w, const int stride_h,
                        const int stride_w, const int pad_top, const int pad_left, const int total) {

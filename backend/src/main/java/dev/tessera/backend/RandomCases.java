@@ -1,0 +1,190 @@
+package dev.tessera.backend;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * Random operator cases with the edge cases (stride > 1, asymmetric padding, odd sizes, 1x1 kernels, dilation, groups
+ * and depthwise, channel counts that are not multiples of a vector width, batch > 1), reproducible from the caller's
+ * {@link SplittableRandom}: the one generator behind the property tests of every backend, which compare each case
+ * with the double-precision reference.
+ */
+public final class RandomCases {
+    private RandomCases() {
+    }
+
+    /**
+     * One case: an operator, its inputs, and the relative L2 error against the reference it must stay within.
+     * Convolutions carry the tolerance of direct convolution; a test running another algorithm asks
+     * {@link Tolerances} for that one's.
+     */
+    public record Case(Operator op, List<Tensor> inputs, double tolerance, String description) {
+        public List<int[]> shapes() {
+            return inputs.stream().map(Tensor::shape).toList();
+        }
+    }
+
+    /** Random inputs for a convolution: x [n, c, h, w], weights [k, c/groups, r, s], optionally bias [k]. */
+    public static List<Tensor> convInputs(SplittableRandom rnd, int n, int c, int h, int w, int k, int r, int s,
+            int groups, boolean bias) {
+        List<Tensor> in = new ArrayList<>();
+        in.add(Tensor.random(rnd.nextLong(), -1, 1, n, c, h, w));
+        in.add(Tensor.random(rnd.nextLong(), -1, 1, k, c / groups, r, s));
+        if (bias) {
+            in.add(Tensor.random(rnd.nextLong(), -1, 1, k));
+        }
+        return in;
+    }
+
+    /** Random stride, padding, dilation and fused ReLU, one group, algorithm AUTO. */
+    public static Operator.Conv2d convOperator(SplittableRandom rnd) {
+        int stride = rnd.nextInt(4) == 0 ? 2 : 1;
+        int strideW = rnd.nextInt(6) == 0 ? 3 : stride;
+        int dilation = rnd.nextInt(5) == 0 ? 2 : 1;
+        return new Operator.Conv2d(stride, strideW, rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3),
+                dilation, rnd.nextInt(6) == 0 ? 2 : 1, 1, rnd.nextBoolean(), ConvAlgorithm.AUTO);
+    }
+
+    /** {@code count} random convolutions that fit their inputs (see {@link #convolution}), from {@code seed}. */
+    public static List<Case> convolutions(long seed, int count) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Case> cases = new ArrayList<>();
+        while (cases.size() < count) {
+            convolution(rnd).ifPresent(c -> cases.add(new Case(c.op(), c.inputs(), c.tolerance(),
+                    "conv case " + cases.size() + " " + c.description())));
+        }
+        return cases;
+    }
+
+    /** {@code count} random pooling cases (see {@link #pool}), from {@code seed}. */
+    public static List<Case> pools(long seed, int count) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Case> cases = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Case c = pool(rnd);
+            cases.add(new Case(c.op(), c.inputs(), c.tolerance(), "pool case " + i + " " + c.description()));
+        }
+        return cases;
+    }
+
+    /** {@code count} random LRN cases (see {@link #lrn}), from {@code seed}. */
+    public static List<Case> lrns(long seed, int count) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Case> cases = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Case c = lrn(rnd, i);
+            cases.add(new Case(c.op(), c.inputs(), c.tolerance(), "lrn case " + i + " " + c.description()));
+        }
+        return cases;
+    }
+
+    /** {@code rounds} rounds of {@link #elementwise(SplittableRandom, int)}, from {@code seed}. */
+    public static List<Case> elementwise(long seed, int rounds) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Case> cases = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            for (Case c : elementwise(rnd, i)) {
+                cases.add(new Case(c.op(), c.inputs(), c.tolerance(), c.description() + " case " + i));
+            }
+        }
+        return cases;
+    }
+
+    /**
+     * A random convolution (kernels 1x1 to 7x7 and 1x3/3x1, a fifth grouped, a tenth depthwise, a quarter batch 2)
+     * with its inputs, or empty when its window does not fit the padded input. Draws the same numbers either way.
+     */
+    public static Optional<Case> convolution(SplittableRandom rnd) {
+        int[][] kernels = {{1, 1}, {3, 3}, {3, 3}, {5, 5}, {2, 2}, {7, 7}, {1, 3}, {3, 1}};
+        int[] kernel = kernels[rnd.nextInt(kernels.length)];
+        int r = kernel[0];
+        int s = kernel[1];
+        int groups = rnd.nextInt(5) == 0 ? 2 : 1;
+        int c = groups * (1 + rnd.nextInt(9));
+        int k = groups * (1 + rnd.nextInt(9));
+        if (rnd.nextInt(10) == 0) { // depthwise
+            groups = c;
+            k = c;
+        }
+        int n = rnd.nextInt(4) == 0 ? 2 : 1;
+        int h = r + rnd.nextInt(14);
+        int w = s + rnd.nextInt(14);
+        Operator.Conv2d conv = convOperator(rnd).withGroups(groups);
+        List<Tensor> inputs = convInputs(rnd, n, c, h, w, k, r, s, groups, rnd.nextBoolean());
+        try {
+            ConvProblem problem = ConvProblem.of(conv, inputs.stream().map(Tensor::shape).toList());
+            return Optional.of(new Case(conv, inputs, Tolerances.relativeL2("direct"), problem.key()));
+        } catch (IllegalArgumentException windowTooLarge) {
+            return Optional.empty();
+        }
+    }
+
+    /** Random max or average pooling: windows 1-4 (sometimes not square), strides 1-3, any padding below the window,
+     * count_pad either way, batch 1-2, 1-7 channels. Within 1e-6. */
+    public static Case pool(SplittableRandom rnd) {
+        int kh = 1 + rnd.nextInt(4);
+        int kw = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(4) : kh;
+        int sh = 1 + rnd.nextInt(3);
+        int sw = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(3) : sh;
+        int[] pad = {rnd.nextInt(kh), rnd.nextInt(kh), rnd.nextInt(kw), rnd.nextInt(kw)};
+        Operator.Pool.Kind kind = rnd.nextBoolean() ? Operator.Pool.Kind.MAX : Operator.Pool.Kind.AVG;
+        Operator.Pool pool = new Operator.Pool(kind, kh, kw, sh, sw, pad[0], pad[1], pad[2], pad[3], rnd.nextBoolean());
+        Tensor x = Tensor.random(rnd.nextLong(), -2, 2, 1 + rnd.nextInt(2), 1 + rnd.nextInt(7), kh + rnd.nextInt(12),
+                kw + rnd.nextInt(12));
+        return new Case(pool, List.of(x), 1e-6, pool.toString());
+    }
+
+    /**
+     * Random LRN in both alpha conventions; case {@code i} even uses AlexNet's beta of 0.75. Within 1e-5 (pow from the
+     * device's math library).
+     */
+    public static Case lrn(SplittableRandom rnd, int i) {
+        double beta = i % 2 == 0 ? 0.75 : 0.5 + rnd.nextDouble() * 0.5;
+        Operator.Lrn lrn = new Operator.Lrn(1 + 2 * rnd.nextInt(4), 1e-4 + rnd.nextDouble() * 1e-2, beta,
+                1 + rnd.nextDouble() * 2, rnd.nextBoolean());
+        Tensor x = Tensor.random(rnd.nextLong(), -3, 3, 1 + rnd.nextInt(2), 1 + rnd.nextInt(12), 1 + rnd.nextInt(6),
+                1 + rnd.nextInt(6));
+        return new Case(lrn, List.of(x), 1e-5, lrn.toString());
+    }
+
+    /**
+     * Case {@code i} of the element-wise, fully connected and softmax operators on one random NCHW shape: relu (exact),
+     * tanh, bias add, add (ReLU or not), batch norm (1e-6), fc with or without bias and ReLU, softmax over up to 1000
+     * classes (1e-5), concat of two to four inputs with 1-7 extra channels each (exact).
+     */
+    public static List<Case> elementwise(SplittableRandom rnd, int i) {
+        int n = 1 + rnd.nextInt(5);
+        int c = 1 + rnd.nextInt(19);
+        int h = 1 + rnd.nextInt(6);
+        int w = 1 + rnd.nextInt(6);
+        Tensor x = Tensor.random(rnd.nextLong(), -2, 2, n, c, h, w);
+        Tensor y = Tensor.random(rnd.nextLong(), -2, 2, n, c, h, w);
+        Tensor perChannel = Tensor.random(rnd.nextLong(), -1, 1, c);
+        Tensor positive = Tensor.random(rnd.nextLong(), 0.1f, 2, c);
+        String shape = x.shapeString();
+        List<Case> cases = new ArrayList<>();
+        cases.add(new Case(new Operator.Relu(), List.of(x), 0, "relu " + shape));
+        cases.add(new Case(new Operator.Tanh(), List.of(x), 1e-6, "tanh " + shape));
+        cases.add(new Case(new Operator.BiasAdd(), List.of(x, perChannel), 1e-6, "bias add " + shape));
+        cases.add(new Case(new Operator.Add(rnd.nextBoolean()), List.of(x, y), 1e-6, "add " + shape));
+        cases.add(new Case(new Operator.BatchNorm(1e-5), List.of(x, positive, perChannel, Tensor.random(i, -1, 1, c),
+                positive), 1e-6, "batchnorm " + shape));
+        int out = 1 + rnd.nextInt(40);
+        int features = c * h * w;
+        List<Tensor> fc = new ArrayList<>(List.of(x, Tensor.random(rnd.nextLong(), -1, 1, out, features)));
+        if (rnd.nextBoolean()) {
+            fc.add(Tensor.random(rnd.nextLong(), -1, 1, out));
+        }
+        cases.add(new Case(new Operator.FullyConnected(rnd.nextBoolean()), fc, 1e-5, "fc " + features + "->" + out));
+        Tensor logits = Tensor.random(rnd.nextLong(), -20, 20, n, 1 + rnd.nextInt(1000));
+        cases.add(new Case(new Operator.Softmax(), List.of(logits), 1e-5, "softmax " + logits.shapeString()));
+        List<Tensor> branches = new ArrayList<>(List.of(x));
+        for (int b = 1 + rnd.nextInt(3); b > 0; b--) {
+            branches.add(Tensor.random(rnd.nextLong(), -2, 2, n, 1 + rnd.nextInt(7), h, w));
+        }
+        cases.add(new Case(new Operator.Concat(), branches, 0, "concat of " + branches.size()));
+        return cases;
+    }
+}
