@@ -63,10 +63,13 @@ class OpenClGraphTest {
                 Accuracy a = Accuracy.of(actual.get(e.getKey()), e.getValue());
                 assertTrue(a.relativeL2() < 1e-3, name + " layer " + e.getKey() + ": " + a);
             }
-            // end to end and device-resident runs give the same output as the layer-by-layer run
+            // end to end and device-resident runs (fused: batch norms folded, ReLUs fused) agree with the
+            // layer-by-layer run (unfused) and the reference
             Tensor last = expected.get(model.layers().get(model.layers().size() - 1).name());
             Tensor y = plan.run(x);
-            assertArrayEquals(actual.get(model.layers().get(model.layers().size() - 1).name()).data(), y.data());
+            Accuracy fusedAgainstUnfused = Accuracy.of(y, actual.get(model.layers().get(model.layers().size() - 1)
+                    .name()));
+            assertTrue(fusedAgainstUnfused.relativeL2() < 1e-4, name + " fused against unfused: " + fusedAgainstUnfused);
             assertTrue(Accuracy.of(y, last).relativeL2() < 1e-3);
             GraphRun resident = plan.runResident();
             assertArrayEquals(y.data(), plan.output().data());
@@ -92,6 +95,37 @@ class OpenClGraphTest {
     private static int[] batchShape(Model m, int batch) {
         int[] s = m.inputShape();
         return new int[] {batch, s[0], s[1], s[2]};
+    }
+
+    @Test
+    void batchNormsAndReLUsFuseIntoTheLayersBeforeThem() {
+        Model model = ModelZoo.build("resnet18", 32).initialise(5).withRandomBatchNorm(13);
+        Tensor x = Tensor.random(4, -1f, 1f, batchShape(model, 2));
+        Tensor expected = model.forward(REFERENCE, x);
+        try (CompiledGraph plan = model.compile(opencl, 2)) {
+            Map<String, CompiledGraph.PlannedLayer> byName = new java.util.HashMap<>();
+            plan.layers().forEach(l -> byName.put(l.node(), l));
+            // conv1 -> bn1 -> relu, a block's conv -> bn -> relu, and the residual add -> relu
+            assertEquals("fused", byName.get("bn1").algorithm());
+            assertEquals("computed by conv1", byName.get("relu").note());
+            assertEquals("computed by layer1.0.conv1", byName.get("layer1.0.relu1").note());
+            assertTrue(byName.get("conv1").note().contains("fused bn1, relu"), byName.get("conv1").note());
+            for (CompiledGraph.PlannedLayer l : plan.layers()) {
+                if (l.operator().equals("batchnorm")) {
+                    assertEquals("fused", l.algorithm(), l.node() + " follows a convolution");
+                }
+            }
+            Tensor y = plan.run(x);
+            Accuracy a = Accuracy.of(y, expected);
+            assertTrue(a.relativeL2() < 1e-3, a.toString());
+            GraphRun run = plan.runResident();
+            for (LayerTiming t : run.layers()) {
+                if (t.algorithm().equals("fused")) {
+                    assertEquals(0, t.launches(), t.node());
+                }
+            }
+            assertArrayEquals(y.data(), plan.output().data());
+        }
     }
 
     @Test

@@ -34,6 +34,7 @@ public final class ClContext implements AutoCloseable {
     private static final boolean POISON_NEW_BUFFERS = Boolean.getBoolean(POISON_PROPERTY);
     private cl_context context;
     private cl_command_queue queue;
+    private QueuedLaunches queued;
 
     private ClContext(ClDevice device, ProgramCache cache) {
         this.device = device;
@@ -221,6 +222,31 @@ public final class ClContext implements AutoCloseable {
             return "";
         }
         return new String(log, 0, Math.max(0, log.length - 1), StandardCharsets.UTF_8).strip();
+    }
+
+    /**
+     * Opens a stretch in which kernel launches queue without waiting ({@link QueuedLaunches}); close it or call its
+     * {@code finish}. Not for nesting: one stretch at a time.
+     *
+     * @throws IllegalStateException when one is open already
+     */
+    public QueuedLaunches queueLaunches() {
+        if (queued != null) {
+            throw new IllegalStateException("launches are being queued already on " + device.name());
+        }
+        queued = new QueuedLaunches(this);
+        return queued;
+    }
+
+    /** The open stretch of queued launches, or null when launches block. */
+    QueuedLaunches queuedLaunches() {
+        return queued;
+    }
+
+    void stopQueueing(QueuedLaunches launches) {
+        if (queued == launches) {
+            queued = null;
+        }
     }
 
     /** Blocks until every command queued so far has finished. */

@@ -81,8 +81,17 @@ public final class ClKernel implements AutoCloseable {
         return new ClEvent(context, event);
     }
 
-    /** Runs the kernel to completion and returns its timing; the event is released. */
+    /**
+     * Runs the kernel to completion and returns its timing; the event is released. While a {@link QueuedLaunches} of
+     * the context is open it only queues the kernel and returns {@link EventTiming#QUEUED} (the stretch keeps the
+     * event).
+     */
     public EventTiming run(long[] global, long[] local) {
+        QueuedLaunches queued = context.queuedLaunches();
+        if (queued != null) {
+            queued.add(launch(global, local));
+            return EventTiming.QUEUED;
+        }
         long wallStart = System.nanoTime();
         try (ClEvent event = launch(global, local)) {
             event.waitFor();

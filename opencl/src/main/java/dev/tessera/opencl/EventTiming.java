@@ -10,6 +10,12 @@ package dev.tessera.opencl;
  * @param wallNs    host wall time from enqueue to completion observed, or -1 where not measured
  */
 public record EventTiming(long queuedNs, long submitNs, long startNs, long endNs, long wallNs) {
+    /**
+     * What {@link ClKernel#run} returns while a {@link QueuedLaunches} is open: the launch was queued, not waited for;
+     * its real timing comes from {@link QueuedLaunches#finish}. All zero.
+     */
+    public static final EventTiming QUEUED = new EventTiming(0, 0, 0, 0, 0);
+
     /** Device execution time, end minus start. */
     public long kernelNs() {
         return endNs - startNs;

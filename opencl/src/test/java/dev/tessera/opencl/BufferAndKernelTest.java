@@ -2,6 +2,7 @@ package dev.tessera.opencl;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.AfterAll;
@@ -93,6 +94,51 @@ class BufferAndKernelTest {
                     && timing.startNs() <= timing.endNs(), timing.toString());
             assertTrue(timing.wallNs() > 0);
         }
+    }
+
+    @Test
+    void queuedLaunchesRunInOrderAndKeepTheArgumentsOfEachLaunch() {
+        int n = 1000;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i * 0.5f - 7;
+        }
+        long events = LiveResources.events();
+        try (ClProgram program = context.build(ProgramSource.of("saxpy.cl", SAXPY), "");
+                ClKernel kernel = program.kernel("saxpy");
+                ClBuffer xb = context.buffer(x);
+                ClBuffer yb = context.buffer(new float[n])) {
+            float[] factors = {1.0f, 2.0f, -0.25f};
+            List<EventTiming> timings;
+            try (QueuedLaunches queued = context.queueLaunches()) {
+                assertThrows(IllegalStateException.class, context::queueLaunches, "one stretch at a time");
+                for (float a : factors) {
+                    // the argument changes between launches that have not run yet: each launch keeps its own
+                    assertSame(EventTiming.QUEUED, kernel.arg(2, a).arg(0, xb).arg(1, yb).arg(3, n)
+                            .run(new long[] {1024}, new long[] {64}));
+                }
+                assertEquals(factors.length, queued.size());
+                timings = queued.finish();
+            }
+            assertEquals(factors.length, timings.size());
+            for (int i = 0; i < timings.size(); i++) {
+                EventTiming t = timings.get(i);
+                assertTrue(t.startNs() <= t.endNs() && t.endNs() > 0, t.toString());
+                if (i > 0) {
+                    assertTrue(timings.get(i - 1).endNs() <= t.startNs(), "in order: " + timings);
+                }
+            }
+            float[] y = yb.readFloats();
+            for (int i = 0; i < n; i++) {
+                // y = x + 2x - x/4, each step exact in float for these values
+                assertEquals(2.75f * x[i], y[i], Math.ulp(2.75f * x[i]) * 2, "element " + i);
+            }
+            // closed: launches block again
+            EventTiming blocking = kernel.run(new long[] {1024}, new long[] {64});
+            assertNotSame(EventTiming.QUEUED, blocking);
+            assertTrue(blocking.endNs() > 0);
+        }
+        assertEquals(events, LiveResources.events(), "every queued event released");
     }
 
     @Test

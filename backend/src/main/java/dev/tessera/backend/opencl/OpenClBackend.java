@@ -13,6 +13,7 @@ import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.backend.graph.Graph;
+import dev.tessera.backend.graph.GraphFusion;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.ClDevice;
@@ -129,7 +130,13 @@ public final class OpenClBackend implements Backend {
      */
     @Override
     public CompiledGraph compile(Graph graph, int batch) {
-        return OpenClGraph.compile(this, graph, batch);
+        return compile(graph, batch, PlanOptions.DEFAULT);
+    }
+
+    /** {@link #compile(Graph, int)} with the plan's fusion and launch queueing chosen. */
+    public CompiledGraph compile(Graph graph, int batch, PlanOptions options) {
+        return OpenClGraph.compile(this, graph, batch, options.fuse() ? GraphFusion.of(graph) : GraphFusion.NONE,
+                options.queueLaunches());
     }
 
     /**

@@ -11,12 +11,14 @@ import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.AbstractCompiledGraph;
 import dev.tessera.backend.graph.Graph;
+import dev.tessera.backend.graph.GraphFusion;
 import dev.tessera.backend.graph.GraphNode;
 import dev.tessera.backend.graph.GraphRun;
 import dev.tessera.backend.graph.GraphShapes;
 import dev.tessera.backend.graph.LayerTiming;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.EventTiming;
+import dev.tessera.opencl.QueuedLaunches;
 
 /**
  * A {@link Graph} compiled for the hand-written OpenCL kernels: activations stay on the device from input to output,
@@ -28,10 +30,17 @@ import dev.tessera.opencl.EventTiming;
  * activation buffers, not one per layer. Flatten is a view of its input's buffer. Parameters that kernels read from
  * buffers (fully-connected weights, biases) are uploaded once.
  *
- * <p>Launches are blocking, one kernel after another, so each node's wall time is its own; the cost is one host
- * round-trip per kernel.
+ * <p>Fusion ({@link GraphFusion}): a batch norm after a convolution is folded into its weights, a ReLU after a
+ * convolution, residual add or fully connected layer becomes its fused ReLU; the absorbed node runs nothing (algorithm
+ * {@value #FUSED}, no launches) and its value is the fused node's. {@link #runAll} runs an unfused twin instead.
+ *
+ * <p>{@link #run} and {@link #runResident} queue every launch of the run and wait once at the end
+ * ({@link QueuedLaunches}) unless {@link PlanOptions#queueLaunches()} is off; {@link #runAll} blocks per launch, so
+ * that it can read each node's output.
  */
 final class OpenClGraph extends AbstractCompiledGraph {
+    /** The algorithm of a node computed inside an earlier node ({@link GraphFusion}). */
+    static final String FUSED = "fused";
     private final OpenClBackend backend;
     private final OwnedResources owned = new OwnedResources();
     private final ClBuffer input;
@@ -39,19 +48,27 @@ final class OpenClGraph extends AbstractCompiledGraph {
     private final List<int[]> shapes = new ArrayList<>();
     private final List<PreparedStep> steps = new ArrayList<>();
     private final List<PlannedLayer> planned = new ArrayList<>();
+    private final GraphFusion fusion;
+    private final boolean queueLaunches;
     private Preparation preparation;
+    /** The same graph without fusion, compiled on the first {@link #runAll}, which needs every node's own value. */
+    private OpenClGraph unfused;
 
-    private OpenClGraph(OpenClBackend backend, Graph graph, int batch) {
+    private OpenClGraph(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion, boolean queueLaunches) {
         super(graph, batch);
         this.backend = backend;
+        this.fusion = fusion;
+        this.queueLaunches = queueLaunches;
         this.input = owned.add(backend.context().buffer(4L * Tensor.sizeOf(graph.batchedInputShape(batch))));
     }
 
-    static OpenClGraph compile(OpenClBackend backend, Graph graph, int batch) {
+    /** Compiles {@code graph} with {@code fusion}; {@code queueLaunches}: see {@link PlanOptions}. */
+    static OpenClGraph compile(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion,
+            boolean queueLaunches) {
         long start = System.nanoTime();
         long build0 = backend.context().buildNanos();
         long tune0 = backend.tuneNanos();
-        OpenClGraph plan = new OpenClGraph(backend, graph, batch);
+        OpenClGraph plan = new OpenClGraph(backend, graph, batch, fusion, queueLaunches);
         try {
             plan.prepareSteps(GraphShapes.of(graph, batch));
         } catch (RuntimeException e) {
@@ -67,13 +84,16 @@ final class OpenClGraph extends AbstractCompiledGraph {
 
     private void prepareSteps(Map<String, int[]> outShapes) {
         List<GraphNode> nodes = graph().nodes();
-        // storage: which value (the input or a node) owns the buffer a value lives in; Flatten shares its input's
+        // storage: which value (the input or a node) owns the buffer a value lives in; Flatten shares its input's, an
+        // absorbed node its fused node's
         Map<String, String> storage = new HashMap<>();
         storage.put(Graph.INPUT, Graph.INPUT);
         Map<String, Integer> lastReader = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             GraphNode node = nodes.get(i);
-            String own = node.op() instanceof Operator.Flatten ? storage.get(node.inputs().get(0)) : node.name();
+            String owner = fusion.absorbed().get(node.name());
+            String own = owner != null ? storage.get(owner)
+                    : node.op() instanceof Operator.Flatten ? storage.get(node.inputs().get(0)) : node.name();
             storage.put(node.name(), own);
             for (String in : node.inputs()) {
                 lastReader.put(storage.get(in), i);
@@ -85,8 +105,17 @@ final class OpenClGraph extends AbstractCompiledGraph {
         buffers.put(Graph.INPUT, input);
         TreeMap<Long, List<ClBuffer>> free = new TreeMap<>();
         for (int i = 0; i < nodes.size(); i++) {
-            GraphNode node = nodes.get(i);
+            GraphNode node = fusion.effective(nodes.get(i));
             int[] outShape = outShapes.get(node.name());
+            String owner = fusion.absorbed().get(node.name());
+            if (owner != null) {
+                // computed by its fused node, whose buffer it shares; nothing of its own to run
+                outputs.add(buffers.get(storage.get(owner)));
+                shapes.add(outShape);
+                steps.add(null);
+                planned.add(new PlannedLayer(node.name(), node.op().name(), FUSED, "computed by " + owner));
+                continue;
+            }
             List<int[]> operandShapes = new ArrayList<>();
             List<ClBuffer> operandBuffers = new ArrayList<>();
             List<Tensor> values = new ArrayList<>();
@@ -115,8 +144,13 @@ final class OpenClGraph extends AbstractCompiledGraph {
             outputs.add(out);
             shapes.add(outShape);
             steps.add(step);
+            List<String> absorbed = fusion.absorbedInto(node.name());
+            String note = step == null ? "" : step.note();
+            if (!absorbed.isEmpty()) {
+                note = (note.isEmpty() ? "" : note + "; ") + "fused " + String.join(", ", absorbed);
+            }
             planned.add(new PlannedLayer(node.name(), node.op().name(), step == null ? "reshape" : step.algorithm(),
-                    step == null ? "" : step.note()));
+                    note));
             for (String in : node.inputs()) {
                 String s = storage.get(in);
                 if (!s.equals(Graph.INPUT) && lastReader.get(s) == i) {
@@ -195,8 +229,22 @@ final class OpenClGraph extends AbstractCompiledGraph {
         return t;
     }
 
+    /**
+     * Every node's own output: a fused plan computes some values inside other nodes (a convolution's output already
+     * batch-normalised), so this runs the same graph compiled without fusion (compiled on first use, same algorithm
+     * choices from the tuning database) and records that run.
+     */
     @Override
     public LinkedHashMap<String, Tensor> runAll(Tensor in) {
+        if (!fusion.absorbed().isEmpty()) {
+            if (unfused == null) {
+                unfused = compile(backend, graph(), batch(), GraphFusion.NONE, queueLaunches);
+            }
+            LinkedHashMap<String, Tensor> all = unfused.runAll(in);
+            load(in);
+            recordRun(unfused.lastRun());
+            return all;
+        }
         long start = System.nanoTime();
         load(in);
         double uploadMs = (System.nanoTime() - start) / 1e6;
@@ -206,8 +254,18 @@ final class OpenClGraph extends AbstractCompiledGraph {
         return all;
     }
 
-    /** Runs every step in order; with {@code collect}, reads each node's output right after it ran. */
+    /**
+     * Runs every step in order; with {@code collect}, reads each node's output right after it ran (each launch
+     * blocks, so a node's wall time is its own; also without collecting when launches are not queued). Otherwise
+     * every launch of the run is queued at once and waited for
+     * once at the end ({@link QueuedLaunches}), so the device never idles between kernels waiting for the host; a
+     * node's wall time is then its share of the device timeline: from the end of the previous node's last kernel (for
+     * the first, the queueing of the first kernel) to the end of its own last kernel.
+     */
     private List<LayerTiming> runSteps(Map<String, Tensor> collect) {
+        if (collect == null && queueLaunches) {
+            return runQueued();
+        }
         List<LayerTiming> timings = new ArrayList<>(steps.size());
         List<GraphNode> nodes = graph().nodes();
         for (int i = 0; i < steps.size(); i++) {
@@ -216,9 +274,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
             long start = System.nanoTime();
             List<EventTiming> events = step == null ? List.of() : step.run();
             double wallMs = (System.nanoTime() - start) / 1e6;
-            double kernelMs = events.stream().mapToLong(EventTiming::kernelNs).sum() / 1e6;
-            timings.add(new LayerTiming(node.name(), node.op().name(), planned.get(i).algorithm(), kernelMs, wallMs,
-                    events.size()));
+            timings.add(timing(i, events, wallMs));
             if (collect != null) {
                 collect.put(node.name(), read(i));
             }
@@ -226,8 +282,43 @@ final class OpenClGraph extends AbstractCompiledGraph {
         return timings;
     }
 
+    private List<LayerTiming> runQueued() {
+        int[] launches = new int[steps.size()];
+        List<EventTiming> events;
+        try (QueuedLaunches queued = backend.context().queueLaunches()) {
+            for (int i = 0; i < steps.size(); i++) {
+                int before = queued.size();
+                if (steps.get(i) != null) {
+                    steps.get(i).run();
+                }
+                launches[i] = queued.size() - before;
+            }
+            events = queued.finish();
+        }
+        List<LayerTiming> timings = new ArrayList<>(steps.size());
+        long previousEnd = events.isEmpty() ? 0 : events.get(0).queuedNs();
+        int next = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            List<EventTiming> own = events.subList(next, next + launches[i]);
+            next += launches[i];
+            long end = own.stream().mapToLong(EventTiming::endNs).max().orElse(previousEnd);
+            timings.add(timing(i, own, Math.max(0, end - previousEnd) / 1e6));
+            previousEnd = Math.max(previousEnd, end);
+        }
+        return timings;
+    }
+
+    private LayerTiming timing(int node, List<EventTiming> events, double wallMs) {
+        double kernelMs = events.stream().mapToLong(EventTiming::kernelNs).sum() / 1e6;
+        return new LayerTiming(graph().nodes().get(node).name(), graph().nodes().get(node).op().name(),
+                planned.get(node).algorithm(), kernelMs, wallMs, events.size());
+    }
+
     @Override
     public void close() {
+        if (unfused != null) {
+            unfused.close();
+        }
         owned.close();
     }
 }

@@ -54,7 +54,9 @@ public final class GemmSpeed {
             layer("ResNet-50 3x3 64->64 56", 64, 56, 64, 3, 1, 1),
             layer("ResNet-50 1x1 512->128 28", 512, 28, 128, 1, 1, 0),
             layer("ResNet-50 3x3 256->256 14", 256, 14, 256, 3, 1, 1),
-            layer("ResNet-50 1x1 1024->256 14", 1024, 14, 256, 1, 1, 0));
+            layer("ResNet-50 1x1 1024->256 14", 1024, 14, 256, 1, 1, 0),
+            layer("ResNet-50 3x3 512->512 7", 512, 7, 512, 3, 1, 1),
+            layer("ResNet-50 1x1 2048->512 7", 2048, 7, 512, 1, 1, 0));
 
     private GemmSpeed() {
     }

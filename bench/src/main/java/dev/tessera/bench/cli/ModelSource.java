@@ -1,12 +1,12 @@
 package dev.tessera.bench.cli;
 
-import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
 import dev.tessera.models.Model;
 import dev.tessera.models.ModelZoo;
+import dev.tessera.models.TrainedWeights;
 import dev.tessera.models.onnx.OnnxImporter;
 
 /**
@@ -21,12 +21,9 @@ record ModelSource(Model model, String source, String weights) {
     /** The default seed of the weights and of the random input. */
     static final long DEFAULT_SEED = 1;
 
-    /** Where trained LeNet-5 weights live when the build has them (looked up at run time, not linked against). */
-    private static final String TRAINED_WEIGHTS = "dev.tessera.models.TrainedWeights";
-
     /**
      * @param spec      a model name or a path to a .onnx file
-     * @param seed      the weights' seed; null for the default (and, for lenet5, its trained weights if present);
+     * @param seed      the weights' seed; null for the default (and, for lenet5, its trained MNIST weights);
      *                  an ONNX file keeps its own weights
      * @param inputSize the input size for models that take other sizes; null for the default
      */
@@ -44,27 +41,9 @@ record ModelSource(Model model, String source, String weights) {
         }
         Model shape = inputSize == null ? ModelZoo.build(spec) : ModelZoo.build(spec, inputSize);
         if (seed == null && shape.name().equals("lenet5")) {
-            Model trained = trainedLenet5();
-            if (trained != null) {
-                return new ModelSource(trained, "zoo", "trained (MNIST)");
-            }
+            return new ModelSource(TrainedWeights.lenet5Mnist(), "zoo", "trained (MNIST)");
         }
         long s = seed == null ? DEFAULT_SEED : seed;
         return new ModelSource(shape.initialise(s), "zoo", "seeded random (seed " + s + ")");
-    }
-
-    /** TrainedWeights.lenet5Mnist(), or null when this build has no trained weights. */
-    private static Model trainedLenet5() {
-        try {
-            return (Model) Class.forName(TRAINED_WEIGHTS).getMethod("lenet5Mnist").invoke(null);
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            return null;
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot call " + TRAINED_WEIGHTS + ".lenet5Mnist(): " + e.getMessage(), e);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            throw cause instanceof RuntimeException r ? r
-                    : new IllegalStateException("loading the trained LeNet-5 weights failed: " + cause, cause);
-        }
     }
 }

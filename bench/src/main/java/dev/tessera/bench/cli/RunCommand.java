@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true, description = {
         "Run a forward pass of a built-in model or an ONNX file and print the top-5 classes of each image with their "
                 + "probabilities.",
-        "Built-in models get seeded random weights (lenet5 its trained MNIST weights where the build has them and "
+        "Built-in models get seeded random weights (lenet5 its trained MNIST weights when "
                 + "no --seed is given). Without --input the input is seeded random, uniform in [0, 1). "
                 + "Probabilities are the model's softmax output, or a softmax of its output when its last layer is "
                 + "not a softmax (the output says which)."})

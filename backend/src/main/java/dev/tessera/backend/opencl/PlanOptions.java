@@ -1,0 +1,19 @@
+package dev.tessera.backend.opencl;
+
+/**
+ * How {@link OpenClBackend#compile(dev.tessera.backend.graph.Graph, int, PlanOptions)} builds a device-resident plan.
+ * The defaults are the fast ones; switching one off measures what it is worth, or gives every node its own launches
+ * and timing.
+ *
+ * @param fuse          fold batch norms into the convolutions before them and fuse ReLUs into the operator before them
+ *                      ({@link dev.tessera.backend.graph.GraphFusion}); off: every node runs its own kernels
+ * @param queueLaunches queue every launch of a run and wait once at the end; off: each launch blocks until done, so
+ *                      each node's wall time is its own host round trip
+ */
+public record PlanOptions(boolean fuse, boolean queueLaunches) {
+    /** Fusion on, launches queued. */
+    public static final PlanOptions DEFAULT = new PlanOptions(true, true);
+
+    /** Every node its own kernels, every launch blocking: the plan as first written, for comparisons. */
+    public static final PlanOptions UNFUSED_BLOCKING = new PlanOptions(false, false);
+}
