@@ -121,7 +121,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (spec.commandLine().getParseResult().originalArgs().isEmpty()) {
+        if (givenNothing(spec.commandLine().getParseResult())) {
             quick = true;
         }
         PrintWriter err = spec.commandLine().getErr();
@@ -130,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
         ResultFiles files = new ResultFiles(out != null ? out : Path.of("results", "results-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
                         .format(ZonedDateTime.now(ZoneOffset.UTC)) + ".json"));
-        String commandLine = String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String commandLine = "tessera " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         if (!settings.devices().isEmpty() && settings.probe()) {
             err.println("tessera bench: probing " + settings.devices().size() + " device(s) for their peaks ...");
             err.flush();
@@ -168,6 +168,12 @@ final class BenchCommand implements Callable<Integer> {
         }
         stdout.flush();
         return noReport ? 0 : ReportCommand.afterBench(files.json(), json ? err : stdout, err);
+    }
+
+    /** Whether {@code tessera bench} was given no options of its own ({@code --verbose} aside): then it runs --quick. */
+    static boolean givenNothing(picocli.CommandLine.ParseResult bench) {
+        return bench.matchedOptions().stream().allMatch(o -> o.longestName().equals("--verbose"))
+                && bench.matchedPositionals().isEmpty();
     }
 
     BenchSettings settings(PrintWriter err) {

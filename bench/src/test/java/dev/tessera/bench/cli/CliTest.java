@@ -150,6 +150,18 @@ class CliTest {
     }
 
     @Test
+    void benchGivenNothingRunsTheQuickSet() {
+        for (String[] args : new String[][] {{"bench"}, {"bench", "--verbose"}, {"--verbose", "bench"}}) {
+            picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new TesseraCli()).parseArgs(args);
+            assertTrue(BenchCommand.givenNothing(parsed.subcommand()), String.join(" ", args));
+        }
+        for (String[] args : new String[][] {{"bench", "--models", "lenet5"}, {"bench", "--no-probe"}}) {
+            picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new TesseraCli()).parseArgs(args);
+            assertFalse(BenchCommand.givenNothing(parsed.subcommand()), String.join(" ", args));
+        }
+    }
+
+    @Test
     void benchRejectsBadInputInOneLine() {
         for (String[] args : new String[][] {{"bench", "--models", "lenet7"}, {"bench", "--algos", "fft"},
                 {"bench", "--scenarios", "power"}, {"bench", "--backends", "cuda"}, {"bench", "--batch", "0"},
@@ -174,7 +186,9 @@ class CliTest {
         JsonNode results = Json.MAPPER.readTree(out.toFile());
         assertEquals("complete", results.get("status").asText());
         assertEquals(7, results.get("environment").get("seed").asInt());
+        assertTrue(results.get("environment").get("command_line").asText().startsWith("tessera bench --models"));
         assertTrue(results.get("environment").get("command_line").asText().contains("--seed 7"));
+        assertFalse(results.get("settings").get("quick").asBoolean());
         assertEquals(3, results.get("rows").size(), "latency, accuracy and the MNIST check");
         assertEquals(0.0, results.get("rows").get(1).get("accuracy").get("relative_l2_max").asDouble());
         assertEquals("mnist/reference/cpu/lenet5/auto/b8", results.get("rows").get(2).get("id").asText());
