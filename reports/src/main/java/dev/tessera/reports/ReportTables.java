@@ -192,13 +192,18 @@ public final class ReportTables {
     public static List<String> commandLines(ReportData data, String reportCommand) {
         List<String> lines = new ArrayList<>();
         for (Source s : data.sources()) {
-            lines.add("tessera " + s.results().environment().commandLine() + "    # " + s.label() + " on "
+            lines.add(commandLine(s.results().environment().commandLine()) + "    # " + s.label() + " on "
                     + s.host());
         }
         if (reportCommand != null && !reportCommand.isBlank()) {
             lines.add(reportCommand + "    # this report");
         }
         return lines;
+    }
+
+    /** The recorded command line as typed: files record it with or without the leading "tessera". */
+    static String commandLine(String recorded) {
+        return recorded.startsWith("tessera ") ? recorded : "tessera " + recorded;
     }
 
     /** Three significant digits, plain notation between 0.001 and 10^7, else scientific; empty for null. */

@@ -91,6 +91,12 @@ class ReportTest {
     }
 
     @Test
+    void commandLinesReadAsTypedWhateverTheFileRecorded() {
+        assertEquals("tessera bench --quick", ReportTables.commandLine("bench --quick"));
+        assertEquals("tessera bench --quick", ReportTables.commandLine("tessera bench --quick"));
+    }
+
+    @Test
     void numbersKeepThreeSignificantDigits() {
         assertEquals("0.25", ReportTables.fmt(0.25));
         assertEquals("1230", ReportTables.fmt(1234.5));
