@@ -112,6 +112,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results JSON to stdout instead of the summary table.")
     boolean json;
 
+    @Option(names = "--no-report", description = "Make no report at the end (by default 'tessera report' runs on "
+            + "the results file and writes <results name>-report/index.html beside it).")
+    boolean noReport;
+
     @Spec
     CommandSpec spec;
 
@@ -163,7 +167,7 @@ final class BenchCommand implements Callable<Integer> {
             stdout.println("summary: " + files.csv());
         }
         stdout.flush();
-        return 0;
+        return noReport ? 0 : ReportCommand.afterBench(files.json(), json ? err : stdout, err);
     }
 
     /** Whether {@code tessera bench} was given no options of its own ({@code --verbose} aside): then it runs --quick. */

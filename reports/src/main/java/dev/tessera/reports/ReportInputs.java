@@ -1,0 +1,149 @@
+package dev.tessera.reports;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.tessera.reports.results.BenchResults;
+import dev.tessera.reports.results.ResultsJson;
+
+/**
+ * Reads the files a report is made from: {@code tessera bench} results files (schema checked, required fields
+ * checked, a newer schema version refused) and JMH JSON. Every problem is an {@link IllegalArgumentException} whose
+ * message is one line naming the file and the problem.
+ */
+public final class ReportInputs {
+    /** Fields every results file has at the top level (docs/RESULTS.md). */
+    static final List<String> TOP_LEVEL_FIELDS = List.of("schema", "schema_version", "status", "environment",
+            "settings", "rows");
+    /** Fields every row has that the report keys and labels rows by. */
+    static final List<String> ROW_FIELDS = List.of("id", "scenario", "backend", "device", "model", "algorithm",
+            "batch", "status");
+    static final List<String> ENVIRONMENT_FIELDS = List.of("host", "command_line", "opencl_devices", "probes");
+
+    private ReportInputs() {
+    }
+
+    /** A results file and what it holds. */
+    public record BenchFile(Path path, BenchResults results) {
+    }
+
+    /** A JMH JSON file and what it holds. */
+    public record JmhFile(Path path, List<JmhResults.Result> results) {
+        public JmhFile {
+            results = List.copyOf(results);
+        }
+    }
+
+    /** Everything read, in the order given. */
+    public record Inputs(List<BenchFile> bench, List<JmhFile> jmh) {
+        public Inputs {
+            bench = List.copyOf(bench);
+            jmh = List.copyOf(jmh);
+        }
+    }
+
+    public static Inputs read(List<Path> files) {
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no input files: give one or more results files (or JMH JSON)");
+        }
+        List<BenchFile> bench = new ArrayList<>();
+        List<JmhFile> jmh = new ArrayList<>();
+        for (Path file : files) {
+            JsonNode tree = readTree(file);
+            try {
+                if (JmhResults.looksLikeJmh(tree)) {
+                    jmh.add(new JmhFile(file, JmhResults.parse(tree)));
+                } else {
+                    bench.add(new BenchFile(file, benchResults(tree)));
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            }
+        }
+        return new Inputs(bench, jmh);
+    }
+
+    private static JsonNode readTree(Path file) {
+        try {
+            JsonNode tree = ResultsJson.MAPPER.readTree(Files.readAllBytes(file));
+            if (tree == null || tree.isMissingNode()) {
+                throw new IllegalArgumentException(file + ": empty file, expected a tessera results file or JMH JSON");
+            }
+            return tree;
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file", e);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage() + " at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot be read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Checks the schema, version and the fields a report needs, then maps the tree to the records.
+     *
+     * @throws IllegalArgumentException with the problem (without the file name)
+     */
+    static BenchResults benchResults(JsonNode tree) {
+        if (!tree.isObject()) {
+            throw new IllegalArgumentException("neither a tessera results file nor JMH JSON (the top level is "
+                    + (tree.isArray() ? "an array without JMH benchmark results" : "not an object") + ")");
+        }
+        if (!BenchResults.SCHEMA.equals(tree.path("schema").asText())) {
+            throw new IllegalArgumentException("not a tessera results file: 'schema' is "
+                    + (tree.has("schema") ? "'" + tree.get("schema").asText() + "'" : "missing") + ", expected '"
+                    + BenchResults.SCHEMA + "'");
+        }
+        JsonNode versionNode = tree.get("schema_version");
+        if (versionNode == null || !versionNode.canConvertToInt()) {
+            throw new IllegalArgumentException("'schema_version' is missing or not an integer");
+        }
+        int version = versionNode.asInt();
+        if (version > BenchResults.VERSION) {
+            throw new IllegalArgumentException("results schema version " + version + " is newer than this tessera "
+                    + "reads (version " + BenchResults.VERSION + "); use a newer tessera to report on it");
+        }
+        if (version < BenchResults.VERSION) {
+            throw new IllegalArgumentException("results schema version " + version + " is not supported (this "
+                    + "tessera reads version " + BenchResults.VERSION + ")");
+        }
+        requireFields(tree, TOP_LEVEL_FIELDS, "");
+        requireFields(tree.get("environment"), ENVIRONMENT_FIELDS, "environment.");
+        if (!tree.get("rows").isArray()) {
+            throw new IllegalArgumentException("'rows' is not an array");
+        }
+        for (int i = 0; i < tree.get("rows").size(); i++) {
+            requireFields(tree.get("rows").get(i), ROW_FIELDS, "rows[" + i + "].");
+        }
+        try {
+            return ResultsJson.MAPPER.treeToValue(tree, BenchResults.class);
+        } catch (JsonMappingException e) {
+            throw new IllegalArgumentException("does not match results schema version " + BenchResults.VERSION + " ("
+                    + e.getOriginalMessage() + " at " + e.getPathReference() + ")", e);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("does not match results schema version " + BenchResults.VERSION + " ("
+                    + e.getOriginalMessage() + ")", e);
+        }
+    }
+
+    private static void requireFields(JsonNode node, List<String> fields, String prefix) {
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("'" + (prefix.isEmpty() ? "top level" : prefix.substring(0,
+                    prefix.length() - 1)) + "' is not an object");
+        }
+        for (String f : fields) {
+            if (!node.hasNonNull(f)) {
+                throw new IllegalArgumentException("missing field '" + prefix + f + "'");
+            }
+        }
+    }
+}
