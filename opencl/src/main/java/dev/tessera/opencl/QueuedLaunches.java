@@ -48,14 +48,23 @@ public final class QueuedLaunches implements AutoCloseable {
         return timings;
     }
 
-    /** Stops queueing (later launches block again) and releases the events; waits for nothing. */
+    /**
+     * Stops queueing (later launches block again), waits for whatever was queued (so that no queued kernel outlives
+     * the buffers its caller may free next, e.g. after an exception half-way through a run) and releases the events.
+     */
     @Override
     public void close() {
         if (open) {
             open = false;
             context.stopQueueing(this);
-            for (ClEvent e : events) {
-                e.close();
+            try {
+                if (!events.isEmpty()) {
+                    context.finish();
+                }
+            } finally {
+                for (ClEvent e : events) {
+                    e.close();
+                }
             }
         }
     }
