@@ -51,11 +51,13 @@ public final class Report {
      * @param reportCommand the command line that made the report (shown with the runs' command lines), or null
      */
     public static Report build(ReportData data, LayerFootprints footprints, String reportCommand) {
-        List<ChartSpec> specs = uniqueIds(ReportCharts.all(data, footprints));
+        List<ChartSpec> all = new ArrayList<>(ReportCharts.all(data, footprints));
+        all.addAll(RunComparisonCharts.charts(data));
+        List<ChartSpec> specs = uniqueIds(all);
         List<Charts.Drawn> drawn = specs.stream().map(Charts::draw).toList();
         List<Section> sections = new ArrayList<>();
-        sections.add(new Section("files", "Result files", "", List.of(), List.of(ReportTables.sources(data)),
-                List.of()));
+        sections.add(new Section("files", "Result files", "", List.of(), List.of(ReportTables.sources(data),
+                FleetCoverage.table(data)), List.of()));
         sections.add(new Section("throughput", "Throughput", "No throughput rows were measured.",
                 charts(drawn, "throughput-"), List.of(ReportTables.throughput(data)), List.of()));
         sections.add(new Section("latency", "Latency", "No latency rows were measured.", charts(drawn, "latency-"),
@@ -70,6 +72,11 @@ public final class Report {
                 charts(drawn, "accuracy-"), List.of(ReportTables.accuracy(data)), List.of()));
         sections.add(new Section("peers", "Peers", "No peer comparisons: no peer ran, or none could be compared.",
                 charts(drawn, "peers-"), List.of(ReportTables.peers(data)), List.of()));
+        List<ReportTables.Table> comparisons = RunComparisonCharts.tables(data);
+        if (!comparisons.isEmpty()) {
+            sections.add(new Section("comparison", "Two runs compared", "", charts(drawn, "comparison-"), comparisons,
+                    List.of()));
+        }
         if (!data.jmh().isEmpty()) {
             sections.add(new Section("jmh", "JMH microbenchmarks", "", charts(drawn, "jmh-"),
                     List.of(ReportTables.jmh(data)), List.of()));

@@ -87,11 +87,16 @@ public final class ReportData {
         Set<String> hosts = new LinkedHashSet<>();
         sources.forEach(s -> hosts.add(s.host()));
         boolean manyHosts = hosts.size() > 1;
-        // which files each configuration comes from
-        Map<String, Set<Source>> configSources = new HashMap<>();
+        // which runs each configuration comes from: the shards of one run count as one (unless a shard is given twice)
+        Map<String, Integer> shardCopies = new HashMap<>();
+        sources.stream().map(ReportData::shardKey).filter(k -> k != null)
+                .forEach(k -> shardCopies.merge(k, 1, Integer::sum));
+        Map<String, Set<String>> configSources = new HashMap<>();
         for (Source s : sources) {
+            String run = shardKey(s) != null && shardCopies.get(shardKey(s)) == 1
+                    ? s.results().fleet().matrixId() : s.path().toString();
             for (ResultRow r : s.results().rows()) {
-                configSources.computeIfAbsent(configKey(s, r), k -> new LinkedHashSet<>()).add(s);
+                configSources.computeIfAbsent(configKey(s, r), k -> new LinkedHashSet<>()).add(run);
             }
         }
         List<Entry> entries = new ArrayList<>();
@@ -103,6 +108,12 @@ public final class ReportData {
             }
         }
         return new ReportData(sources, entries, inputs.jmh(), manyHosts);
+    }
+
+    /** matrix and shard of a sharded file; null for an unsharded one. */
+    private static String shardKey(Source s) {
+        var f = s.results().fleet();
+        return f == null || f.shard().count() < 2 ? null : f.matrixId() + "#" + f.shard();
     }
 
     private static String fileLabel(Path p) {

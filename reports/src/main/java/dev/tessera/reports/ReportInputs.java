@@ -50,25 +50,54 @@ public final class ReportInputs {
         }
     }
 
-    public static Inputs read(List<Path> files) {
-        if (files.isEmpty()) {
+    /**
+     * Reads the files; a folder stands for every results file and JMH JSON file under it (searched recursively, in
+     * path order; other JSON files there are skipped).
+     */
+    public static Inputs read(List<Path> paths) {
+        if (paths.isEmpty()) {
             throw new IllegalArgumentException("no input files: give one or more results files (or JMH JSON)");
         }
         List<BenchFile> bench = new ArrayList<>();
         List<JmhFile> jmh = new ArrayList<>();
-        for (Path file : files) {
-            JsonNode tree = readTree(file);
-            try {
-                if (JmhResults.looksLikeJmh(tree)) {
-                    jmh.add(new JmhFile(file, JmhResults.parse(tree)));
-                } else {
-                    bench.add(new BenchFile(file, benchResults(tree)));
+        for (Path path : paths) {
+            boolean folder = Files.isDirectory(path);
+            List<Path> found = folder ? jsonFilesUnder(path) : List.of(path);
+            int before = bench.size() + jmh.size();
+            for (Path file : found) {
+                JsonNode tree = readTree(file);
+                if (folder && !JmhResults.looksLikeJmh(tree)
+                        && !BenchResults.SCHEMA.equals(tree.path("schema").asText())) {
+                    continue;
                 }
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+                add(file, tree, bench, jmh);
+            }
+            if (folder && bench.size() + jmh.size() == before) {
+                throw new IllegalArgumentException(path + ": no results files (or JMH JSON) in this folder");
             }
         }
         return new Inputs(bench, jmh);
+    }
+
+    private static List<Path> jsonFilesUnder(Path dir) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".json")).sorted()
+                    .toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(dir + ": cannot be searched (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void add(Path file, JsonNode tree, List<BenchFile> bench, List<JmhFile> jmh) {
+        try {
+            if (JmhResults.looksLikeJmh(tree)) {
+                jmh.add(new JmhFile(file, JmhResults.parse(tree)));
+            } else {
+                bench.add(new BenchFile(file, benchResults(tree)));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     private static JsonNode readTree(Path file) {

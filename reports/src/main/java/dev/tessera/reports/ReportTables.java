@@ -33,7 +33,9 @@ public final class ReportTables {
         List<List<String>> rows = new ArrayList<>();
         for (Source s : data.sources()) {
             long ok = s.results().rows().stream().filter(r -> ResultRow.OK.equals(r.status())).count();
-            rows.add(List.of(s.label(), s.host(), s.results().status(), s.results().startedAt(),
+            var fleet = s.results().fleet();
+            String shard = fleet == null || fleet.shard().count() < 2 ? "" : ", shard " + fleet.shard();
+            rows.add(List.of(s.label(), s.host(), s.results().status() + shard, s.results().startedAt(),
                     fmt(s.results().wallS()), ok + " / " + s.results().rows().size()));
         }
         for (ReportInputs.JmhFile f : data.jmh()) {

@@ -17,6 +17,7 @@ import dev.tessera.bench.harness.Harness;
 import dev.tessera.bench.harness.Progress;
 import dev.tessera.bench.harness.ResultFiles;
 import dev.tessera.bench.harness.Sampler;
+import dev.tessera.bench.harness.ShardSpec;
 import dev.tessera.models.ModelZoo;
 import dev.tessera.opencl.ClDevice;
 import dev.tessera.opencl.DeviceSelector;
@@ -99,6 +100,12 @@ final class BenchCommand implements Callable<Integer> {
             + "results/results-<UTC time>.json); the CSV goes next to it.")
     Path out;
 
+    @Option(names = "--shard", paramLabel = "K/N|auto[/N]", description = "Run only the K-th of N disjoint parts of "
+            + "the configuration matrix, balanced by expected cost; 'auto' reads K and N from a Slurm job array "
+            + "(SLURM_ARRAY_TASK_ID ...) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with N from auto/N or "
+            + "TESSERA_SHARD_COUNT). 'tessera report DIR' merges the shards.")
+    String shard;
+
     @Option(names = "--quick", description = "Small inputs and few repetitions: the default set in minutes.")
     boolean quick;
 
@@ -126,10 +133,13 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
+        ShardSpec shardSpec = ShardSpec.parse(shard, System.getenv());
         BenchSettings settings = settings(err);
         ResultFiles files = new ResultFiles(out != null ? out : Path.of("results", "results-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
-                        .format(ZonedDateTime.now(ZoneOffset.UTC)) + ".json"));
+                        .format(ZonedDateTime.now(ZoneOffset.UTC))
+                + (shardSpec.sharded() ? "-shard-" + shardSpec.shard().index() + "-of-" + shardSpec.shard().count()
+                        : "") + ".json"));
         String commandLine = "tessera " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         if (!settings.devices().isEmpty() && settings.probe()) {
             err.println("tessera bench: probing " + settings.devices().size() + " device(s) for their peaks ...");
@@ -139,7 +149,7 @@ final class BenchCommand implements Callable<Integer> {
                 settings.probe() ? settings.devices() : List.of(), quick);
         Progress progress = noProgress ? Progress.lines(err)
                 : System.console() != null ? Progress.bar() : Progress.lines(err);
-        Harness harness = new Harness(settings, Backends::open, progress);
+        Harness harness = new Harness(settings, Backends::open, progress).shard(shardSpec);
         Thread onInterrupt = new Thread(() -> {
             files.finish(harness.interrupt());
             err.println();
@@ -163,6 +173,11 @@ final class BenchCommand implements Callable<Integer> {
                     java.nio.charset.StandardCharsets.UTF_8));
         } else {
             stdout.print(BenchSummary.table(results));
+            if (shardSpec.sharded()) {
+                stdout.println("shard " + results.fleet().shard() + " (" + shardSpec.scheduler() + "): "
+                        + results.fleet().shardRows() + " of the matrix's " + results.fleet().matrixRows()
+                        + " rows; matrix " + results.fleet().matrixId().substring(0, 12));
+            }
             stdout.println("results: " + files.json());
             stdout.println("summary: " + files.csv());
         }

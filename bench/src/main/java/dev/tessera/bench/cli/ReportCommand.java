@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.tessera.opencl.AtomicFiles;
+import dev.tessera.bench.harness.FleetMerge;
+import dev.tessera.reports.FleetCoverage;
 import dev.tessera.reports.Report;
 import dev.tessera.reports.ReportData;
 import dev.tessera.reports.ReportInputs;
@@ -34,8 +36,8 @@ final class ReportCommand implements Callable<Integer> {
     /** Default output directory. */
     static final Path DEFAULT_OUT = Path.of("tessera-report");
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Results files of tessera bench, or JMH JSON "
-            + "(-rf json).")
+    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Results files of tessera bench, or JMH JSON "
+            + "(-rf json), or folders searched for them (every shard of every host).")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: ${DEFAULT-VALUE}).")
@@ -50,7 +52,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String command = "tessera " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        Map<String, Path> written = write(files, out, command);
+        Map<String, Path> written = write(files, out, command, spec.commandLine().getErr());
         PrintWriter stdout = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> summary = new LinkedHashMap<>();
@@ -102,7 +104,19 @@ final class ReportCommand implements Callable<Integer> {
      * @throws IllegalArgumentException naming the file and the problem when an input cannot be used
      */
     static Map<String, Path> write(List<Path> inputs, Path dir, String command) {
-        Report report = Report.build(ReportData.merge(ReportInputs.read(inputs)), new ZooFootprints(), command);
+        return write(inputs, dir, command, null);
+    }
+
+    /** As above, and one line on {@code err} (when not null) per sharded run: complete, or what is missing. */
+    static Map<String, Path> write(List<Path> inputs, Path dir, String command, PrintWriter err) {
+        ReportData data = ReportData.merge(FleetMerge.relink(ReportInputs.read(inputs)));
+        if (err != null) {
+            for (FleetCoverage.Run run : FleetCoverage.of(data)) {
+                err.println("tessera report: " + run.summary());
+            }
+            err.flush();
+        }
+        Report report = Report.build(data, new ZooFootprints(), command);
         Path root = dir.toAbsolutePath();
         Map<String, Path> written = new LinkedHashMap<>();
         try {

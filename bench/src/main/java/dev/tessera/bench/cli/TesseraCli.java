@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = "Runs convolutional networks on OpenCL devices and measures how fast and how accurate they are.",
         subcommands = {DevicesCommand.class, ProbeCommand.class, OpCommand.class, ModelsCommand.class,
                 SelftestCommand.class, TrainCommand.class, BenchCommand.class, RunCommand.class, ExportCommand.class,
-                ReportCommand.class,
+                ReportCommand.class, CompareCommand.class,
                 CommandLine.HelpCommand.class})
 public final class TesseraCli implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

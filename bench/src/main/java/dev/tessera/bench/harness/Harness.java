@@ -52,6 +52,8 @@ public final class Harness {
     private volatile boolean stopping;
     private List<Task> plan = List.of();
     private Environment environment;
+    private ShardSpec shard = ShardSpec.NONE;
+    private dev.tessera.reports.results.FleetInfo fleet;
 
     public Harness(BenchSettings settings, BackendOpener opener, Progress progress) {
         this(settings, opener, progress, MnistCheck.Source.standard());
@@ -65,13 +67,21 @@ public final class Harness {
         this.mnist = new MnistCheck(mnist);
     }
 
+    /** Runs only one shard of the configuration matrix (docs/RESULTS.md, {@code fleet}); the default is all of it. */
+    public Harness shard(ShardSpec spec) {
+        this.shard = spec;
+        return this;
+    }
+
     /**
      * Runs everything, calling {@code sink} with the results so far (status "running") after each configuration and
      * returns the final results (status "complete", or "interrupted").
      */
     public BenchResults run(Environment env, Consumer<BenchResults> sink) {
         this.environment = env;
-        plan = plan();
+        List<Task> full = plan();
+        plan = ShardPlan.select(full, ShardPlan::cost, shard.shard());
+        fleet = FleetInfos.of(env, settings, shard, full, plan);
         progress.begin(plan.stream().mapToLong(Task::weight).sum());
         try {
             for (Task task : plan) {
@@ -120,7 +130,7 @@ public final class Harness {
         Instant now = Instant.now();
         return new BenchResults(BenchResults.SCHEMA, BenchResults.VERSION, status, started.toString(), now.toString(),
                 Duration.between(started, now).toMillis() / 1000.0, environment, settings.toRecord(),
-                Comparisons.link(all));
+                Comparisons.link(all), fleet);
     }
 
     private List<ResultRow> runTask(Task task) {
@@ -147,7 +157,7 @@ public final class Harness {
 
     // ---- planning
 
-    private List<Task> plan() {
+    List<Task> plan() {
         List<Task> tasks = new ArrayList<>();
         List<Integer> compileBatches = new ArrayList<>();
         if (settings.has("latency") || settings.has("accuracy") || (settings.has("throughput")

@@ -16,13 +16,20 @@ import java.util.List;
  * @param environment   where and how it ran
  * @param settings      what was asked for, after defaults were applied
  * @param rows          one per configuration, in the order they ran
+ * @param fleet         host, devices, shard and matrix identity (null in files written before it existed)
  */
 public record BenchResults(String schema, int schemaVersion, String status, String startedAt, String finishedAt,
-        double wallS, Environment environment, RunSettings settings, List<ResultRow> rows) {
+        double wallS, Environment environment, RunSettings settings, List<ResultRow> rows, FleetInfo fleet) {
     public static final String SCHEMA = "tessera-bench-results";
     public static final int VERSION = 1;
 
     public BenchResults {
         rows = List.copyOf(rows);
+    }
+
+    /** A file without fleet information (an unsharded run, or one written before the field existed). */
+    public BenchResults(String schema, int schemaVersion, String status, String startedAt, String finishedAt,
+            double wallS, Environment environment, RunSettings settings, List<ResultRow> rows) {
+        this(schema, schemaVersion, status, startedAt, finishedAt, wallS, environment, settings, rows, null);
     }
 }
