@@ -19,8 +19,9 @@ import dev.tessera.reports.results.ResultRow;
  * <ul>
  * <li>{@code latency}: latency rows, the median of the end-to-end samples; ratio = candidate / baseline (above 1 is
  * slower);</li>
- * <li>{@code throughput}: throughput rows, images/s = batch x runs x 1000 / the sum of the end-to-end samples;
- * ratio = candidate / baseline (below 1 is slower).</li>
+ * <li>{@code throughput}: throughput rows, images/s at the median run: batch x 1000 / the median of the end-to-end
+ * samples (the file's images/s is over the mean, which one outlier run moves and the bootstrap cannot model when a
+ * side happens to have none); ratio = candidate / baseline (below 1 is slower).</li>
  * </ul>
  * The slowdown is the ratio turned into time (latency: the ratio; throughput: its inverse). Verdicts: "slower" when
  * the whole interval of the slowdown is above 1 + threshold (a regression: {@code tessera compare} exits 1);
@@ -173,18 +174,12 @@ public final class RunComparison {
         return r.endToEndMs().samples().stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    /** Latency: the median; throughput: images/s over the samples' total time. */
+    /** Latency: the median ms; throughput: images/s at the median run. */
     private static double statistic(double[] samples, boolean latency, int batch) {
-        if (latency) {
-            double[] sorted = samples.clone();
-            Arrays.sort(sorted);
-            return quantile(sorted, 0.5);
-        }
-        double sum = 0;
-        for (double s : samples) {
-            sum += s;
-        }
-        return batch * samples.length * 1000.0 / sum;
+        double[] sorted = samples.clone();
+        Arrays.sort(sorted);
+        double median = quantile(sorted, 0.5);
+        return latency ? median : batch * 1000.0 / median;
     }
 
     private static void resample(double[] from, double[] to, SplittableRandom random) {
