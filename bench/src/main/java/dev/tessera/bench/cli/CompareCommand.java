@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** {@code tessera compare}: a regression gate between two runs, from their recorded samples. */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false, description = {
         "Compares a candidate run with a baseline run configuration by configuration: the ratio of the metric "
-                + "(candidate / baseline) with a 95 % bootstrap confidence interval from the recorded samples, and a "
+                + "(candidate / baseline) with a 95%% bootstrap confidence interval from the recorded samples, and a "
                 + "verdict: slower, faster, within noise, slightly slower/faster (sure, but under the threshold).",
         "Exits 1 when any configuration is slower than the threshold with confidence (the interval of the "
                 + "slowdown lies wholly above 1 + threshold), and on bad input; 0 otherwise.",
@@ -33,11 +33,11 @@ final class CompareCommand implements Callable<Integer> {
     Path candidate;
 
     @Option(names = "--metric", paramLabel = "M", description = "latency (median end-to-end ms of the latency rows) "
-            + "or throughput (images/s of the throughput rows); default: ${DEFAULT-VALUE}.")
+            + "or throughput (images/s at the median run of the throughput rows); default: ${DEFAULT-VALUE}.")
     String metric = "latency";
 
-    @Option(names = "--threshold", paramLabel = "P", description = "Slowdown tolerated, in per cent ('5%' or '5'; "
-            + "default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threshold", paramLabel = "P", description = "Slowdown tolerated, in per cent ('5%%' or '5'; "
+            + "default: 5%%).")
     String threshold = "5%";
 
     @Option(names = "--json", description = "Print the comparison as JSON (for CI) instead of a table.")
