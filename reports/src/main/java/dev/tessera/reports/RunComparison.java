@@ -65,6 +65,16 @@ public final class RunComparison {
         public boolean regression() {
             return SLOWER.equals(verdict);
         }
+
+        /** "low - high" for tables; empty without an interval. */
+        public String interval() {
+            return low == null ? "" : fmt(low) + " - " + fmt(high);
+        }
+
+        /** The verdict with its reason, for tables. */
+        public String verdictAndReason() {
+            return reason.isEmpty() ? verdict : verdict + " (" + reason + ")";
+        }
     }
 
     /**

@@ -67,9 +67,7 @@ final class RunComparisonCharts {
             }
             for (RunComparison.Row r : result.rows()) {
                 rows.add(List.of(r.configuration(), RunComparison.fmt(r.baseline()), RunComparison.fmt(r.candidate()),
-                        RunComparison.fmt(r.ratio()), r.low() == null ? "" : RunComparison.fmt(r.low()) + " - "
-                                + RunComparison.fmt(r.high()), r.reason().isEmpty() ? r.verdict()
-                                        : r.verdict() + " (" + r.reason() + ")"));
+                        RunComparison.fmt(r.ratio()), r.interval(), r.verdictAndReason()));
             }
             tables.add(new ReportTables.Table("comparison-" + ReportCharts.slug(pair.get(0).host()), "Latency: "
                     + pair.get(1).label() + " against " + pair.get(0).label() + " on " + pair.get(0).host(),

@@ -82,9 +82,7 @@ final class CompareCommand implements Callable<Integer> {
                 "ratio", "95% interval", "verdict");
         for (RunComparison.Row r : result.rows()) {
             t.row(r.configuration(), RunComparison.fmt(r.baseline()), RunComparison.fmt(r.candidate()),
-                    RunComparison.fmt(r.ratio()), r.low() == null ? "" : RunComparison.fmt(r.low()) + " - "
-                            + RunComparison.fmt(r.high()),
-                    r.reason().isEmpty() ? r.verdict() : r.verdict() + " (" + r.reason() + ")");
+                    RunComparison.fmt(r.ratio()), r.interval(), r.verdictAndReason());
         }
         List<RunComparison.Row> slower = result.regressions();
         String direction = result.metric().equals("latency") ? "above 1 is slower" : "below 1 is slower";
