@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
         "Makes a report from tessera bench results files (and JMH JSON): DIR/index.html, DIR/REPORT.md and every "
                 + "chart as PNG and SVG under DIR/charts/. Files from several machines merge into one report "
                 + "(rows keyed by host, device, backend, model, algorithm, batch; the same configuration from two "
-                + "files is kept twice, labelled by file).",
+                + "files is kept twice, labelled by file). Folders are searched for results files: the shards of "
+                + "sharded runs (tessera bench --shard) merge into one run, and a line on stderr per run says which "
+                + "shards are missing or duplicated.",
         "Charts: throughput per model, latency distributions, the batch-size sweep, per-layer time, a roofline per "
                 + "device, error by layer depth, the ratios to the peers, and JMH GFLOP/s per layer; tables of the "
                 + "same with the environment and the exact command lines. The HTML needs no server."})
