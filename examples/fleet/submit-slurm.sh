@@ -6,6 +6,8 @@
 set -euo pipefail
 RUN_DIR="$(realpath -m "${1:-fleet-runs/$(date -u +%Y%m%dT%H%M%SZ)}")"
 mkdir -p "$RUN_DIR"
+# build the jar once here, so that the array's tasks do not all build it at the same time in the shared checkout
+./tessera --version >/dev/null
 array=$(sbatch --parsable --export=ALL,RUN_DIR="$RUN_DIR" examples/fleet/slurm-array.sbatch)
 sbatch --dependency=afterany:"$array" --job-name=tessera-report --output="$RUN_DIR/report.log" \
     --wrap "./tessera report '$RUN_DIR' --out '$RUN_DIR/report'"
