@@ -44,15 +44,17 @@ final class RunComparisonCharts {
             }
             List<String> categories = rows.stream().map(RunComparison.Row::configuration).toList();
             List<Double> values = rows.stream().map(RunComparison.Row::ratio).toList();
-            List<Double> errors = rows.stream()
-                    .map(r -> Math.max(r.high() - r.ratio(), r.ratio() - r.low())).toList();
             String host = pair.get(0).host();
+            // the interval is not symmetric about the ratio, so its ends are bars of their own rather than error bars
             charts.add(new ChartSpec.Bars("comparison-" + ReportCharts.slug(host), "Latency: " + pair.get(1).label()
                     + " against " + pair.get(0).label() + " on " + host, "Median end-to-end latency of the later run "
-                    + "over the earlier one per configuration (above 1 is slower); error bars: the larger half of the "
-                    + "95 % bootstrap interval of the ratio (tessera compare).", "configuration",
-                    "candidate / baseline", categories, List.of(new ChartSpec.BarSeries("latency ratio", values,
-                            errors)), false, false));
+                    + "over the earlier one per configuration (above 1 is slower), between the ends of its 95 % "
+                    + "bootstrap interval (tessera compare).", "configuration", "candidate / baseline", categories,
+                    List.of(new ChartSpec.BarSeries("95% interval, low end", rows.stream()
+                            .map(RunComparison.Row::low).toList(), null),
+                            new ChartSpec.BarSeries("latency ratio", values, null),
+                            new ChartSpec.BarSeries("95% interval, high end", rows.stream()
+                                    .map(RunComparison.Row::high).toList(), null)), false, false));
         }
         return charts;
     }

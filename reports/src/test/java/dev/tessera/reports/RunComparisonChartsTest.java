@@ -41,6 +41,10 @@ class RunComparisonChartsTest {
         assertEquals(5, bars.categories().size());
         assertEquals(1.3, ratio.value(bars.categories(), "latency/opencl/0/model3/auto/b1 (gpu)"), 0.1);
         assertEquals(1.0, ratio.value(bars.categories(), "latency/opencl/0/model0/auto/b1 (gpu)"), 0.1);
+        String slowed = "latency/opencl/0/model3/auto/b1 (gpu)";
+        double low = bars.series("95% interval, low end").value(bars.categories(), slowed);
+        double high = bars.series("95% interval, high end").value(bars.categories(), slowed);
+        assertTrue(1.05 < low && low < ratio.value(bars.categories(), slowed) && high > low, low + " " + high);
 
         Report report = Report.build(data, LayerFootprints.NONE, null);
         assertTrue(report.files().containsKey("charts/comparison-host.png"));
