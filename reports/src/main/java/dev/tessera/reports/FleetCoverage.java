@@ -27,14 +27,17 @@ public final class FleetCoverage {
      * @param present   shard indices given, ascending
      * @param missing   shard indices not given
      * @param duplicated per shard index given more than once, the files that hold it
+     * @param unfinished per shard index whose file did not finish, its status ("interrupted", or "running" when the
+     *                   process ended without a final write)
      * @param counts    every shard count its files name (more than one means the files disagree)
      * @param hosts     hosts the shards ran on
      * @param files     every file of the run
      */
     public record Run(String matrixId, int count, List<Integer> present, List<Integer> missing,
-            Map<Integer, List<String>> duplicated, Set<Integer> counts, Set<String> hosts, List<String> files) {
+            Map<Integer, List<String>> duplicated, Map<Integer, String> unfinished, Set<Integer> counts,
+            Set<String> hosts, List<String> files) {
         public boolean complete() {
-            return missing.isEmpty() && duplicated.isEmpty() && counts.size() == 1;
+            return missing.isEmpty() && duplicated.isEmpty() && unfinished.isEmpty() && counts.size() == 1;
         }
 
         public String shortId() {
@@ -53,6 +56,7 @@ public final class FleetCoverage {
             }
             duplicated.forEach((shard, files) -> s.append("; shard ").append(shard).append(" given ")
                     .append(files.size()).append(" times (").append(String.join(", ", files)).append(')'));
+            unfinished.forEach((shard, status) -> s.append("; shard ").append(shard).append(' ').append(status));
             if (counts.size() > 1) {
                 s.append("; the files disagree on the number of shards (").append(join(List.copyOf(counts)))
                         .append(')');
@@ -75,8 +79,12 @@ public final class FleetCoverage {
             Map<Integer, List<String>> byShard = new TreeMap<>();
             Set<Integer> counts = new LinkedHashSet<>();
             Set<String> hosts = new LinkedHashSet<>();
+            Map<Integer, String> unfinished = new TreeMap<>();
             for (ReportData.Source s : sources) {
                 FleetInfo f = s.results().fleet();
+                if (!"complete".equals(s.results().status())) {
+                    unfinished.put(f.shard().index(), s.results().status());
+                }
                 byShard.computeIfAbsent(f.shard().index(), k -> new ArrayList<>()).add(s.label());
                 counts.add(f.shard().count());
                 hosts.add(f.host());
@@ -94,7 +102,7 @@ public final class FleetCoverage {
                     duplicated.put(k, List.copyOf(files));
                 }
             });
-            runs.add(new Run(id, count, List.copyOf(byShard.keySet()), missing, duplicated, counts, hosts,
+            runs.add(new Run(id, count, List.copyOf(byShard.keySet()), missing, duplicated, unfinished, counts, hosts,
                     sources.stream().map(ReportData.Source::label).toList()));
         });
         return runs;
@@ -108,11 +116,14 @@ public final class FleetCoverage {
                     r.missing().isEmpty() ? "none" : join(r.missing()),
                     r.duplicated().isEmpty() ? "none" : String.join("; ", r.duplicated().entrySet().stream()
                             .map(e -> e.getKey() + ": " + String.join(", ", e.getValue())).toList()),
+                    r.unfinished().isEmpty() ? "none" : String.join("; ", r.unfinished().entrySet().stream()
+                            .map(e -> e.getKey() + ": " + e.getValue()).toList()),
                     String.join(", ", r.hosts()), r.complete() ? "complete" : "INCOMPLETE"));
         }
         return new ReportTables.Table("shards", "Shards", "Sharded runs (tessera bench --shard), grouped by the "
-                + "identity of the whole configuration matrix: a run is complete when every shard is here once.",
-                List.of("matrix", "shards", "present", "missing", "duplicated", "hosts", "status"), rows);
+                + "identity of the whole configuration matrix: a run is complete when every shard is here once and "
+                + "finished.",
+                List.of("matrix", "shards", "present", "missing", "duplicated", "unfinished", "hosts", "status"), rows);
     }
 
     private static String join(List<Integer> values) {

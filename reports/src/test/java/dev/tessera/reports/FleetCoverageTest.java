@@ -82,7 +82,21 @@ class FleetCoverageTest {
         String md = new String(Report.build(data, LayerFootprints.NONE, null).files().get(Report.MARKDOWN),
                 StandardCharsets.UTF_8);
         assertTrue(md.contains("| m1 | 3 | 1, 3 | 2 |"), md);
-        assertTrue(md.contains("INCOMPLETE") && md.contains("| m2 | 2 | 1, 2 | none | none | node3 | complete |"), md);
+        assertTrue(md.contains("INCOMPLETE") && md.contains("| m2 | 2 | 1, 2 | none | none | none | node3 | complete |"),
+                md);
+    }
+
+    @Test
+    void anInterruptedOrUnfinishedShardLeavesTheRunIncomplete() throws Exception {
+        BenchResults one = shard("node1", "m", 1, 2, "a");
+        write("s1.json", new BenchResults(one.schema(), one.schemaVersion(), "interrupted", one.startedAt(),
+                one.finishedAt(), one.wallS(), one.environment(), one.settings(), one.rows(), one.fleet()));
+        write("s2.json", shard("node2", "m", 2, 2, "b"));
+        FleetCoverage.Run run = FleetCoverage.of(ReportData.merge(ReportInputs.read(List.of(dir)))).get(0);
+        assertEquals(List.of(), run.missing());
+        assertEquals(Map.of(1, "interrupted"), run.unfinished());
+        assertFalse(run.complete());
+        assertEquals("matrix m: 2 of 2 shards; shard 1 interrupted", run.summary());
     }
 
     @Test
