@@ -53,7 +53,7 @@ public final class Harness {
     private List<Task> plan = List.of();
     private Environment environment;
     private ShardSpec shard = ShardSpec.NONE;
-    private dev.tessera.reports.results.FleetInfo fleet;
+    private volatile dev.tessera.reports.results.FleetInfo fleet;
 
     public Harness(BenchSettings settings, BackendOpener opener, Progress progress) {
         this(settings, opener, progress, MnistCheck.Source.standard());
