@@ -60,10 +60,42 @@ public final class OclgrindSuite {
             }
             """;
 
+    /**
+     * {@code canary_uninitialized} stores a private value nothing wrote (written only for {@code first} < 4, run
+     * with 4): the uninitialised-memory plugin must report it. {@code canary_write_all} and {@code canary_read_all}
+     * write and read buffers whose every float was written, by a kernel after a smaller buffer was released (the
+     * simulator reuses its index) or by a fill: they must draw no report, which an Oclgrind without
+     * scripts/oclgrind's fix gives them ({@link OclgrindChild#assertUninitializedChecksAreOn}).
+     */
+    static final String UNINITIALIZED_CANARY = """
+            __kernel void canary_uninitialized(__global float *out, const int first) {
+                float never_written[4];
+                for (int i = first; i < 4; ++i) {
+                    never_written[i] = 1.0f;
+                }
+                out[get_global_id(0)] = never_written[get_global_id(0) % 4];
+            }
+            __kernel void canary_write_all(__global float *buffer) {
+                buffer[get_global_id(0)] = (float) get_global_id(0);
+            }
+            __kernel void canary_read_all(__global const float *buffer, __global float *out) {
+                const size_t i = get_global_id(0);
+                float x = 0.0f;
+                if (buffer[i] > 31.0f) {
+                    x = 1.0f;
+                }
+                out[i] = x;
+            }
+            """;
+
     public static void main(String[] args) {
         ClDevice device = DeviceSelector.parse(DEVICE).selectOne(OpenClDevices.all());
         if (args.length > 0 && args[0].equals("--canary")) {
             canary(device);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("--canary-uninitialized")) {
+            uninitializedCanary(device);
             return;
         }
         int failed;
@@ -89,6 +121,37 @@ public final class OclgrindSuite {
             race.arg(0, buffer).run(new long[] {4}, new long[] {4});
         }
         System.out.println("canary kernels ran");
+    }
+
+    private static void uninitializedCanary(ClDevice device) {
+        try (dev.tessera.opencl.ClContext context = dev.tessera.opencl.ClContext.open(device);
+                dev.tessera.opencl.ClProgram program = context.build(
+                        dev.tessera.opencl.ProgramSource.of("oclgrind_canary_uninitialized.cl", UNINITIALIZED_CANARY),
+                        "");
+                dev.tessera.opencl.ClKernel kernel = program.kernel("canary_uninitialized");
+                dev.tessera.opencl.ClKernel writeAll = program.kernel("canary_write_all");
+                dev.tessera.opencl.ClKernel readAll = program.kernel("canary_read_all");
+                ClBuffer buffer = context.buffer(new float[4])) {
+            kernel.arg(0, buffer).arg(1, 4).run(new long[] {4}, new long[] {1});
+            try (ClBuffer released = context.buffer(new float[4])) {
+                released.readFloats();
+            }
+            try (ClBuffer larger = context.buffer(64L * Float.BYTES);
+                    ClBuffer filled = context.buffer(64L * Float.BYTES);
+                    ClBuffer out = context.buffer(64L * Float.BYTES)) {
+                writeAll.arg(0, larger).run(new long[] {64}, new long[] {16});
+                readAll.arg(0, larger).arg(1, out).run(new long[] {64}, new long[] {16});
+                filled.fill(40f);
+                readAll.arg(0, filled).arg(1, out).run(new long[] {64}, new long[] {16});
+                float[] result = out.readFloats();
+                for (float r : result) {
+                    if (r != 1f) {
+                        throw new AssertionError("canary_read_all on the filled buffer gave " + r + ", not 1");
+                    }
+                }
+            }
+        }
+        System.out.println("uninitialised-memory canary kernels ran");
     }
 
     private static OpenClBackend openBackend(ClDevice device) {
