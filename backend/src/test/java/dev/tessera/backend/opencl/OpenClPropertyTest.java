@@ -159,7 +159,12 @@ class OpenClPropertyTest {
         assertEquals(first.algorithm(), second.algorithm());
         assertTrue(second.note().contains("from the tuning database"), second.note());
         assertEquals(first.algorithm(), opencl.tuningDatabase().lookup(ConvProblem.of(conv,
-                inputs.stream().map(Tensor::shape).toList()).key()).orElseThrow().solverId());
+                inputs.stream().map(Tensor::shape).toList()).tuningKey(), opencl.finder().fingerprint()).orElseThrow()
+                .solverId());
+        // the fused variant (ReLU in the epilogue) shares the choice
+        OpResult fused = opencl.run(conv.withRelu(true), inputs);
+        assertEquals(first.algorithm(), fused.algorithm());
+        assertTrue(fused.note().contains("from the tuning database"), fused.note());
         assertTrue(Accuracy.of(second.output(), reference.run(conv, inputs).output()).relativeL2()
                 <= tolerance(second.algorithm()));
     }
