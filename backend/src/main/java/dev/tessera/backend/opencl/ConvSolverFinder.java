@@ -21,8 +21,9 @@ import dev.tessera.opencl.QueuedLaunches;
  *
  * <p>The measurement is made for stability, so that fresh processes agree: every candidate is prepared, run once to warm
  * up, then the candidates run round-robin ({@link #schedule}: each round in a rotated order) for {@value #REPETITIONS}
- * rounds, each run timed as the host wall time of the whole step with its launches queued and waited for once (what a
- * compiled plan pays). A candidate's score is the median of its runs. The rule ({@link #decide}) keeps the
+ * rounds, each sample timed as the host wall time of whole steps with their launches queued and waited for once (what
+ * a compiled plan pays); a sample of a fast convolution queues several steps back to back ({@link #stepsPerSample}) and
+ * counts their mean. A candidate's score is the median of its samples. The rule ({@link #decide}) keeps the
  * {@link ConvSolvers#defaultFor default} unless another candidate beats it by more than {@value #MARGIN_PERCENT} %, and
  * among candidates that close to the fastest prefers the earlier-registered one, so that two solvers within noise of
  * each other do not swap from run to run.
@@ -35,6 +36,9 @@ public final class ConvSolverFinder {
     static final int MARGIN_PERCENT = 10;
     /** The fraction by which a candidate must beat the preferred one (the default first) to displace it. */
     public static final double MARGIN = MARGIN_PERCENT / 100.0;
+    /** The least wall time one sample should last (a sample queues several steps of a fast convolution). */
+    static final double SAMPLE_MS = 2.0;
+    static final int MAX_STEPS_PER_SAMPLE = 64;
 
     private final ClContext context;
     private final ConvTuningDatabase database;
@@ -102,22 +106,25 @@ public final class ConvSolverFinder {
                 decision.medians().get(decision.chosen()), summary));
         ConvSolver chosen = candidates.stream().filter(s -> s.id().equals(decision.chosen())).findFirst().orElseThrow();
         return new Choice(chosen, "auto: timed " + summary + " (median wall ms of " + REPETITIONS
-                + " round-robin runs), chose " + chosen.id() + decision.reason());
+                + " round-robin samples), chose " + chosen.id() + decision.reason());
     }
 
     private Map<String, double[]> measure(List<ConvSolver> candidates, ConvProblem problem, Tensor weights,
             Tensor bias, ClBuffer input, ClBuffer output) {
         try (OwnedResources owned = new OwnedResources()) {
             List<PreparedConv> prepared = new ArrayList<>();
+            double fastestMs = Double.MAX_VALUE;
             for (ConvSolver solver : candidates) {
                 PreparedConv p = owned.add(solver.prepare(context, problem, weights, bias));
                 prepared.add(p);
-                p.run(input, output);
+                p.run(input, output); // warm-up: drivers such as PoCL compile a kernel at its first launch
+                fastestMs = Math.min(fastestMs, wallMsOfSteps(p, 1, input, output));
             }
+            int steps = stepsPerSample(fastestMs);
             double[][] wall = new double[candidates.size()][REPETITIONS];
             int[] done = new int[candidates.size()];
             for (int i : schedule(candidates.size(), REPETITIONS)) {
-                wall[i][done[i]++] = wallMsOfOneStep(prepared.get(i), input, output);
+                wall[i][done[i]++] = wallMsOfSteps(prepared.get(i), steps, input, output) / steps;
             }
             Map<String, double[]> samples = new LinkedHashMap<>();
             for (int i = 0; i < candidates.size(); i++) {
@@ -127,11 +134,25 @@ public final class ConvSolverFinder {
         }
     }
 
-    /** Host wall time of one run with its launches queued and waited for once, in milliseconds. */
-    private double wallMsOfOneStep(PreparedConv prepared, ClBuffer input, ClBuffer output) {
+    /**
+     * How many steps one sample queues back to back: enough for the fastest candidate to fill about
+     * {@value #SAMPLE_MS} ms, so that a sample of a tiny convolution is not all timer and scheduling jitter; at most
+     * {@value #MAX_STEPS_PER_SAMPLE}.
+     */
+    static int stepsPerSample(double fastestStepMs) {
+        if (!(fastestStepMs > 0)) {
+            return MAX_STEPS_PER_SAMPLE;
+        }
+        return (int) Math.max(1, Math.min(MAX_STEPS_PER_SAMPLE, Math.ceil(SAMPLE_MS / fastestStepMs)));
+    }
+
+    /** Host wall time of {@code steps} runs queued back to back and waited for once, in milliseconds. */
+    private double wallMsOfSteps(PreparedConv prepared, int steps, ClBuffer input, ClBuffer output) {
         long start = System.nanoTime();
         try (QueuedLaunches queued = context.queueLaunches()) {
-            prepared.run(input, output);
+            for (int s = 0; s < steps; s++) {
+                prepared.run(input, output);
+            }
             queued.finish();
         }
         return (System.nanoTime() - start) / 1e6;

@@ -91,4 +91,13 @@ class ConvSolverFinderTest {
         assertArrayEquals(new int[] {0, 1, 2, 1, 2, 0, 2, 0, 1}, Arrays.copyOf(order, 9));
         assertTrue(ConvSolverFinder.REPETITIONS >= 7);
     }
+
+    @Test
+    void fastConvolutionsAreSampledSeveralStepsAtATime() {
+        assertEquals(1, ConvSolverFinder.stepsPerSample(5.0));
+        assertEquals(1, ConvSolverFinder.stepsPerSample(ConvSolverFinder.SAMPLE_MS));
+        assertEquals(4, ConvSolverFinder.stepsPerSample(ConvSolverFinder.SAMPLE_MS / 3.5));
+        assertEquals(ConvSolverFinder.MAX_STEPS_PER_SAMPLE, ConvSolverFinder.stepsPerSample(1e-6));
+        assertEquals(ConvSolverFinder.MAX_STEPS_PER_SAMPLE, ConvSolverFinder.stepsPerSample(0));
+    }
 }
