@@ -20,8 +20,8 @@ import dev.tessera.opencl.QueuedLaunches;
  * solvers registered in {@link ConvSolvers}, and remembers the choice in the {@link ConvTuningDatabase}.
  *
  * <p>The measurement is made for stability, so that fresh processes agree: every candidate is prepared, run once to warm
- * up, then the candidates run round-robin ({@link #schedule}: each round in a rotated order) for {@value #REPETITIONS}
- * rounds, each sample timed as the host wall time of whole steps with their launches queued and waited for once (what
+ * up, then the candidates run round-robin (round r starting at candidate r, so that none always follows the same one)
+ * for {@value #REPETITIONS} rounds, and for up to {@value #MAX_ROUNDS} while the decision is {@link #ambiguous}, each sample timed as the host wall time of whole steps with their launches queued and waited for once (what
  * a compiled plan pays); a sample of a fast convolution queues several steps back to back ({@link #stepsPerSample}) and
  * counts their mean. A candidate's score is the median of its samples. The rule ({@link #decide}) keeps the
  * {@link ConvSolvers#defaultFor default} unless another candidate beats it by more than {@value #MARGIN_PERCENT} %, and
@@ -37,7 +37,11 @@ public final class ConvSolverFinder {
     /** The fraction by which a candidate must beat the preferred one (the default first) to displace it. */
     public static final double MARGIN = MARGIN_PERCENT / 100.0;
     /** The least wall time one sample should last (a sample queues several steps of a fast convolution). */
-    static final double SAMPLE_MS = 2.0;
+    static final double SAMPLE_MS = 10.0;
+    /** Rounds beyond {@link #REPETITIONS} run while the decision is {@link #ambiguous}, up to this many in all. */
+    static final int MAX_ROUNDS = 15;
+    /** How near a ratio to the fastest may come to the margin's edge before the decision counts as ambiguous. */
+    static final double AMBIGUITY = 0.04;
     static final int MAX_STEPS_PER_SAMPLE = 64;
 
     private final ClContext context;
@@ -105,8 +109,7 @@ public final class ConvSolverFinder {
         database.store(new ConvTuningDatabase.Entry(problem.tuningKey(), fingerprint, decision.chosen(),
                 decision.medians().get(decision.chosen()), summary));
         ConvSolver chosen = candidates.stream().filter(s -> s.id().equals(decision.chosen())).findFirst().orElseThrow();
-        return new Choice(chosen, "auto: timed " + summary + " (median wall ms of " + REPETITIONS
-                + " round-robin samples), chose " + chosen.id() + decision.reason());
+        return new Choice(chosen, "auto: timed " + summary + " (median wall ms of round-robin samples), chose " + chosen.id() + decision.reason());
     }
 
     private Map<String, double[]> measure(List<ConvSolver> candidates, ConvProblem problem, Tensor weights,
@@ -121,17 +124,44 @@ public final class ConvSolverFinder {
                 fastestMs = Math.min(fastestMs, wallMsOfSteps(p, 1, input, output));
             }
             int steps = stepsPerSample(fastestMs);
-            double[][] wall = new double[candidates.size()][REPETITIONS];
-            int[] done = new int[candidates.size()];
-            for (int i : schedule(candidates.size(), REPETITIONS)) {
-                wall[i][done[i]++] = wallMsOfSteps(prepared.get(i), steps, input, output) / steps;
+            List<String> ids = candidates.stream().map(ConvSolver::id).toList();
+            double[][] wall = new double[candidates.size()][MAX_ROUNDS];
+            int rounds = 0;
+            while (rounds < REPETITIONS || rounds < MAX_ROUNDS && ambiguous(decide(ids, samples(ids, wall, rounds),
+                    MARGIN), MARGIN)) {
+                for (int j = 0; j < candidates.size(); j++) {
+                    int i = (rounds + j) % candidates.size();
+                    wall[i][rounds] = wallMsOfSteps(prepared.get(i), steps, input, output) / steps;
+                }
+                rounds++;
             }
-            Map<String, double[]> samples = new LinkedHashMap<>();
-            for (int i = 0; i < candidates.size(); i++) {
-                samples.put(candidates.get(i).id(), wall[i]);
-            }
-            return samples;
+            return samples(ids, wall, rounds);
         }
+    }
+
+    private static Map<String, double[]> samples(List<String> ids, double[][] wall, int rounds) {
+        Map<String, double[]> samples = new LinkedHashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            samples.put(ids.get(i), Arrays.copyOf(wall[i], rounds));
+        }
+        return samples;
+    }
+
+    /**
+     * Whether more rounds should be timed: some candidate up to the chosen one in priority order has a median within
+     * {@link #AMBIGUITY} of the margin's edge (a little noise would change the decision).
+     */
+    static boolean ambiguous(Decision decision, double margin) {
+        double fastest = decision.medians().values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        for (var e : decision.medians().entrySet()) {
+            if (Math.abs(e.getValue() / fastest - (1 + margin)) < AMBIGUITY) {
+                return true;
+            }
+            if (e.getKey().equals(decision.chosen())) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /**
@@ -156,20 +186,6 @@ public final class ConvSolverFinder {
             queued.finish();
         }
         return (System.nanoTime() - start) / 1e6;
-    }
-
-    /**
-     * The order of the timed runs: {@code rounds} rounds over {@code candidates} candidates, round r starting at
-     * candidate r mod candidates, so that no candidate always runs right after the same one.
-     */
-    static int[] schedule(int candidates, int rounds) {
-        int[] order = new int[candidates * rounds];
-        for (int r = 0; r < rounds; r++) {
-            for (int j = 0; j < candidates; j++) {
-                order[r * candidates + j] = (r + j) % candidates;
-            }
-        }
-        return order;
     }
 
     /**

@@ -82,19 +82,20 @@ class ConvSolverFinderTest {
     }
 
     @Test
-    void theScheduleIsRoundRobinWithEveryCandidateRunTheSameNumberOfTimesAndRotatingOrder() {
-        int[] order = ConvSolverFinder.schedule(3, ConvSolverFinder.REPETITIONS);
-        assertEquals(3 * 7, order.length);
-        int[] counts = new int[3];
-        Arrays.stream(order).forEach(i -> counts[i]++);
-        assertArrayEquals(new int[] {7, 7, 7}, counts);
-        assertArrayEquals(new int[] {0, 1, 2, 1, 2, 0, 2, 0, 1}, Arrays.copyOf(order, 9));
-        assertTrue(ConvSolverFinder.REPETITIONS >= 7);
+    void decisionsNearTheMarginsEdgeAskForMoreRounds() {
+        assertTrue(ConvSolverFinder.REPETITIONS >= 7 && ConvSolverFinder.MAX_ROUNDS >= ConvSolverFinder.REPETITIONS);
+        // default 10.8 against the fastest 10: 8 % slower, 2 points from the 10 % edge: ambiguous
+        assertTrue(ConvSolverFinder.ambiguous(ConvSolverFinder.decide(PRIORITY, samples(10.8, 12, 11, 10), 0.10), 0.10));
+        // default 5 % slower or 30 % slower: clear either way
+        assertFalse(ConvSolverFinder.ambiguous(ConvSolverFinder.decide(PRIORITY, samples(10.5, 12, 11, 10), 0.10), 0.1));
+        assertFalse(ConvSolverFinder.ambiguous(ConvSolverFinder.decide(PRIORITY, samples(13, 12.5, 20, 10), 0.10), 0.1));
+        // a candidate after the chosen one near the edge does not matter
+        assertFalse(ConvSolverFinder.ambiguous(ConvSolverFinder.decide(PRIORITY, samples(10, 12, 11, 11.1), 0.10), 0.1));
     }
 
     @Test
     void fastConvolutionsAreSampledSeveralStepsAtATime() {
-        assertEquals(1, ConvSolverFinder.stepsPerSample(5.0));
+        assertEquals(1, ConvSolverFinder.stepsPerSample(ConvSolverFinder.SAMPLE_MS * 1.5));
         assertEquals(1, ConvSolverFinder.stepsPerSample(ConvSolverFinder.SAMPLE_MS));
         assertEquals(4, ConvSolverFinder.stepsPerSample(ConvSolverFinder.SAMPLE_MS / 3.5));
         assertEquals(ConvSolverFinder.MAX_STEPS_PER_SAMPLE, ConvSolverFinder.stepsPerSample(1e-6));
