@@ -246,10 +246,18 @@ public final class ClContext implements AutoCloseable {
      * @throws IllegalStateException when one is open already
      */
     public QueuedLaunches queueLaunches() {
+        return queueLaunches(true);
+    }
+
+    /**
+     * {@link #queueLaunches()}, with {@code profiled} false launching without events: no profiling stamps, nothing to
+     * release, for timed runs whose per-kernel times are not wanted.
+     */
+    public QueuedLaunches queueLaunches(boolean profiled) {
         if (queued != null) {
             throw new IllegalStateException("launches are being queued already on " + device.name());
         }
-        queued = new QueuedLaunches(this);
+        queued = new QueuedLaunches(this, profiled);
         return queued;
     }
 

@@ -34,6 +34,7 @@ public final class OpenClBackend implements Backend {
     private final ClContext context;
     private final ProgramLibrary library;
     private final ConvSolverFinder finder;
+    private boolean packedFullyConnected = true;
 
     private OpenClBackend(ClContext context, ConvTuningDatabase tuning) {
         this.context = context;
@@ -70,6 +71,36 @@ public final class OpenClBackend implements Backend {
     /** Host nanoseconds AUTO has spent timing candidate solvers on this backend so far. */
     public long tuneNanos() {
         return finder.tuneNanos();
+    }
+
+    /**
+     * Whether fully connected layers at small batch on CPU devices use the packed kernel ({@link PackedFullyConnected},
+     * the default) or the row-per-work-item kernel; for comparisons. Affects what is prepared afterwards.
+     */
+    public void usePackedFullyConnected(boolean packed) {
+        this.packedFullyConnected = packed;
+    }
+
+    /**
+     * Whether a node's parameters must be in device buffers for its kernels (the plan uploads them once); convolutions,
+     * batch norms and packed fully connected layers take their host values at prepare instead.
+     */
+    boolean kernelsReadParameters(Operator op, int[] input) {
+        if (op instanceof Operator.FullyConnected) {
+            return !(packedFullyConnected && PackedFullyConnected.applies(context.info(), input[0]));
+        }
+        return !(op instanceof Operator.Conv2d || op instanceof Operator.BatchNorm);
+    }
+
+    /**
+     * {@link #enqueue}'s preparation kept for many runs (benchmarks): the operator bound to the given buffers, weights
+     * packed or transformed once. Close it before the buffers.
+     */
+    public PreparedStep prepareResident(Operator op, List<Tensor> inputs, List<ClBuffer> inputBuffers,
+            ClBuffer output) {
+        List<int[]> shapes = inputs.stream().map(Tensor::shape).toList();
+        op.outputShape(shapes);
+        return prepare(op, shapes, inputs, inputBuffers, output);
     }
 
     ProgramLibrary library() {
@@ -182,7 +213,7 @@ public final class OpenClBackend implements Backend {
         } else if (op instanceof Operator.BatchNorm bn) {
             return batchNorm(bn, x, values, buf.get(0), out);
         } else if (op instanceof Operator.FullyConnected fc) {
-            return fullyConnected(fc, x, shapes.get(1)[0], shapes.size() == 3, buf, out);
+            return fullyConnected(fc, x, shapes.get(1)[0], values, buf, out);
         } else if (op instanceof Operator.Softmax) {
             int rows = x[0];
             ClKernel k = library.kernel("softmax.cl", "", "softmax_rows");
@@ -279,10 +310,15 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    private PreparedStep fullyConnected(Operator.FullyConnected fc, int[] x, int outFeatures, boolean bias,
+    private PreparedStep fullyConnected(Operator.FullyConnected fc, int[] x, int outFeatures, List<Tensor> values,
             List<ClBuffer> buf, ClBuffer out) {
         int n = x[0];
         int features = elements(x) / n;
+        boolean bias = values.size() == 3;
+        if (packedFullyConnected && PackedFullyConnected.applies(context.info(), n)) {
+            return PackedFullyConnected.prepare(library, fc, n, features, values.get(1), bias ? values.get(2) : null,
+                    buf.get(0), out);
+        }
         int preferred = Math.max(1, context.info().preferredVectorWidth().floatWidth());
         int width = features % preferred == 0 && preferred <= 16 ? preferred : 1;
         int rowsPerItem = Math.min(n, 4);
