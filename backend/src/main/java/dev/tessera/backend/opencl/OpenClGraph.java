@@ -400,6 +400,11 @@ final class OpenClGraph extends AbstractCompiledGraph {
         if (unfused != null) {
             unfused.close();
         }
+        if (inputWritePending) {
+            // the driver may still be reading the staging buffer
+            backend.context().finish();
+            inputWritePending = false;
+        }
         owned.close();
     }
 }
