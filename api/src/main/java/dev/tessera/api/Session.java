@@ -142,13 +142,19 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Per-layer timings.
+     * Per-layer timings: timed runs launch without profiling events, so this runs the model once more on the last
+     * run's input, which is still on the device, with every launch profiled.
      *
-     * @return per layer, what the last run took
+     * @return per layer, what it took in that profiled pass
+     * @throws IllegalStateException when nothing has run yet
      */
     public synchronized List<LayerTime> lastTimings() {
         checkOpen();
-        GraphRun last = plan.lastRun();
+        if (plan.lastRun() == null) {
+            throw new IllegalStateException("no run yet: run the session before asking for its timings");
+        }
+        // timed runs launch without profiling events; a profiled pass on the same input gives the per-layer times
+        GraphRun last = plan.runProfiled();
         return last.layers().stream().map(l -> new LayerTime(l.node(), l.operator(), l.algorithm(), l.kernelMs(),
                 l.wallMs())).toList();
     }

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * One convolution's shapes and parameters, as solvers see it: input [n, c, h, w], weights [k, c/groups, r, s], output
- * [n, k, p, q]. Its {@link #key()} identifies it in the tuning database.
+ * [n, k, p, q]. Its {@link #key()} names it in messages; {@link #tuningKey()} identifies it in the tuning database.
  */
 public record ConvProblem(int n, int c, int h, int w, int k, int r, int s, Operator.Conv2d conv, boolean bias) {
     public ConvProblem {
@@ -82,11 +82,18 @@ public record ConvProblem(int n, int c, int h, int w, int k, int r, int s, Opera
         return conv.dilationH() == 1 && conv.dilationW() == 1;
     }
 
-    /** A stable text key: every shape and parameter that changes which algorithm is fastest. */
+    /** A stable text key: every shape and parameter, the fused epilogue (bias, ReLU) included. */
     public String key() {
+        return tuningKey() + (bias ? "_bias" : "") + (conv.relu() ? "_relu" : "");
+    }
+
+    /**
+     * The tuning database's key: every shape and parameter that changes which algorithm is fastest, without the
+     * epilogue (bias, fused ReLU), so that the fused and unfused variants of one convolution share one choice.
+     */
+    public String tuningKey() {
         return "n" + n + "_c" + c + "_h" + h + "_w" + w + "_k" + k + "_r" + r + "_s" + s + "_st" + conv.strideH() + "x"
                 + conv.strideW() + "_pad" + conv.padTop() + "." + conv.padBottom() + "." + conv.padLeft() + "."
-                + conv.padRight() + "_dil" + conv.dilationH() + "x" + conv.dilationW() + "_g" + groups()
-                + (bias ? "_bias" : "") + (conv.relu() ? "_relu" : "");
+                + conv.padRight() + "_dil" + conv.dilationH() + "x" + conv.dilationW() + "_g" + groups();
     }
 }

@@ -71,12 +71,22 @@ class OpenClGraphTest {
                     .name()));
             assertTrue(fusedAgainstUnfused.relativeL2() < 1e-4, name + " fused against unfused: " + fusedAgainstUnfused);
             assertTrue(Accuracy.of(y, last).relativeL2() < 1e-3);
+            assertTrue(plan.lastRun().layers().stream().allMatch(l -> Double.isNaN(l.kernelMs())
+                    && Double.isNaN(l.wallMs())), "the timed end-to-end run is not profiled");
             GraphRun resident = plan.runResident();
             assertArrayEquals(y.data(), plan.output().data());
+            GraphRun profiled = plan.runProfiled();
+            assertArrayEquals(y.data(), plan.output().data());
+            assertSame(profiled, plan.lastRun());
             assertEquals(model.layers().size(), resident.layers().size());
-            double kernelSum = resident.layers().stream().mapToDouble(LayerTiming::kernelMs).sum();
-            assertTrue(kernelSum > 0 && kernelSum <= resident.wallMs() * 1.05,
-                    "kernel time " + kernelSum + " ms within the wall time " + resident.wallMs() + " ms");
+            assertEquals(model.layers().size(), profiled.layers().size());
+            for (int i = 0; i < profiled.layers().size(); i++) {
+                assertTrue(Double.isNaN(resident.layers().get(i).kernelMs()), "resident runs are not profiled");
+                assertEquals(profiled.layers().get(i).launches(), resident.layers().get(i).launches());
+            }
+            double kernelSum = profiled.layers().stream().mapToDouble(LayerTiming::kernelMs).sum();
+            assertTrue(kernelSum > 0 && kernelSum <= profiled.wallMs() * 1.05,
+                    "kernel time " + kernelSum + " ms within the wall time " + profiled.wallMs() + " ms");
         }
         assertEquals(buffers, LiveResources.buffers(), "the plan released every buffer");
         assertEquals(kernels, LiveResources.kernels(), "the plan released every kernel");

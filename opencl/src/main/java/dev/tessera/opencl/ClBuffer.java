@@ -36,6 +36,21 @@ public final class ClBuffer implements AutoCloseable {
                 Pointer.to(data), 0, null, null), "clEnqueueWriteBuffer");
     }
 
+    /**
+     * Queues a copy of {@code data} (a direct buffer, from its position to its limit) to the start of the buffer and
+     * returns without waiting. {@code data} must stay unchanged until a later blocking command (a blocking read,
+     * {@link ClContext#finish}) has returned: the queue is in order, so any of them waits for the copy.
+     */
+    public void writeWithoutBlocking(java.nio.FloatBuffer data) {
+        if (!data.isDirect()) {
+            throw new IllegalArgumentException("a write without blocking needs a direct buffer");
+        }
+        long size = (long) data.remaining() * Sizeof.cl_float;
+        checkRange(0, size);
+        context.checkOnDevice(clEnqueueWriteBuffer(context.queue(), mem(), CL_FALSE, 0, size, Pointer.to(data), 0,
+                null, null), "clEnqueueWriteBuffer");
+    }
+
     /** Fills {@code target} from the start of the buffer. */
     public void read(float[] target) {
         read(target, 0);

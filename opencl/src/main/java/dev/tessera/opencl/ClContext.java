@@ -139,8 +139,23 @@ public final class ClContext implements AutoCloseable {
         return buildNanos.get();
     }
 
-    private ClProgram buildOrLoad(ProgramSource source, String options) {
+    /** The option that lets the compiler flush single-precision denormals to zero. */
+    public static final String DENORMS_ARE_ZERO = "-cl-denorms-are-zero";
+
+    /**
+     * The options {@link #build} hands the driver (and keys the binary cache with) for the caller's {@code options} on
+     * {@code device}: {@value #DENORMS_ARE_ZERO} appended where the device supports single-precision denormals.
+     */
+    public static String buildOptions(ClDevice device, String options) {
         String opts = options == null ? "" : options.strip();
+        if (device.supportsSingleDenormals() && !opts.contains(DENORMS_ARE_ZERO)) {
+            opts = (opts.isEmpty() ? "" : opts + " ") + DENORMS_ARE_ZERO;
+        }
+        return opts;
+    }
+
+    private ClProgram buildOrLoad(ProgramSource source, String options) {
+        String opts = buildOptions(device, options);
         String key = ProgramCache.key(info(), source, opts);
         long start = System.nanoTime();
         ProgramCache.Lookup lookup = cache.load(key);
@@ -231,10 +246,18 @@ public final class ClContext implements AutoCloseable {
      * @throws IllegalStateException when one is open already
      */
     public QueuedLaunches queueLaunches() {
+        return queueLaunches(true);
+    }
+
+    /**
+     * {@link #queueLaunches()}, with {@code profiled} false launching without events: no profiling stamps, nothing to
+     * release, for timed runs whose per-kernel times are not wanted.
+     */
+    public QueuedLaunches queueLaunches(boolean profiled) {
         if (queued != null) {
             throw new IllegalStateException("launches are being queued already on " + device.name());
         }
-        queued = new QueuedLaunches(this);
+        queued = new QueuedLaunches(this, profiled);
         return queued;
     }
 

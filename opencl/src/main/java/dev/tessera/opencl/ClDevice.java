@@ -30,6 +30,15 @@ public final class ClDevice {
         return info.index();
     }
 
+    /**
+     * Whether the device computes with single-precision denormals ({@code CL_FP_DENORM} in
+     * {@code CL_DEVICE_SINGLE_FP_CONFIG}); then kernels are built with {@code -cl-denorms-are-zero}
+     * ({@link ClContext#buildOptions}), since slow denormal arithmetic buys nothing for inference.
+     */
+    public boolean supportsSingleDenormals() {
+        return (ClInfo.deviceLong(id, org.jocl.CL.CL_DEVICE_SINGLE_FP_CONFIG) & org.jocl.CL.CL_FP_DENORM) != 0;
+    }
+
     cl_platform_id platformId() {
         return platform;
     }

@@ -12,6 +12,8 @@ public final class ClKernel implements AutoCloseable {
     private final ClContext context;
     private final String name;
     private cl_kernel kernel;
+    /** The buffer bound to each argument by {@link #arg(int, ClBuffer)}, null where a value or nothing is. */
+    private org.jocl.cl_mem[] boundBuffers = new org.jocl.cl_mem[0];
 
     ClKernel(ClContext context, String name, cl_kernel kernel) {
         this.context = context;
@@ -24,8 +26,21 @@ public final class ClKernel implements AutoCloseable {
         return name;
     }
 
+    /**
+     * Binds {@code buffer} to argument {@code index}. Binding the buffer an argument already holds does nothing, so
+     * code that binds its buffers before every launch (a prepared convolution run on the same buffers) calls the driver
+     * only the first time.
+     */
     public ClKernel arg(int index, ClBuffer buffer) {
-        return set(index, Sizeof.cl_mem, Pointer.to(buffer.mem()));
+        if (index < boundBuffers.length && boundBuffers[index] == buffer.mem()) {
+            return this;
+        }
+        set(index, Sizeof.cl_mem, Pointer.to(buffer.mem()));
+        if (index >= boundBuffers.length) {
+            boundBuffers = java.util.Arrays.copyOf(boundBuffers, Math.max(index + 1, 2 * boundBuffers.length));
+        }
+        boundBuffers[index] = buffer.mem();
+        return this;
     }
 
     public ClKernel arg(int index, int value) {
@@ -46,6 +61,9 @@ public final class ClKernel implements AutoCloseable {
     }
 
     private ClKernel set(int index, long size, Pointer value) {
+        if (index < boundBuffers.length) {
+            boundBuffers[index] = null;
+        }
         context.checkOnDevice(clSetKernelArg(live(), index, size, value), "clSetKernelArg " + index + " of " + name);
         return this;
     }
@@ -76,20 +94,29 @@ public final class ClKernel implements AutoCloseable {
             throw new IllegalArgumentException("global and local ranges differ in rank");
         }
         cl_event event = new cl_event();
+        enqueue(global, local, event);
+        return new ClEvent(context, event);
+    }
+
+    private void enqueue(long[] global, long[] local, cl_event event) {
         context.checkOnDevice(clEnqueueNDRangeKernel(context.queue(), live(), global.length, null, global, local, 0,
                 null, event), "clEnqueueNDRangeKernel " + name);
-        return new ClEvent(context, event);
     }
 
     /**
      * Runs the kernel to completion and returns its timing; the event is released. While a {@link QueuedLaunches} of
      * the context is open it only queues the kernel and returns {@link EventTiming#QUEUED} (the stretch keeps the
-     * event).
+     * event; an unprofiled stretch asks for none).
      */
     public EventTiming run(long[] global, long[] local) {
         QueuedLaunches queued = context.queuedLaunches();
         if (queued != null) {
-            queued.add(launch(global, local));
+            if (queued.profiled()) {
+                queued.add(launch(global, local));
+            } else {
+                enqueue(global, local, null);
+                queued.addUntimed();
+            }
             return EventTiming.QUEUED;
         }
         long wallStart = System.nanoTime();

@@ -18,27 +18,42 @@ public final class QueuedLaunches implements AutoCloseable {
     private final ClContext context;
     private final List<ClEvent> events = new ArrayList<>();
     private final long startNs = System.nanoTime();
+    private final boolean profiled;
+    private int untimed;
     private boolean open = true;
+    private boolean finished;
 
-    QueuedLaunches(ClContext context) {
+    QueuedLaunches(ClContext context, boolean profiled) {
         this.context = context;
+        this.profiled = profiled;
+    }
+
+    /** Whether launches keep an event for their timing; unprofiled stretches launch without events (less overhead). */
+    public boolean profiled() {
+        return profiled;
     }
 
     void add(ClEvent event) {
         events.add(event);
     }
 
+    void addUntimed() {
+        untimed++;
+    }
+
     /** Launches queued so far. */
     public int size() {
-        return events.size();
+        return events.size() + untimed;
     }
 
     /**
      * Waits for every queued launch and returns their timings in launch order; the wall time of each is the host time
-     * from opening this stretch to the end of the wait (the launches were not waited for one by one). Closes it.
+     * from opening this stretch to the end of the wait (the launches were not waited for one by one). An unprofiled
+     * stretch returns no timings. Closes it.
      */
     public List<EventTiming> finish() {
         context.finish();
+        finished = true;
         long wall = System.nanoTime() - startNs;
         List<EventTiming> timings = new ArrayList<>(events.size());
         for (ClEvent e : events) {
@@ -58,7 +73,7 @@ public final class QueuedLaunches implements AutoCloseable {
             open = false;
             context.stopQueueing(this);
             try {
-                if (!events.isEmpty()) {
+                if (size() > 0 && !finished) {
                     context.finish();
                 }
             } finally {

@@ -142,6 +142,46 @@ class BufferAndKernelTest {
     }
 
     @Test
+    void unprofiledLaunchesCreateNoEventsAndWritesWithoutBlockingLandBeforeTheKernels() {
+        int n = 777;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i * 0.25f - 3;
+        }
+        java.nio.FloatBuffer staging = java.nio.ByteBuffer.allocateDirect(4 * n)
+                .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+        staging.put(x).flip();
+        long events = LiveResources.events();
+        try (ClProgram program = context.build(ProgramSource.of("saxpy.cl", SAXPY), "");
+                ClKernel kernel = program.kernel("saxpy");
+                ClBuffer xb = context.buffer(4L * n);
+                ClBuffer other = context.buffer(4L * n);
+                ClBuffer yb = context.buffer(new float[n])) {
+            assertThrows(IllegalArgumentException.class, () -> xb.writeWithoutBlocking(java.nio.FloatBuffer.wrap(x)));
+            List<EventTiming> timings;
+            try (QueuedLaunches queued = context.queueLaunches(false)) {
+                assertFalse(queued.profiled());
+                xb.writeWithoutBlocking(staging);
+                // re-binding the same buffers (as prepared steps do before every launch) is skipped, a new one is not
+                kernel.arg(0, other).arg(0, xb).arg(1, yb).arg(2, 3.0f).arg(3, n);
+                for (int i = 0; i < 2; i++) {
+                    assertSame(EventTiming.QUEUED, kernel.arg(0, xb).arg(1, yb).run(new long[] {832}, new long[] {64}));
+                }
+                assertEquals(2, queued.size());
+                assertEquals(events, LiveResources.events(), "no event created");
+                float[] y = new float[n];
+                yb.read(y); // the one blocking read waits for the write and both launches (in-order queue)
+                for (int i = 0; i < n; i++) {
+                    assertEquals(6.0f * x[i], y[i], Math.ulp(6.0f * x[i]) * 2, "element " + i);
+                }
+                timings = queued.finish();
+            }
+            assertTrue(timings.isEmpty(), "an unprofiled stretch has no timings");
+        }
+        assertEquals(events, LiveResources.events());
+    }
+
+    @Test
     void probeKernelPerformsTheMultiplyAddsItCounts() {
         int width = 4;
         int accumulators = 8;

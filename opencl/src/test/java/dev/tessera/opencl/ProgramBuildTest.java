@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +23,22 @@ class ProgramBuildTest {
 
     @TempDir
     Path cacheDir;
+
+    @Test
+    void denormalsMayBeFlushedWhereTheDeviceComputesWithThem() {
+        for (ClDevice device : OpenClDevices.all()) {
+            long[] config = new long[1];
+            assertEquals(CL.CL_SUCCESS, CL.clGetDeviceInfo(device.id(), CL.CL_DEVICE_SINGLE_FP_CONFIG, Sizeof.cl_ulong,
+                    Pointer.to(config), null));
+            boolean denormals = (config[0] & CL.CL_FP_DENORM) != 0;
+            assertEquals(denormals, device.supportsSingleDenormals(), device.name());
+            assertEquals(denormals ? "-DX=1 -cl-denorms-are-zero" : "-DX=1", ClContext.buildOptions(device, " -DX=1 "),
+                    device.name());
+            assertEquals(denormals ? "-cl-denorms-are-zero" : "", ClContext.buildOptions(device, null));
+            assertEquals("-cl-denorms-are-zero -DX=1", ClContext.buildOptions(device, "-cl-denorms-are-zero -DX=1"),
+                    "not twice");
+        }
+    }
 
     @Test
     void buildErrorCarriesStatusDeviceAndLog() {
@@ -45,7 +64,7 @@ class ProgramBuildTest {
     void secondBuildComesFromTheCacheAndBadEntriesAreRebuilt() throws IOException {
         ClDevice device = TestDevices.device();
         ProgramCache cache = ProgramCache.at(cacheDir);
-        String key = ProgramCache.key(device.info(), SQUARE, "-DUNUSED=1");
+        String key = ProgramCache.key(device.info(), SQUARE, ClContext.buildOptions(device, "-DUNUSED=1"));
         Path entry = cache.entryPath(key);
 
         assertEquals(ClProgram.Origin.COMPILED, buildAndCheck(device, cache));
@@ -71,7 +90,7 @@ class ProgramBuildTest {
                 ClProgram other = context.build(SQUARE, "-DOTHER=1")) {
             assertEquals(ClProgram.Origin.COMPILED, other.origin());
         }
-        Files.copy(cache.entryPath(ProgramCache.key(device.info(), SQUARE, "-DOTHER=1")), entry,
+        Files.copy(cache.entryPath(ProgramCache.key(device.info(), SQUARE, ClContext.buildOptions(device, "-DOTHER=1"))), entry,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertEquals(ClProgram.Origin.REBUILT_BAD_CACHE, buildAndCheck(device, cache));
 

@@ -41,6 +41,15 @@ public interface CompiledGraph extends AutoCloseable {
      */
     GraphRun runResident();
 
+    /**
+     * {@link #runResident} with every node's kernel and wall time measured (profiling events per launch): the pass that
+     * per-layer figures come from. Backends whose timed runs are not profiled (OpenCL with queued launches) pay for the
+     * profiling only here; the others run {@link #runResident}.
+     */
+    default GraphRun runProfiled() {
+        return runResident();
+    }
+
     /** Writes {@code input} to the device for {@link #runResident}, without running anything. */
     void load(Tensor input);
 
@@ -50,7 +59,10 @@ public interface CompiledGraph extends AutoCloseable {
     /** Runs the graph on {@code input} and returns every node's output by name, in graph order. */
     LinkedHashMap<String, Tensor> runAll(Tensor input);
 
-    /** Timings of the last {@link #run}, {@link #runResident} or {@link #runAll}. */
+    /**
+     * Timings of the last {@link #run}, {@link #runResident}, {@link #runProfiled} or {@link #runAll}; per-layer
+     * times are NaN where the run was not profiled.
+     */
     GraphRun lastRun();
 
     @Override

@@ -1,5 +1,7 @@
 package dev.tessera.backend.opencl;
 
+import java.util.List;
+
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Tensor;
 import dev.tessera.opencl.ClContext;
@@ -12,6 +14,17 @@ import dev.tessera.opencl.DeviceInfo;
 public interface ConvSolver {
     /** Stable id, the {@link dev.tessera.backend.ConvAlgorithm} id: stored in the tuning database and result files. */
     String id();
+
+    /**
+     * The solver's version: raise it when a change of its Java side (launch shapes, packing, tunables) may change its
+     * speed, so that the tuning database times it again. Kernel source changes are caught by {@link #kernelFiles()}.
+     */
+    default int version() {
+        return 1;
+    }
+
+    /** The kernel files (under {@code dev/tessera/opencl/kernels/}) its kernels are built from, headers resolved. */
+    List<String> kernelFiles();
 
     /** Null when this solver can run {@code problem} on {@code device}, otherwise the reason it cannot. */
     String notApplicableReason(ConvProblem problem, DeviceInfo device);

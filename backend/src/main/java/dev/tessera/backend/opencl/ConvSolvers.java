@@ -1,14 +1,20 @@
 package dev.tessera.backend.opencl;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.ConvProblem;
 import dev.tessera.opencl.DeviceInfo;
+import dev.tessera.opencl.ProgramSource;
+import dev.tessera.opencl.Sha256;
 
 /**
  * The one place convolution solvers are registered. Solvers whose kernels have tunables get the device's tuning here;
- * AUTO considers them in this order.
+ * AUTO ({@link ConvSolverFinder}) considers them in this order after the {@link #defaultFor default}.
  */
 public final class ConvSolvers {
     private ConvSolvers() {
@@ -31,6 +37,35 @@ public final class ConvSolvers {
     public static ConvSolver byId(String id, DeviceInfo device) {
         return forDevice(device).stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow(
                 () -> new IllegalArgumentException("no convolution solver '" + id + "'; registered: " + ids(device)));
+    }
+
+    /**
+     * The solver AUTO keeps unless another beats it by {@link ConvSolverFinder#MARGIN}: im2col + GEMM (it runs every
+     * problem the device can hold), else direct.
+     */
+    public static ConvSolver defaultFor(ConvProblem problem, DeviceInfo device) {
+        ConvSolver im2col = byId(Im2colGemmSolver.ID, device);
+        return im2col.isApplicable(problem, device) ? im2col : byId(DirectConvSolver.ID, device);
+    }
+
+    private static final Map<String, String> SOURCE_HASHES = new ConcurrentHashMap<>();
+
+    /**
+     * What AUTO's choices on {@code device} depend on besides the problem: every registered solver's id, version and
+     * the SHA-256 of its kernel sources (headers inlined). The tuning database keys its entries by it.
+     */
+    public static String fingerprint(DeviceInfo device) {
+        return fingerprint(forDevice(device),
+                file -> SOURCE_HASHES.computeIfAbsent(file, f -> Sha256.hex(ProgramSource.resource(f).text())));
+    }
+
+    /** {@link #fingerprint(DeviceInfo)} of {@code solvers}, with {@code sourceHash} giving each kernel file's hash. */
+    static String fingerprint(List<ConvSolver> solvers, Function<String, String> sourceHash) {
+        return Sha256.hex(solvers.stream()
+                .map(s -> s.id() + " v" + s.version() + " "
+                        + s.kernelFiles().stream().map(f -> f + "=" + sourceHash.apply(f))
+                                .collect(Collectors.joining(",")))
+                .collect(Collectors.joining("\n"))).substring(0, 16);
     }
 
     public static String ids(DeviceInfo device) {

@@ -18,16 +18,28 @@ import dev.tessera.opencl.DeviceInfo;
 import dev.tessera.opencl.Sha256;
 
 /**
- * AUTO's memory: per device (name, driver, compute units: {@link DeviceInfo#key()}), the fastest solver found for
- * each convolution problem. One tab-separated file per device under {@code <dir>}; its first line holds the device key
- * so that an entry is never reused on another device. Writes are atomic. Unreadable lines are skipped, never trusted.
+ * AUTO's memory: per device (name, driver, compute units: {@link DeviceInfo#key()}), the solver {@link ConvSolverFinder}
+ * chose for each convolution problem ({@link dev.tessera.backend.ConvProblem#tuningKey()}: fused and unfused variants
+ * share it), together with the fingerprint of the solvers it chose among ({@link ConvSolvers#fingerprint}: every
+ * solver's id, version and kernel sources' hash). A lookup with another fingerprint misses, so changed kernels or
+ * solvers are timed again; the new choice replaces the old. One tab-separated file per device under {@code <dir>}; its
+ * first line holds the format version and the device key so that an entry is never reused on another device. Writes are
+ * atomic. Unreadable lines are skipped, never trusted.
  */
 public final class ConvTuningDatabase {
     private static final Logger LOG = LoggerFactory.getLogger(ConvTuningDatabase.class);
-    private static final String HEADER = "# tessera conv tuning v1 device=";
+    private static final String HEADER = "# tessera conv tuning v2 device=";
 
-    /** One remembered choice. */
-    public record Entry(String problemKey, String solverId, double bestMs, String timings) {
+    /**
+     * One remembered choice.
+     *
+     * @param problemKey  the problem's {@link dev.tessera.backend.ConvProblem#tuningKey()}
+     * @param fingerprint the candidates' {@link ConvSolvers#fingerprint} when it was timed
+     * @param solverId    the chosen solver
+     * @param medianMs    the chosen solver's median wall time of one step
+     * @param timings     every candidate's figure, for the user
+     */
+    public record Entry(String problemKey, String fingerprint, String solverId, double medianMs, String timings) {
     }
 
     private final Path file;
@@ -49,10 +61,18 @@ public final class ConvTuningDatabase {
         return file;
     }
 
-    public synchronized Optional<Entry> lookup(String problemKey) {
+    /** The choice for {@code problemKey} made among candidates with {@code fingerprint}; empty if none or another. */
+    public synchronized Optional<Entry> lookup(String problemKey, String fingerprint) {
+        Entry e = entries.get(problemKey);
+        return e != null && e.fingerprint().equals(fingerprint) ? Optional.of(e) : Optional.empty();
+    }
+
+    /** Whatever is stored for {@code problemKey}, whichever candidates it was chosen among. */
+    public synchronized Optional<Entry> lookupAny(String problemKey) {
         return Optional.ofNullable(entries.get(problemKey));
     }
 
+    /** Stores {@code entry}, replacing any earlier choice for its problem. */
     public synchronized void store(Entry entry) {
         entries.put(entry.problemKey(), entry);
         save();
@@ -69,16 +89,17 @@ public final class ConvTuningDatabase {
         try {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             if (lines.isEmpty() || !lines.get(0).equals(HEADER + deviceKey)) {
-                LOG.warn("tuning database {} belongs to another device or is damaged; starting afresh", file);
+                LOG.warn("tuning database {} is of another format version or device, or damaged; starting afresh",
+                        file);
                 return;
             }
             for (String line : lines.subList(1, lines.size())) {
                 String[] f = line.split("\t", -1);
-                if (f.length != 4) {
+                if (f.length != 5) {
                     continue;
                 }
                 try {
-                    entries.put(f[0], new Entry(f[0], f[1], Double.parseDouble(f[2]), f[3]));
+                    entries.put(f[0], new Entry(f[0], f[1], f[2], Double.parseDouble(f[3]), f[4]));
                 } catch (NumberFormatException e) {
                     LOG.warn("skipping damaged tuning database line: {}", line);
                 }
@@ -95,7 +116,8 @@ public final class ConvTuningDatabase {
         List<String> lines = new ArrayList<>();
         lines.add(HEADER + deviceKey);
         for (Entry e : entries.values()) {
-            lines.add(e.problemKey() + "\t" + e.solverId() + "\t" + e.bestMs() + "\t" + e.timings());
+            lines.add(e.problemKey() + "\t" + e.fingerprint() + "\t" + e.solverId() + "\t" + e.medianMs() + "\t"
+                    + e.timings());
         }
         try {
             Files.createDirectories(file.getParent());

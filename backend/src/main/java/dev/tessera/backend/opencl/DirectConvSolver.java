@@ -24,6 +24,11 @@ public final class DirectConvSolver implements ConvSolver {
     }
 
     @Override
+    public List<String> kernelFiles() {
+        return List.of("conv_direct.cl");
+    }
+
+    @Override
     public String id() {
         return ID;
     }

@@ -1,6 +1,7 @@
 package dev.tessera.backend.opencl;
 
 import java.util.Arrays;
+import java.util.List;
 
 import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
@@ -32,6 +33,11 @@ public final class Im2colGemmSolver implements ConvSolver {
     /** A solver with the device's default tuning. */
     public static Im2colGemmSolver forDevice(DeviceInfo device) {
         return new Im2colGemmSolver(GemmTuning.forDevice(device));
+    }
+
+    @Override
+    public List<String> kernelFiles() {
+        return List.of("im2col.cl", "gemm.cl");
     }
 
     @Override

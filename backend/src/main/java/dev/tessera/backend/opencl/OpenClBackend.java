@@ -3,7 +3,6 @@ package dev.tessera.backend.opencl;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import dev.tessera.backend.Backend;
 import dev.tessera.backend.ConvAlgorithm;
@@ -23,8 +22,8 @@ import dev.tessera.opencl.ProgramCache;
 
 /**
  * The hand-written OpenCL kernels as a {@link Backend}. Each {@link #run} uploads the inputs, launches the operator's
- * kernels (for convolutions through a {@link ConvSolver}, AUTO choosing by timing and remembering the choice in the
- * {@link ConvTuningDatabase}), and downloads the result. Kernel times come from profiling events.
+ * kernels (for convolutions through a {@link ConvSolver}, AUTO's choice made by the {@link ConvSolverFinder}), and
+ * downloads the result. Kernel times come from profiling events.
  *
  * <p>Operator to kernel: conv2d -> {@link ConvSolvers} (conv_direct.cl, ...); maxpool/avgpool/globalavgpool -> pool.cl;
  * lrn -> lrn.cl; relu, tanh, biasadd, add, batchnorm -> eltwise.cl; fc -> fully_connected.cl; softmax -> softmax.cl.
@@ -34,13 +33,13 @@ import dev.tessera.opencl.ProgramCache;
 public final class OpenClBackend implements Backend {
     private final ClContext context;
     private final ProgramLibrary library;
-    private final ConvTuningDatabase tuning;
-    private long tuneNanos;
+    private final ConvSolverFinder finder;
+    private boolean packedFullyConnected = true;
 
     private OpenClBackend(ClContext context, ConvTuningDatabase tuning) {
         this.context = context;
         this.library = new ProgramLibrary(context);
-        this.tuning = tuning;
+        this.finder = new ConvSolverFinder(context, tuning);
     }
 
     /** A backend on {@code device} with the default program cache and tuning database. */
@@ -61,12 +60,47 @@ public final class OpenClBackend implements Backend {
     }
 
     public ConvTuningDatabase tuningDatabase() {
-        return tuning;
+        return finder.database();
+    }
+
+    /** AUTO: the finder that chooses convolution solvers on this backend. */
+    public ConvSolverFinder finder() {
+        return finder;
     }
 
     /** Host nanoseconds AUTO has spent timing candidate solvers on this backend so far. */
     public long tuneNanos() {
-        return tuneNanos;
+        return finder.tuneNanos();
+    }
+
+    /**
+     * Whether fully connected layers at small batch on CPU devices use the packed kernel ({@link PackedFullyConnected},
+     * the default) or the row-per-work-item kernel; for comparisons. Affects what is prepared afterwards.
+     */
+    public void usePackedFullyConnected(boolean packed) {
+        this.packedFullyConnected = packed;
+    }
+
+    /**
+     * Whether a node's parameters must be in device buffers for its kernels (the plan uploads them once); convolutions,
+     * batch norms and packed fully connected layers take their host values at prepare instead.
+     */
+    boolean kernelsReadParameters(Operator op, int[] input) {
+        if (op instanceof Operator.FullyConnected) {
+            return !(packedFullyConnected && PackedFullyConnected.applies(context.info(), input[0]));
+        }
+        return !(op instanceof Operator.Conv2d || op instanceof Operator.BatchNorm);
+    }
+
+    /**
+     * {@link #enqueue}'s preparation kept for many runs (benchmarks): the operator bound to the given buffers, weights
+     * packed or transformed once. Close it before the buffers.
+     */
+    public PreparedStep prepareResident(Operator op, List<Tensor> inputs, List<ClBuffer> inputBuffers,
+            ClBuffer output) {
+        List<int[]> shapes = inputs.stream().map(Tensor::shape).toList();
+        op.outputShape(shapes);
+        return prepare(op, shapes, inputs, inputBuffers, output);
     }
 
     ProgramLibrary library() {
@@ -179,7 +213,7 @@ public final class OpenClBackend implements Backend {
         } else if (op instanceof Operator.BatchNorm bn) {
             return batchNorm(bn, x, values, buf.get(0), out);
         } else if (op instanceof Operator.FullyConnected fc) {
-            return fullyConnected(fc, x, shapes.get(1)[0], shapes.size() == 3, buf, out);
+            return fullyConnected(fc, x, shapes.get(1)[0], values, buf, out);
         } else if (op instanceof Operator.Softmax) {
             int rows = x[0];
             ClKernel k = library.kernel("softmax.cl", "", "softmax_rows");
@@ -276,10 +310,15 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    private PreparedStep fullyConnected(Operator.FullyConnected fc, int[] x, int outFeatures, boolean bias,
+    private PreparedStep fullyConnected(Operator.FullyConnected fc, int[] x, int outFeatures, List<Tensor> values,
             List<ClBuffer> buf, ClBuffer out) {
         int n = x[0];
         int features = elements(x) / n;
+        boolean bias = values.size() == 3;
+        if (packedFullyConnected && PackedFullyConnected.applies(context.info(), n)) {
+            return PackedFullyConnected.prepare(library, fc, n, features, values.get(1), bias ? values.get(2) : null,
+                    buf.get(0), out);
+        }
         int preferred = Math.max(1, context.info().preferredVectorWidth().floatWidth());
         int width = features % preferred == 0 && preferred <= 16 ? preferred : 1;
         int rowsPerItem = Math.min(n, 4);
@@ -307,7 +346,7 @@ public final class OpenClBackend implements Backend {
         String note = "";
         ConvSolver solver;
         if (algorithm == ConvAlgorithm.AUTO) {
-            AutoChoice choice = chooseAutomatically(problem, weights, bias, buf.get(0), out);
+            ConvSolverFinder.Choice choice = finder.find(problem, weights, bias, buf.get(0), out);
             solver = choice.solver();
             note = choice.note();
         } else {
@@ -321,63 +360,6 @@ public final class OpenClBackend implements Backend {
         PreparedConv prepared = solver.prepare(context, problem, weights, bias);
         ClBuffer input = buf.get(0);
         return PreparedStep.of(prepared, solver.id(), note, () -> prepared.run(input, out));
-    }
-
-    /** AUTO's decision and what to tell the user about it. */
-    private record AutoChoice(ConvSolver solver, String note) {
-    }
-
-    private AutoChoice chooseAutomatically(ConvProblem problem, Tensor weights, Tensor bias, ClBuffer input,
-            ClBuffer output) {
-        var remembered = tuning.lookup(problem.key());
-        if (remembered.isPresent()) {
-            try {
-                ConvSolver solver = ConvSolvers.byId(remembered.get().solverId(), context.info());
-                if (solver.isApplicable(problem, context.info())) {
-                    return new AutoChoice(solver, "auto: " + solver.id() + " from the tuning database ("
-                            + remembered.get().timings() + ")");
-                }
-            } catch (IllegalArgumentException unknownSolver) {
-                // a solver that no longer exists: time afresh below
-            }
-        }
-        long tuneStart = System.nanoTime();
-        ConvSolver best = null;
-        double bestMs = Double.MAX_VALUE;
-        List<String> timings = new ArrayList<>();
-        for (ConvSolver solver : ConvSolvers.forDevice(context.info())) {
-            String reason = solver.notApplicableReason(problem, context.info());
-            if (reason != null) {
-                timings.add(solver.id() + "=n/a");
-                continue;
-            }
-            double ms = timeSolver(solver, problem, weights, bias, input, output);
-            timings.add(solver.id() + "=" + String.format(Locale.ROOT, "%.3fms", ms));
-            if (ms < bestMs) {
-                bestMs = ms;
-                best = solver;
-            }
-        }
-        if (best == null) {
-            throw new IllegalStateException("no convolution solver applies to " + problem.key());
-        }
-        tuneNanos += System.nanoTime() - tuneStart;
-        String summary = String.join(" ", timings);
-        tuning.store(new ConvTuningDatabase.Entry(problem.key(), best.id(), bestMs, summary));
-        return new AutoChoice(best, "auto: timed " + summary + ", chose " + best.id());
-    }
-
-    /** The fastest of three runs after a warm-up, in kernel milliseconds. */
-    private double timeSolver(ConvSolver solver, ConvProblem problem, Tensor weights, Tensor bias, ClBuffer input,
-            ClBuffer output) {
-        try (PreparedConv prepared = solver.prepare(context, problem, weights, bias)) {
-            prepared.run(input, output);
-            double best = Double.MAX_VALUE;
-            for (int i = 0; i < 3; i++) {
-                best = Math.min(best, prepared.run(input, output).stream().mapToLong(EventTiming::kernelNs).sum() / 1e6);
-            }
-            return best;
-        }
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.tessera.backend.opencl;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,8 +37,11 @@ import dev.tessera.opencl.QueuedLaunches;
  * convolution, residual add or fully connected layer becomes its fused ReLU; the absorbed node runs nothing (algorithm
  * {@value #FUSED}, no launches) and its value is the fused node's. {@link #runAll} runs an unfused twin instead.
  *
- * <p>{@link #run} and {@link #runResident} queue every launch of the run and wait once at the end
- * ({@link QueuedLaunches}) unless {@link PlanOptions#queueLaunches()} is off; {@link #runAll} blocks per launch, so
+ * <p>The launch path is short: kernel arguments are bound at compile time ({@link dev.tessera.opencl.ClKernel} skips
+ * re-binding the same buffer), {@link #run} writes the input without blocking, queues every launch without profiling
+ * events and reads the output with one blocking read; {@link #runResident} queues and waits once. Their per-layer
+ * times are NaN; {@link #runProfiled} queues every launch with its event (waiting once) and gives them. With
+ * {@link PlanOptions#queueLaunches()} off every launch blocks and is profiled. {@link #runAll} blocks per launch, so
  * that it can read each node's output.
  */
 final class OpenClGraph extends AbstractCompiledGraph {
@@ -51,6 +57,9 @@ final class OpenClGraph extends AbstractCompiledGraph {
     private final GraphFusion fusion;
     private final boolean queueLaunches;
     private Preparation preparation;
+    /** Host-side staging of the input for writes without blocking (direct memory the driver may read later). */
+    private final FloatBuffer staging;
+    private boolean inputWritePending;
     /** The same graph without fusion, compiled on the first {@link #runAll}, which needs every node's own value. */
     private OpenClGraph unfused;
 
@@ -59,7 +68,10 @@ final class OpenClGraph extends AbstractCompiledGraph {
         this.backend = backend;
         this.fusion = fusion;
         this.queueLaunches = queueLaunches;
-        this.input = owned.add(backend.context().buffer(4L * Tensor.sizeOf(graph.batchedInputShape(batch))));
+        long inputFloats = Tensor.sizeOf(graph.batchedInputShape(batch));
+        this.input = owned.add(backend.context().buffer(4L * inputFloats));
+        this.staging = ByteBuffer.allocateDirect(Math.toIntExact(4L * inputFloats)).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     /** Compiles {@code graph} with {@code fusion}; {@code queueLaunches}: see {@link PlanOptions}. */
@@ -124,8 +136,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
                 operandBuffers.add(buffers.get(storage.get(in)));
                 values.add(null);
             }
-            boolean kernelsReadParameters = !(node.op() instanceof Operator.Conv2d
-                    || node.op() instanceof Operator.BatchNorm);
+            boolean kernelsReadParameters = backend.kernelsReadParameters(node.op(), operandShapes.get(0));
             for (Tensor p : node.parameters()) {
                 operandShapes.add(p.shape());
                 values.add(p);
@@ -191,30 +202,105 @@ final class OpenClGraph extends AbstractCompiledGraph {
         return preparation;
     }
 
+    /**
+     * The input written without blocking, every launch queued without profiling events, one blocking read of the
+     * output (with launch queueing off: blocking, profiled launches, as {@link #runProfiled}). Per-layer times of this
+     * run are NaN; {@link #runProfiled} measures them.
+     */
     @Override
     public Tensor run(Tensor in) {
+        if (!queueLaunches) {
+            long start = System.nanoTime();
+            load(in);
+            double uploadMs = (System.nanoTime() - start) / 1e6;
+            List<LayerTiming> layers = runSteps(null);
+            long beforeRead = System.nanoTime();
+            Tensor out = output();
+            long end = System.nanoTime();
+            recordRun(new GraphRun(layers, (end - start) / 1e6, uploadMs, (end - beforeRead) / 1e6));
+            return out;
+        }
         long start = System.nanoTime();
         load(in);
-        double uploadMs = (System.nanoTime() - start) / 1e6;
-        List<LayerTiming> layers = runSteps(null);
-        long beforeRead = System.nanoTime();
-        Tensor out = output();
+        long afterUpload = System.nanoTime();
+        Tensor out = Tensor.zeros(shapes.get(steps.size() - 1));
+        int[] launches;
+        long beforeRead;
+        try (QueuedLaunches queued = backend.context().queueLaunches(false)) {
+            launches = queueSteps(queued);
+            beforeRead = System.nanoTime();
+            outputs.get(steps.size() - 1).read(out.data());
+            queued.finish();
+        }
+        inputWritePending = false;
         long end = System.nanoTime();
-        recordRun(new GraphRun(layers, (end - start) / 1e6, uploadMs, (end - beforeRead) / 1e6));
+        recordRun(new GraphRun(unprofiled(launches), (end - start) / 1e6, (afterUpload - start) / 1e6,
+                (end - beforeRead) / 1e6));
         return out;
     }
 
+    /** Every launch queued without profiling events, waited for once; per-layer times NaN ({@link #runProfiled}). */
     @Override
     public GraphRun runResident() {
+        if (!queueLaunches) {
+            return runProfiled();
+        }
         long start = System.nanoTime();
-        List<LayerTiming> layers = runSteps(null);
-        return recordRun(new GraphRun(layers, (System.nanoTime() - start) / 1e6, 0, 0));
+        int[] launches;
+        try (QueuedLaunches queued = backend.context().queueLaunches(false)) {
+            launches = queueSteps(queued);
+            queued.finish();
+        }
+        inputWritePending = false;
+        return recordRun(new GraphRun(unprofiled(launches), (System.nanoTime() - start) / 1e6, 0, 0));
     }
 
     @Override
+    public GraphRun runProfiled() {
+        long start = System.nanoTime();
+        List<LayerTiming> layers = runSteps(null);
+        inputWritePending = false;
+        return recordRun(new GraphRun(layers, (System.nanoTime() - start) / 1e6, 0, 0));
+    }
+
+    /** Queues every step's launches on {@code queued}; returns how many each step queued. */
+    private int[] queueSteps(QueuedLaunches queued) {
+        int[] launches = new int[steps.size()];
+        for (int i = 0; i < steps.size(); i++) {
+            int before = queued.size();
+            if (steps.get(i) != null) {
+                steps.get(i).run();
+            }
+            launches[i] = queued.size() - before;
+        }
+        return launches;
+    }
+
+    private List<LayerTiming> unprofiled(int[] launches) {
+        List<LayerTiming> timings = new ArrayList<>(steps.size());
+        for (int i = 0; i < steps.size(); i++) {
+            GraphNode node = graph().nodes().get(i);
+            timings.add(new LayerTiming(node.name(), node.op().name(), planned.get(i).algorithm(), Double.NaN,
+                    Double.NaN, launches[i]));
+        }
+        return timings;
+    }
+
+    /**
+     * Copies {@code in} into the staging buffer and queues its write to the device without blocking; a pending earlier
+     * write is waited for first, since it reads the same staging buffer.
+     */
+    @Override
     public void load(Tensor in) {
         checkInput(in);
-        input.write(in.data());
+        if (inputWritePending) {
+            backend.context().finish();
+        }
+        staging.clear();
+        staging.put(in.data());
+        staging.flip();
+        input.writeWithoutBlocking(staging);
+        inputWritePending = true;
     }
 
     @Override
@@ -250,6 +336,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
         double uploadMs = (System.nanoTime() - start) / 1e6;
         LinkedHashMap<String, Tensor> all = new LinkedHashMap<>();
         List<LayerTiming> layers = runSteps(all);
+        inputWritePending = false;
         recordRun(new GraphRun(layers, (System.nanoTime() - start) / 1e6, uploadMs, 0));
         return all;
     }
@@ -283,16 +370,10 @@ final class OpenClGraph extends AbstractCompiledGraph {
     }
 
     private List<LayerTiming> runQueued() {
-        int[] launches = new int[steps.size()];
+        int[] launches;
         List<EventTiming> events;
         try (QueuedLaunches queued = backend.context().queueLaunches()) {
-            for (int i = 0; i < steps.size(); i++) {
-                int before = queued.size();
-                if (steps.get(i) != null) {
-                    steps.get(i).run();
-                }
-                launches[i] = queued.size() - before;
-            }
+            launches = queueSteps(queued);
             events = queued.finish();
         }
         List<LayerTiming> timings = new ArrayList<>(steps.size());
@@ -318,6 +399,11 @@ final class OpenClGraph extends AbstractCompiledGraph {
     public void close() {
         if (unfused != null) {
             unfused.close();
+        }
+        if (inputWritePending) {
+            // the driver may still be reading the staging buffer
+            backend.context().finish();
+            inputWritePending = false;
         }
         owned.close();
     }

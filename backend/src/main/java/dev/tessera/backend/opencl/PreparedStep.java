@@ -12,7 +12,7 @@ import dev.tessera.opencl.EventTiming;
  * {@link OpenClGraph} prepares every node's step once and runs them many times. Closing releases what the step owns,
  * never the buffers it reads and writes.
  */
-interface PreparedStep extends AutoCloseable {
+public interface PreparedStep extends AutoCloseable {
     /** The solver id for a convolution, the kernel's name otherwise. */
     String algorithm();
 

@@ -206,12 +206,18 @@ public final class SelfTest {
         check("residual_add", new Operator.Add(true), List.of(x, y), 1e-6, "2x3x4x5 relu");
         check("scale_shift", new Operator.BatchNorm(1e-5), List.of(x, positive, perChannel, Tensor.random(8, -1, 1, c),
                 positive), 1e-6, "2x3x4x5");
-        check("fully_connected", new Operator.FullyConnected(true), List.of(x, Tensor.random(9, -1, 1, 7, c * h * w),
+        // small batches on CPU devices take the packed kernel, the rest the row-per-work-item one
+        String smallBatchFc = backend instanceof OpenClBackend opencl
+                && PackedFullyConnected.applies(opencl.context().info(), 2) ? "fully_connected_packed"
+                : "fully_connected";
+        check(smallBatchFc, new Operator.FullyConnected(true), List.of(x, Tensor.random(9, -1, 1, 7, c * h * w),
                 Tensor.random(10, -1, 1, 7)), 1e-5, "60->7 bias relu batch 2");
-        check("fully_connected", new Operator.FullyConnected(false), List.of(Tensor.random(11, -1, 1, 1, 5),
+        check(smallBatchFc, new Operator.FullyConnected(false), List.of(Tensor.random(11, -1, 1, 1, 5),
                 Tensor.random(12, -1, 1, 3, 5)), 1e-5, "5->3");
-        check("fully_connected", new Operator.FullyConnected(false), List.of(Tensor.random(23, -1, 1, 2, 300),
+        check(smallBatchFc, new Operator.FullyConnected(false), List.of(Tensor.random(23, -1, 1, 2, 300),
                 Tensor.random(24, -1, 1, 37, 300), Tensor.random(25, -1, 1, 37)), 1e-5, "300->37 batch 2");
+        check("fully_connected", new Operator.FullyConnected(true), List.of(Tensor.random(28, -1, 1, 6, 41),
+                Tensor.random(29, -1, 1, 19, 41), Tensor.random(30, -1, 1, 19)), 1e-5, "41->19 bias relu batch 6");
         check("softmax_rows", new Operator.Softmax(), List.of(Tensor.random(13, -20, 20, 2, 37)), 1e-5, "2x37");
         check("softmax_rows", new Operator.Softmax(), List.of(Tensor.random(17, -20, 20, 3, 1000)), 1e-5, "3x1000");
         check("softmax_rows", new Operator.Softmax(), List.of(Tensor.random(18, -20, 20, 1, 1)), 1e-5, "1x1");

@@ -32,6 +32,11 @@ public final class WinogradSolver implements ConvSolver {
     }
 
     @Override
+    public List<String> kernelFiles() {
+        return List.of("conv_winograd.cl", "gemm.cl");
+    }
+
+    @Override
     public String id() {
         return "winograd-" + m + "x" + m;
     }

@@ -159,9 +159,55 @@ class OpenClPropertyTest {
         assertEquals(first.algorithm(), second.algorithm());
         assertTrue(second.note().contains("from the tuning database"), second.note());
         assertEquals(first.algorithm(), opencl.tuningDatabase().lookup(ConvProblem.of(conv,
-                inputs.stream().map(Tensor::shape).toList()).key()).orElseThrow().solverId());
+                inputs.stream().map(Tensor::shape).toList()).tuningKey(), opencl.finder().fingerprint()).orElseThrow()
+                .solverId());
+        // the fused variant (ReLU in the epilogue) shares the choice
+        OpResult fused = opencl.run(conv.withRelu(true), inputs);
+        assertEquals(first.algorithm(), fused.algorithm());
+        assertTrue(fused.note().contains("from the tuning database"), fused.note());
         assertTrue(Accuracy.of(second.output(), reference.run(conv, inputs).output()).relativeL2()
                 <= tolerance(second.algorithm()));
+    }
+
+    @Test
+    void packedFullyConnectedPacksPanelsOfOutputFeatures() {
+        // W [3, 2] = {{1, 2}, {3, 4}, {5, 6}} in panels of 2: panel 0 = (1, 3), (2, 4); panel 1 = (5, 0), (6, 0)
+        assertArrayEquals(new float[] {1, 3, 2, 4, 5, 0, 6, 0},
+                PackedFullyConnected.pack(new float[] {1, 2, 3, 4, 5, 6}, 3, 2, 2));
+    }
+
+    @Test
+    void fullyConnectedMatchesReferenceInBothKernelsAtOddSizes() {
+        SplittableRandom rnd = new SplittableRandom(4242);
+        boolean cpu = opencl.context().info().isCpu();
+        int[][] sizes = {{1, 1}, {1, 17}, {15, 16}, {16, 33}, {33, 15}, {257, 100}, {1000, 47}, {2053, 129}};
+        try {
+            for (boolean packed : new boolean[] {true, false}) {
+                opencl.usePackedFullyConnected(packed);
+                for (int[] size : sizes) {
+                    for (int n : new int[] {1, 2, 3, 4, 5, 9}) {
+                        int in = size[0];
+                        int out = size[1];
+                        List<Tensor> inputs = new java.util.ArrayList<>(List.of(
+                                Tensor.random(rnd.nextLong(), -1, 1, n, in),
+                                Tensor.random(rnd.nextLong(), -1, 1, out, in)));
+                        boolean bias = rnd.nextBoolean();
+                        if (bias) {
+                            inputs.add(Tensor.random(rnd.nextLong(), -1, 1, out));
+                        }
+                        Operator.FullyConnected fc = new Operator.FullyConnected(rnd.nextBoolean());
+                        String what = "fc " + in + "->" + out + " batch " + n + (bias ? " bias" : "")
+                                + (fc.relu() ? " relu" : "") + (packed ? " packed allowed" : "");
+                        check(fc, inputs, 1e-5, what);
+                        String expected = packed && cpu && n <= PackedFullyConnected.MAX_BATCH
+                                ? "fully_connected_packed" : "fully_connected";
+                        assertEquals(expected, opencl.run(fc, inputs).algorithm(), what);
+                    }
+                }
+            }
+        } finally {
+            opencl.usePackedFullyConnected(true);
+        }
     }
 
     @Test

@@ -70,6 +70,10 @@ final class RunCommand implements Callable<Integer> {
             + "output.")
     boolean json;
 
+    @Option(names = "--plan", description = "Also print the compiled plan: every layer's algorithm (AUTO's choices) and"
+            + " note; with --json as \"plan\".")
+    boolean plan;
+
     @Spec
     CommandSpec spec;
 
@@ -99,6 +103,7 @@ final class RunCommand implements Callable<Integer> {
         String ranOn;
         double compileMs;
         double runMs;
+        List<CompiledGraph.PlannedLayer> layers;
         try (Backend b = Backends.open(backend, device, aparapi)) {
             long start = System.nanoTime();
             try (CompiledGraph graph = model.compile(b, n)) {
@@ -107,6 +112,7 @@ final class RunCommand implements Callable<Integer> {
                 y = graph.run(x);
                 runMs = (System.nanoTime() - start) / 1e6;
                 ranOn = graph.ranOn();
+                layers = graph.layers();
             }
             backendName = b.name();
             deviceName = b.device();
@@ -135,6 +141,16 @@ final class RunCommand implements Callable<Integer> {
             j.put("run_ms", runMs);
             j.put("top5", top);
             j.put("output", out == null ? null : out.toString());
+            if (plan) {
+                j.put("plan", layers.stream().map(l -> {
+                    Map<String, Object> layer = new LinkedHashMap<>();
+                    layer.put("layer", l.node());
+                    layer.put("operator", l.operator());
+                    layer.put("algorithm", l.algorithm());
+                    layer.put("note", l.note());
+                    return layer;
+                }).toList());
+            }
             w.println(Json.write(j));
         } else {
             w.printf(Locale.ROOT, "%s (%s, weights %s) on %s (%s), input %s %s: compiled in %.1f ms, ran in %.1f ms%n",
@@ -153,6 +169,11 @@ final class RunCommand implements Callable<Integer> {
             w.print(table.render());
             if (out != null) {
                 w.println("output " + y.shapeString() + " written to " + out);
+            }
+            if (plan) {
+                TextTable planTable = new TextTable("layer", "operator", "algorithm", "note");
+                layers.forEach(l -> planTable.row(l.node(), l.operator(), l.algorithm(), l.note()));
+                w.print(planTable.render());
             }
         }
         w.flush();

@@ -23,8 +23,11 @@ final class GraphMeasurements {
         this.stop = stop;
     }
 
-    /** What timing one compiled graph gave: end-to-end and resident samples, and the resident runs' timings. */
-    record Timed(List<Double> endToEnd, List<Double> resident, List<GraphRun> residentRuns) {
+    /** Profiled passes behind the per-layer breakdown, at most. */
+    static final int PROFILED_RUNS = 15;
+
+    /** What timing one compiled graph gave: end-to-end and resident samples, and the profiled passes' timings. */
+    record Timed(List<Double> endToEnd, List<Double> resident, List<GraphRun> profiledRuns) {
     }
 
     Timed time(CompiledGraph graph, Tensor input) {
@@ -34,23 +37,25 @@ final class GraphMeasurements {
             return (System.nanoTime() - start) / 1e6;
         }, stop);
         graph.load(input);
-        List<GraphRun> runs = new ArrayList<>();
-        List<Double> resident = sampler.sample(() -> {
-            GraphRun run = graph.runResident();
-            runs.add(run);
-            return run.wallMs();
-        }, stop);
+        List<Double> resident = sampler.sample(() -> graph.runResident().wallMs(), stop);
         if (endToEnd.isEmpty() || resident.isEmpty()) {
             throw new IllegalStateException("interrupted before any sample");
         }
-        return new Timed(endToEnd, resident, List.copyOf(runs.subList(runs.size() - resident.size(), runs.size())));
+        // the timed runs launch without profiling events; the per-layer breakdown comes from profiled passes of their
+        // own, as many as there were resident samples (at most PROFILED_RUNS)
+        List<GraphRun> profiled = new ArrayList<>();
+        for (int i = 0; i < Math.min(resident.size(), PROFILED_RUNS) && (profiled.isEmpty() || !stop.getAsBoolean());
+                i++) {
+            profiled.add(graph.runProfiled());
+        }
+        return new Timed(endToEnd, resident, List.copyOf(profiled));
     }
 
-    /** Latency: both distributions, the per-layer breakdown of the resident runs, and its check. */
+    /** Latency: both distributions, the per-layer breakdown of the profiled passes, and its check. */
     void latency(RowKey.RowBuilder row, Model model, Timed t, List<String> layerNotes) {
         row.endToEnd(Statistics.summarise(t.endToEnd())).resident(Statistics.summarise(t.resident()));
         List<Long> macs = model.layerMacs();
-        List<GraphRun> runs = t.residentRuns();
+        List<GraphRun> runs = t.profiledRuns();
         int layers = runs.get(0).layers().size();
         double[] kernel = new double[layers];
         double[] wall = new double[layers];

@@ -36,7 +36,7 @@ class RunCommandTest {
     void seededZooModelOnTheReferenceGivesTheReferenceOutputAndItsTopClasses() throws Exception {
         Path out = dir.resolve("y.npy");
         CliTest.Run run = CliTest.run("run", "lenet5-classic", "--backend", "reference", "--seed", "5", "--batch", "3",
-                "--out", out.toString(), "--json");
+                "--out", out.toString(), "--json", "--plan");
         assertEquals(0, run.code(), run.err());
         Model model = ModelZoo.build("lenet5-classic").initialise(5);
         Tensor input = Tensor.random(5, 0f, 1f, 3, 1, 32, 32);
@@ -47,6 +47,13 @@ class RunCommandTest {
         assertEquals("lenet5-classic", json.get("model").asText());
         assertEquals("seeded random (seed 5)", json.get("weights").asText());
         assertTrue(json.get("softmax_applied").asBoolean(), "its last layer is an fc");
+        JsonNode plan = json.get("plan");
+        assertEquals(model.layers().size(), plan.size(), "--plan lists every layer");
+        for (int i = 0; i < plan.size(); i++) {
+            assertEquals(model.layers().get(i).name(), plan.get(i).get("layer").asText());
+            assertEquals(model.layers().get(i).op().name(), plan.get(i).get("operator").asText());
+        }
+        assertEquals("chosen per run by reference", plan.get(0).get("algorithm").asText());
         JsonNode top = json.get("top5");
         assertEquals(3, top.size());
         for (int i = 0; i < 3; i++) {
