@@ -92,6 +92,10 @@ public sealed interface Operator {
         @Override
         public int[] outputShape(List<int[]> in) {
             int[] x = Shapes.single(name(), in, 4);
+            if (kernelH < 1 || kernelW < 1) {
+                throw new IllegalArgumentException(name() + ": kernel " + kernelH + "x" + kernelW
+                        + " must be at least 1x1");
+            }
             if (Math.max(padTop, padBottom) >= kernelH || Math.max(padLeft, padRight) >= kernelW) {
                 throw new IllegalArgumentException(name() + ": padding " + padTop + "," + padBottom + "," + padLeft
                         + "," + padRight + " (top, bottom, left, right) must be smaller than the " + kernelH + "x"

@@ -1,11 +1,15 @@
 package dev.tessera.backend.io;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.tessera.backend.CheckedSizes;
+import dev.tessera.backend.HeapBudget;
 import dev.tessera.backend.Tensor;
 import dev.tessera.opencl.AtomicFiles;
 
@@ -52,7 +58,10 @@ public final class Npy {
 
     // ------------------------------------------------------------------------------------------------- reading
 
-    /** Reads a {@code '<f4'} C-order array. */
+    /**
+     * Reads a {@code '<f4'} C-order array. A file that is not a regular file (a pipe such as {@code /dev/stdin}, a
+     * FIFO) is read to its end first, since it has no size to check the header against.
+     */
     public static Tensor read(Path file) {
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("npy file " + file + " does not exist");
@@ -60,8 +69,32 @@ public final class Npy {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("npy file " + file + " is a directory");
         }
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException("npy file " + file + " is not readable (permission denied)");
+        }
+        if (!Files.isRegularFile(file)) {
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read npy file " + file + " (not a regular file): "
+                        + e.getMessage(), e);
+            } catch (OutOfMemoryError e) {
+                throw new IllegalArgumentException("npy file " + file + " (not a regular file) is larger than the "
+                        + "Java heap can hold");
+            }
+            return read(file, Channels.newChannel(new ByteArrayInputStream(bytes)), bytes.length);
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long fileSize = channel.size();
+            return read(file, channel, channel.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read npy file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the array from {@code channel}, which holds exactly {@code fileSize} bytes. */
+    private static Tensor read(Path file, ReadableByteChannel channel, long fileSize) {
+        try {
             ByteBuffer prefix = readFully(channel, (int) Math.min(fileSize, MAGIC.length + 2));
             for (int i = 0; i < MAGIC.length; i++) {
                 if (prefix.limit() <= i || prefix.get(i) != MAGIC[i]) {
@@ -103,6 +136,7 @@ public final class Npy {
                 throw bad(file, (available - dataBytes) + " unexpected bytes after the " + dataBytes
                         + " bytes of data of shape " + Tensor.shapeString(shape));
             }
+            HeapBudget.require("npy file " + file + " of shape " + Tensor.shapeString(shape), dataBytes);
             Tensor tensor = Tensor.zeros(shape);
             readFloats(channel, tensor.data());
             return tensor;
@@ -111,7 +145,7 @@ public final class Npy {
         }
     }
 
-    private static ByteBuffer readFully(FileChannel channel, int bytes) throws IOException {
+    private static ByteBuffer readFully(ReadableByteChannel channel, int bytes) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(bytes);
         while (buffer.hasRemaining()) {
             if (channel.read(buffer) < 0) {
@@ -121,7 +155,7 @@ public final class Npy {
         return buffer.flip();
     }
 
-    private static void readFloats(FileChannel channel, float[] data) throws IOException {
+    private static void readFloats(ReadableByteChannel channel, float[] data) throws IOException {
         for (int offset = 0; offset < data.length; offset += CHUNK_FLOATS) {
             int count = Math.min(CHUNK_FLOATS, data.length - offset);
             readFully(channel, count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
@@ -161,19 +195,21 @@ public final class Npy {
             return new int[] {1}; // a 0-d array: one value
         }
         int[] shape = new int[dims.size()];
+        long[] longDims = new long[shape.length];
         for (int i = 0; i < shape.length; i++) {
             Object d = dims.get(i);
-            if (!(d instanceof Long) || (Long) d < 0 || (Long) d > Integer.MAX_VALUE) {
+            if (!(d instanceof Long) || (Long) d < 0) {
                 throw malformed(file, header, "shape must be a tuple of non-negative integers");
             }
-            shape[i] = (int) (long) (Long) d;
-            if (shape[i] == 0) {
+            longDims[i] = (Long) d;
+            if (longDims[i] == 0) {
                 throw bad(file, "shape " + literal(dims) + " has a zero dimension; an empty array cannot be a tensor");
             }
         }
-        long size = Tensor.sizeOf(shape);
-        if (size > Integer.MAX_VALUE - 8) {
-            throw bad(file, "shape " + literal(dims) + " holds " + size + " values, more than one array can");
+        // every product in long with overflow checks: dimensions that multiply past 2^31 or 2^63 must not wrap
+        CheckedSizes.tensorElements("npy file " + file, longDims);
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = (int) longDims[i]; // each at most the product, which fits an int
         }
         return shape;
     }

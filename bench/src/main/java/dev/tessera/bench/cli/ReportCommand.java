@@ -49,6 +49,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputPaths.requireFolder(out, "--out");
         String command = "tessera " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         Map<String, Path> written = write(files, out, command);
         PrintWriter stdout = spec.commandLine().getOut();
