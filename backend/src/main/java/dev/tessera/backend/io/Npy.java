@@ -363,6 +363,23 @@ public final class Npy {
         }
     }
 
+    /**
+     * The bytes of an npy file of format {@code major}.0 with {@code header} used as is (no padding, no checks) and
+     * {@code data} after it: for tests and fuzzers that need malformed files.
+     */
+    public static byte[] rawFile(int major, String header, byte[] data) {
+        byte[] text = header.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 2 + (major == 1 ? 2 : 4) + text.length + data.length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).put((byte) major).put((byte) 0);
+        if (major == 1) {
+            b.putShort((short) text.length);
+        } else {
+            b.putInt(text.length);
+        }
+        return b.put(text).put(data).array();
+    }
+
     /** The magic, version 1.0, header length and header, exactly as numpy writes them. */
     static byte[] header(int[] shape) {
         String dims = shape.length == 1 ? shape[0] + ","

@@ -3,8 +3,6 @@ package dev.tessera.bench.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -231,17 +229,7 @@ class BadInputSuiteTest {
     /** An .npy file with the given version, header dictionary and number of data bytes. */
     private static void npy(String name, int major, String dict, int dataBytes) throws IOException {
         String header = dict + " ".repeat(Math.max(0, 117 - dict.length())) + "\n";
-        byte[] text = header.getBytes(StandardCharsets.ISO_8859_1);
-        int lengthBytes = major == 1 ? 2 : 4;
-        ByteBuffer b = ByteBuffer.allocate(8 + lengthBytes + text.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
-        if (major == 1) {
-            b.putShort((short) text.length);
-        } else {
-            b.putInt(text.length);
-        }
-        b.put(text);
-        Files.write(fixtures.resolve(name), b.array());
+        Files.write(fixtures.resolve(name), Npy.rawFile(major, header, new byte[dataBytes]));
     }
 
     /** LeNet-5's ONNX file with input dimension {@code axis} set to {@code value}. */
