@@ -157,6 +157,9 @@ final class RunCommand implements Callable<Integer> {
                     + last.op().name() + ", not softmax)" : "probabilities: the model's softmax output");
             TextTable table = new TextTable("image", "rank", "class", "probability");
             for (int i = 0; i < top.size(); i++) {
+                if (top.get(i).isEmpty()) {
+                    table.row(String.valueOf(i), "-", "-", "none: scores not finite");
+                }
                 for (int r = 0; r < top.get(i).size(); r++) {
                     Ranked c = top.get(i).get(r);
                     table.row(String.valueOf(i), String.valueOf(r + 1), String.valueOf(c.classIndex()),
