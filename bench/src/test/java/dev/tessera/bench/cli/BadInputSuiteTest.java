@@ -145,6 +145,7 @@ class BadInputSuiteTest {
         add("input size must be positive", "run", "vgg16", "--input-size", "0");
         add("input size 2000000000 is too large", "run", "vgg16", "--input-size", "2000000000", "--backend",
                 "reference");
+        add("input size 20000 is too large", "run", "vgg16", "--input-size", "20000", "--backend", "reference");
         add("does not fit lenet5", "run", "lenet5", "--input", "{d}/w.npy", "--backend", "reference");
         add("does not match the 1 images", "run", "lenet5", "--input", "{d}/x.npy", "--batch", "3");
         add("bad magic", "run", "lenet5", "--input", "{d}/badmagic.npy", "--backend", "reference");
@@ -177,6 +178,8 @@ class BadInputSuiteTest {
         add("batch", "bench", "--batch", "0", "--out", "{o}/r.json");
         add("input size must be positive", "bench", "--models", "vgg16", "--input-size", "0", "--out",
                 "{o}/r.json");
+        add("input size 2000000000 is too large", "bench", "--models", "vgg16", "--input-size", "2000000000",
+                "--out", "{o}/r.json");
         // ---- report: files that cannot be used
         add("nesting depth", "report", "{d}/deep.json", "--out", "{o}/rep");
         add("not valid JSON", "report", "{d}/notjson.json", "--out", "{o}/rep");

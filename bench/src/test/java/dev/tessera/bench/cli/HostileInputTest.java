@@ -111,6 +111,23 @@ class HostileInputTest {
         assertFalse(Files.exists(dir.resolve("y.npy")));
     }
 
+    @Test
+    void anOutOfMemoryErrorPastTheChecksIsOneLine() throws Exception {
+        // 48 MiB of input fits a 96 MiB heap's limit, so the checks let it through; the input and the output together
+        // do not, and the OutOfMemoryError is caught at the CLI's top level
+        Path input = dir.resolve("big.npy");
+        Npy.write(input, Tensor.zeros(12, 1024, 1024));
+        Process p = child("-Xmx96m", "op", "relu", "--backend", "reference", "--input", input.toString(), "--out",
+                dir.resolve("y.npy").toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), stderr);
+        assertEquals(1, stderr.strip().lines().count(), stderr);
+        assertTrue(stderr.startsWith("tessera: out of memory"), stderr);
+        assertFalse(stderr.contains("\tat "), stderr);
+        assertFalse(Files.exists(dir.resolve("y.npy")));
+    }
+
     /** The CLI in a child JVM with this test's class path; a leading -X option goes to the JVM. */
     private static ProcessBuilder child(String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
