@@ -35,7 +35,8 @@ class EnvironmentInfoTest {
     @Test
     void anythingButAHashIsNull() {
         assertNull(EnvironmentInfo.commitHash(null));
-        assertNull(EnvironmentInfo.commitHash("Warning: libjsig is preloaded\n0123456789abcdef0123456789abcdef01234567"));
+        assertNull(EnvironmentInfo.commitHash("Warning: libjsig is preloaded\n"
+                + "0123456789abcdef0123456789abcdef01234567"));
         assertNull(EnvironmentInfo.commitHash("fatal: not a git repository"));
         assertEquals("0123456789abcdef0123456789abcdef01234567",
                 EnvironmentInfo.commitHash("0123456789abcdef0123456789abcdef01234567\n"));

@@ -64,6 +64,7 @@ __kernel void lrn_across_channels(__global const float *restrict in, __global fl
         if (!isfinite(sum)) { /* a NaN or Inf that left the window stays in a running sum (Inf - Inf = NaN): recount */
             sum = window_sum_of_squares(column, plane_size, max(c - reach, 0), min(c + reach, C - 1));
         }
-        target[c * plane_size] = column[c * plane_size] * inverse_power(fma(alpha, max_propagating_nan(sum, 0.0f), k), beta);
+        const float base = fma(alpha, max_propagating_nan(sum, 0.0f), k);
+        target[c * plane_size] = column[c * plane_size] * inverse_power(base, beta);
     }
 }
