@@ -50,6 +50,9 @@ public final class Npy {
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
     /** The largest header read; a float32 header is about a hundred bytes. */
     private static final long MAX_HEADER_BYTES = 1 << 20;
+    /** The most bytes read from a pipe or other file that is not a regular file: one Java array. */
+    private static final int MAX_PIPE_BYTES = Integer.MAX_VALUE - 8;
+    private static final String BAD_MAGIC = "not an npy file (bad magic: it does not start with \\x93NUMPY)";
     /** Floats moved per chunk between a channel and an array. */
     private static final int CHUNK_FLOATS = 1 << 16;
 
@@ -75,7 +78,19 @@ public final class Npy {
         if (!Files.isRegularFile(file)) {
             byte[] bytes;
             try (InputStream in = Files.newInputStream(file)) {
-                bytes = in.readAllBytes();
+                // the magic first, so that a device such as /dev/zero is refused at once, not after gigabytes
+                byte[] magic = in.readNBytes(MAGIC.length);
+                if (!Arrays.equals(magic, MAGIC)) {
+                    throw bad(file, BAD_MAGIC);
+                }
+                byte[] rest = in.readNBytes(MAX_PIPE_BYTES - MAGIC.length);
+                if (in.read() >= 0) {
+                    throw bad(file, "not a regular file, and longer than " + MAX_PIPE_BYTES + " bytes, the most read "
+                            + "from a pipe (save it to a file)");
+                }
+                bytes = new byte[MAGIC.length + rest.length];
+                System.arraycopy(magic, 0, bytes, 0, MAGIC.length);
+                System.arraycopy(rest, 0, bytes, MAGIC.length, rest.length);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read npy file " + file + " (not a regular file): "
                         + e.getMessage(), e);
@@ -98,7 +113,7 @@ public final class Npy {
             ByteBuffer prefix = readFully(channel, (int) Math.min(fileSize, MAGIC.length + 2));
             for (int i = 0; i < MAGIC.length; i++) {
                 if (prefix.limit() <= i || prefix.get(i) != MAGIC[i]) {
-                    throw bad(file, "not an npy file (bad magic: it does not start with \\x93NUMPY)");
+                    throw bad(file, BAD_MAGIC);
                 }
             }
             if (prefix.limit() < MAGIC.length + 2) {

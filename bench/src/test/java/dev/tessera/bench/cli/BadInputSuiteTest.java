@@ -47,6 +47,8 @@ class BadInputSuiteTest {
         add("is a directory", "op", "relu", "--input", "{d}", "--out", "{o}/y.npy");
         add("bad magic", "op", "relu", "--input", "{d}/badmagic.npy", "--out", "{o}/y.npy");
         add("bad magic", "op", "relu", "--input", "{d}/empty.npy", "--out", "{o}/y.npy");
+        add("/dev/zero: not an npy file (bad magic", "op", "relu", "--input", "/dev/zero", "--out", "{o}/y.npy");
+        add("/dev/null: not an npy file (bad magic", "op", "relu", "--input", "/dev/null", "--out", "{o}/y.npy");
         add("truncated", "op", "relu", "--input", "{d}/truncated.npy", "--out", "{o}/y.npy");
         add("dtype '<f8'", "op", "relu", "--input", "{d}/f8.npy", "--out", "{o}/y.npy");
         add("fortran_order", "op", "relu", "--input", "{d}/fortran.npy", "--out", "{o}/y.npy");
