@@ -158,6 +158,9 @@ public sealed interface Operator {
             if (size < 1) {
                 throw new IllegalArgumentException("lrn: size must be at least 1: " + size);
             }
+            Shapes.requireFinite(name(), "alpha", alpha);
+            Shapes.requireFinite(name(), "beta", beta);
+            Shapes.requireFinite(name(), "k", k);
             return Shapes.single(name(), in, 4).clone();
         }
 
@@ -323,6 +326,7 @@ public sealed interface Operator {
         @Override
         public int[] outputShape(List<int[]> in) {
             Shapes.count(name(), in, 5, 5);
+            Shapes.requireFinite(name(), "epsilon", epsilon);
             int[] x = in.get(0);
             if (x.length < 2) {
                 throw new IllegalArgumentException("batchnorm: input must be [N, C, ...], got "

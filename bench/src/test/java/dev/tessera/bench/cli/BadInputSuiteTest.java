@@ -121,6 +121,9 @@ class BadInputSuiteTest {
         add("not a finite number", "op", "lrn", "--input", "{d}/x.npy", "--alpha", "Infinity", "--out",
                 "{o}/y.npy");
         add("not a finite number", "op", "lrn", "--input", "{d}/x.npy", "--k", "-Infinity", "--out", "{o}/y.npy");
+        add("lrn: size must be at least 1: 0", "op", "lrn", "--input", "{d}/x.npy", "--size", "0", "--out",
+                "{o}/y.npy");
+        add("lrn: beta NaN is not a finite number", "run", "{d}/lrn-nan.onnx", "--backend", "reference");
         add("not a number", "op", "lrn", "--input", "{d}/x.npy", "--beta", "abc", "--out", "{o}/y.npy");
         add("fc: weight", "op", "fc", "--input", "{d}/x.npy", "--weight", "{d}/w.npy", "--out", "{o}/y.npy");
         add("add", "op", "add", "--input", "{d}/x.npy", "--other", "{d}/w.npy", "--out", "{o}/y.npy");
@@ -226,6 +229,18 @@ class BadInputSuiteTest {
         Files.write(fixtures.resolve("garbage.onnx"), "\u0008garbage protobuf".getBytes(StandardCharsets.UTF_8));
         OnnxMl.ModelProto lenet = OnnxExporter.toProto(ModelZoo.build("lenet5").initialise(1));
         Files.write(fixtures.resolve("lenet5.onnx"), lenet.toByteArray());
+        OnnxMl.ModelProto.Builder lrn = OnnxExporter.toProto(ModelZoo.build("vgg11-lrn", 32).initialise(1))
+                .toBuilder();
+        for (OnnxMl.NodeProto.Builder node : lrn.getGraphBuilder().getNodeBuilderList()) {
+            if (node.getOpType().equals("LRN")) {
+                for (OnnxMl.AttributeProto.Builder a : node.getAttributeBuilderList()) {
+                    if (a.getName().equals("beta")) {
+                        a.setF(Float.NaN);
+                    }
+                }
+            }
+        }
+        Files.write(fixtures.resolve("lrn-nan.onnx"), lrn.build().toByteArray());
         onnxWithInputDim(lenet, "zero-dim.onnx", 2, 0);
         onnxWithInputDim(lenet, "negative-dim.onnx", 3, -4);
         onnxWithInputDim(lenet, "huge-dim.onnx", 3, 1L << 32);
