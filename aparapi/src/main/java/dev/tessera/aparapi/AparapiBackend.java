@@ -74,6 +74,7 @@ public final class AparapiBackend implements Backend {
     @Override
     public OpResult run(Operator op, List<Tensor> inputs) {
         int[] outShape = op.outputShape(inputs.stream().map(Tensor::shape).toList());
+        requireFitsDevice(op, inputs, outShape);
         long start = System.nanoTime();
         if (op instanceof Operator.Flatten) {
             // a reshape: no data moves, no kernel runs
@@ -82,6 +83,23 @@ public final class AparapiBackend implements Backend {
         }
         launcher.reset();
         return run(kernels.plan(op, inputs, outShape, launcher), outShape, start);
+    }
+
+    /**
+     * Refuses, with the figures, an input or output array larger than the device can allocate at once
+     * (CL_DEVICE_MAX_MEM_ALLOC_SIZE), before Aparapi tries and fails or falls back.
+     */
+    private void requireFitsDevice(Operator op, List<Tensor> inputs, int[] outShape) {
+        long limit = device.getMaxMemAllocSize();
+        long largest = Tensor.sizeOf(outShape);
+        for (Tensor t : inputs) {
+            largest = Math.max(largest, t.size());
+        }
+        if (largest * Float.BYTES > limit) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: an array of %.1f MiB is "
+                    + "larger than %s can allocate at once (CL_DEVICE_MAX_MEM_ALLOC_SIZE %.1f MiB); use a smaller batch "
+                    + "or input", op.name(), largest * 4 / 1048576.0, device(), limit / 1048576.0));
+        }
     }
 
     /** Runs {@code plan} with Aparapi's automatic transfers and says where its kernels ran. */
@@ -105,6 +123,7 @@ public final class AparapiBackend implements Backend {
      */
     public PreparedOperator prepare(Operator op, List<Tensor> inputs) {
         int[] outShape = op.outputShape(inputs.stream().map(Tensor::shape).toList());
+        requireFitsDevice(op, inputs, outShape);
         return new PreparedOperator(op, inputs, outShape, launcher);
     }
 

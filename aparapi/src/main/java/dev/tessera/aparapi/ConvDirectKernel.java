@@ -88,7 +88,7 @@ final class ConvDirectKernel extends ConvWindowKernel {
             v = v + bias[k];
         }
         if (relu == 1) {
-            v = max(v, 0f);
+            v = relu(v);
         }
         y[yBase + k * outH * outW] = v;
     }

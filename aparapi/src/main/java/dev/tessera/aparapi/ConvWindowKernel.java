@@ -1,7 +1,5 @@
 package dev.tessera.aparapi;
 
-import com.aparapi.Kernel;
-
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
 
@@ -10,7 +8,7 @@ import dev.tessera.backend.Operator;
  * (kernel size, stride, top/left padding, dilation, channels per group). Aparapi translates the subclasses' fields and
  * methods together with these; {@link #setWindow} runs on the host only.
  */
-abstract class ConvWindowKernel extends Kernel {
+abstract class ConvWindowKernel extends IeeeKernel {
     float[] x = new float[1];
     int channels;
     int height;

@@ -1,14 +1,12 @@
 package dev.tessera.aparapi;
 
-import com.aparapi.Kernel;
-
 /**
  * The element-wise operators, one work-item per element (1-D range rounded up to the work-group size), chosen by
  * {@code mode}: ReLU, tanh, bias add ({@code y = x + second[c]}), add ({@code y = x + second[i]}, optionally ReLU) and
  * scale-shift ({@code y = x * second[c] + shift[c]}, batch normalisation with the scale and shift folded on the host).
  * The channel of element i is {@code (i / inner) % channels}.
  */
-final class ElementwiseKernel extends Kernel {
+final class ElementwiseKernel extends IeeeKernel {
     static final int RELU = 0;
     static final int TANH = 1;
     static final int BIAS_ADD = 2;
@@ -33,7 +31,7 @@ final class ElementwiseKernel extends Kernel {
             int c = (i / inner) % channels;
             float result = v;
             if (mode == RELU) {
-                result = max(v, 0f);
+                result = relu(v);
             } else if (mode == TANH) {
                 // Aparapi maps no tanh; tanh(v) = sign(v) (1 - e) / (1 + e) with e = exp(-2|v|), which cannot overflow
                 float e = exp(-2f * abs(v));
@@ -47,7 +45,7 @@ final class ElementwiseKernel extends Kernel {
             } else if (mode == ADD) {
                 result = v + second[i];
             } else if (mode == ADD_RELU) {
-                result = max(v + second[i], 0f);
+                result = relu(v + second[i]);
             } else if (mode == SCALE_SHIFT) {
                 result = fma(v, second[c], shift[c]);
             }

@@ -35,7 +35,7 @@ final class FullyConnectedKernel extends WorkGroupReductionKernel {
                 v = v + bias[o];
             }
             if (relu == 1) {
-                v = max(v, 0f);
+                v = relu(v);
             }
             y[output] = v;
         }

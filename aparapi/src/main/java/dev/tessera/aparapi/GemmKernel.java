@@ -1,7 +1,5 @@
 package dev.tessera.aparapi;
 
-import com.aparapi.Kernel;
-
 /**
  * Tiled, batched GEMM with local memory, for conv2d's im2col path: for each group g, {@code C = A[g] * B[g]} with A
  * the group's weights (rows x depth, row-major, entry g starting at row {@code g * rows}) and B the group's im2col
@@ -16,7 +14,7 @@ import com.aparapi.Kernel;
  * depth the work-group stages the A tile (TILE x TILE) and the B tile (TILE x COLUMNS_PER_ITEM * TILE) in local memory
  * between two barriers, so each value loaded from global memory is used TILE times. Out-of-range cells load as 0.
  */
-final class GemmKernel extends Kernel {
+final class GemmKernel extends IeeeKernel {
     /** The tile edge: work-groups are TILE x TILE = 256 work-items, which every OpenCL 1.2 GPU allows. */
     static final int TILE = 16;
     /** Columns per work-item (written out as four accumulators below: Aparapi has no private arrays in loops). */
@@ -97,7 +95,7 @@ final class GemmKernel extends Kernel {
         if (col < columnCount) {
             float v = value;
             if (relu == 1) {
-                v = max(v, 0f);
+                v = relu(v);
             }
             y[((col / plane) * outRows + outRow) * plane + col % plane] = v;
         }

@@ -1,14 +1,12 @@
 package dev.tessera.aparapi;
 
-import com.aparapi.Kernel;
-
 /**
  * Max and average pooling per channel plane, one work-item per output element {@code y[n, c, p, q]} (1-D range over
  * N*C*P*Q rounded up to the work-group size). Max ignores padded cells; average divides by the real cells in the
  * window, or with {@code countPad} by the cells of the padded input it covers (ONNX count_include_pad), with
  * asymmetric padding. Global average pooling is the window H x W with stride 1 and no padding.
  */
-final class PoolKernel extends Kernel {
+final class PoolKernel extends IeeeKernel {
     float[] x = new float[1];
     float[] y = new float[1];
     int total;
@@ -26,6 +24,8 @@ final class PoolKernel extends Kernel {
     int padRight;
     int isMax;
     int countPad;
+    /** Where a max starts: -Inf, as in the reference (Aparapi cannot write the constant into OpenCL C). */
+    float lowest = Float.NEGATIVE_INFINITY;
 
     @Override
     public void run() {
@@ -45,13 +45,13 @@ final class PoolKernel extends Kernel {
             int rw1 = min(w1, width);
             float result = 0f;
             if (isMax == 1) {
-                result = -3.4028235E38f;
+                result = lowest;
             }
             for (int hi = rh0; hi < rh1; hi++) {
                 for (int wi = rw0; wi < rw1; wi++) {
                     float v = x[base + hi * width + wi];
                     if (isMax == 1) {
-                        result = max(result, v);
+                        result = maxPropagatingNaN(result, v);
                     } else {
                         result = result + v;
                     }

@@ -17,7 +17,7 @@ final class SoftmaxKernel extends WorkGroupReductionKernel {
         int base = getGroupId() * columns;
         float m = -3.4028235E38f;
         for (int c = lid; c < columns; c += WIDTH) {
-            m = max(m, x[base + c]);
+            m = maxPropagatingNaN(m, x[base + c]);
         }
         float rowMax = maxOverWorkGroup(lid, m);
         float sum = 0f;

@@ -1,13 +1,11 @@
 package dev.tessera.aparapi;
 
-import com.aparapi.Kernel;
-
 /**
  * A kernel whose work-groups of WIDTH work-items reduce values together in local memory: a tree of halving steps, a
  * barrier after each, so that every work-item gets the result. Shared by {@link FullyConnectedKernel} and
  * {@link SoftmaxKernel}.
  */
-abstract class WorkGroupReductionKernel extends Kernel {
+abstract class WorkGroupReductionKernel extends IeeeKernel {
     /** Work-items per work-group: a power of two for the tree, within every device's work-group limit. */
     static final int WIDTH = 64;
 
@@ -35,7 +33,7 @@ abstract class WorkGroupReductionKernel extends Kernel {
         localBarrier();
         for (int stride = WIDTH / 2; stride > 0; stride = stride / 2) {
             if (lid < stride) {
-                partial[lid] = max(partial[lid], partial[lid + stride]);
+                partial[lid] = maxPropagatingNaN(partial[lid], partial[lid + stride]);
             }
             localBarrier();
         }

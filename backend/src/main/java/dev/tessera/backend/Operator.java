@@ -92,6 +92,10 @@ public sealed interface Operator {
         @Override
         public int[] outputShape(List<int[]> in) {
             int[] x = Shapes.single(name(), in, 4);
+            if (kernelH < 1 || kernelW < 1) {
+                throw new IllegalArgumentException(name() + ": kernel " + kernelH + "x" + kernelW
+                        + " must be at least 1x1");
+            }
             if (Math.max(padTop, padBottom) >= kernelH || Math.max(padLeft, padRight) >= kernelW) {
                 throw new IllegalArgumentException(name() + ": padding " + padTop + "," + padBottom + "," + padLeft
                         + "," + padRight + " (top, bottom, left, right) must be smaller than the " + kernelH + "x"
@@ -154,6 +158,9 @@ public sealed interface Operator {
             if (size < 1) {
                 throw new IllegalArgumentException("lrn: size must be at least 1: " + size);
             }
+            Shapes.requireFinite(name(), "alpha", alpha);
+            Shapes.requireFinite(name(), "beta", beta);
+            Shapes.requireFinite(name(), "k", k);
             return Shapes.single(name(), in, 4).clone();
         }
 
@@ -319,6 +326,7 @@ public sealed interface Operator {
         @Override
         public int[] outputShape(List<int[]> in) {
             Shapes.count(name(), in, 5, 5);
+            Shapes.requireFinite(name(), "epsilon", epsilon);
             int[] x = in.get(0);
             if (x.length < 2) {
                 throw new IllegalArgumentException("batchnorm: input must be [N, C, ...], got "

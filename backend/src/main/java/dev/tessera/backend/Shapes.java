@@ -26,6 +26,13 @@ final class Shapes {
         }
     }
 
+    /** An operator's numeric attribute must be a finite number (a NaN or Inf would only give NaN outputs). */
+    static void requireFinite(String op, String attribute, double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(op + ": " + attribute + " " + value + " is not a finite number");
+        }
+    }
+
     static long size(int[] shape) {
         return Tensor.sizeOf(shape);
     }

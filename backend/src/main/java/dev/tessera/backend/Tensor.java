@@ -25,11 +25,9 @@ public final class Tensor {
     }
 
     public static Tensor zeros(int... shape) {
-        long size = sizeOf(shape);
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("tensor " + shapeString(shape) + " is too large for one array");
-        }
-        return new Tensor(new float[(int) size], shape);
+        int size = CheckedSizes.tensorElements("tensor " + shapeString(shape), shape);
+        HeapBudget.require("tensor " + shapeString(shape), (long) size * Float.BYTES);
+        return new Tensor(new float[size], shape);
     }
 
     /** Uniformly random values in [lo, hi), reproducible from {@code seed}. */
@@ -99,19 +97,30 @@ public final class Tensor {
         return shapeString(shape);
     }
 
+    /** How many values are NaN or infinite. */
+    public long countNonFinite() {
+        long count = 0;
+        for (float v : data) {
+            count += Float.isFinite(v) ? 0 : 1;
+        }
+        return count;
+    }
+
     public static String shapeString(int[] shape) {
         return Arrays.stream(shape).mapToObj(Integer::toString).collect(Collectors.joining("x"));
     }
 
     public static long sizeOf(int[] shape) {
-        long size = 1;
         for (int d : shape) {
             if (d <= 0) {
                 throw new IllegalArgumentException("shape " + shapeString(shape) + " has a non-positive dimension");
             }
-            size *= d;
         }
-        return size;
+        long[] dims = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            dims[i] = shape[i];
+        }
+        return CheckedSizes.elements("shape " + shapeString(shape), dims);
     }
 
     @Override

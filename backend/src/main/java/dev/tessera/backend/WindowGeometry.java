@@ -20,12 +20,13 @@ public final class WindowGeometry {
                     + ", dilation " + dilation + " and padding " + padBegin + "," + padEnd
                     + " must be positive (padding non-negative)");
         }
-        int span = dilation * (kernel - 1) + 1;
-        int padded = in + padBegin + padEnd;
+        long span = (long) dilation * (kernel - 1) + 1; // in long: huge dilations or pads must not wrap
+        long padded = (long) in + padBegin + padEnd;
         if (span > padded) {
             throw new IllegalArgumentException(axis + ": window of " + span + " is larger than the padded input of "
                     + padded);
         }
-        return Math.floorDiv(padded - span, stride) + 1;
+        CheckedSizes.toInt(axis + ": padded input " + in + " + " + padBegin + " + " + padEnd, padded);
+        return (int) (Math.floorDiv(padded - span, stride) + 1);
     }
 }

@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 
 import dev.tessera.backend.Backend;
 import dev.tessera.backend.BatchNormFolding;
+import dev.tessera.backend.CheckedSizes;
 import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
@@ -97,12 +98,17 @@ public final class Model {
         }
         Map<String, int[]> shapes = new HashMap<>();
         shapes.put(INPUT, new int[] {batch, inputShape[0], inputShape[1], inputShape[2]});
+        CheckedSizes.tensorElements(name + ": input of " + batch + " images", batch, inputShape[0], inputShape[1],
+                inputShape[2]);
         List<int[]> result = new ArrayList<>(layers.size());
         for (Layer layer : layers) {
             List<int[]> in = inputShapes(layer, shapes);
             int[] out;
             try {
                 out = layer.op().outputShape(in);
+                CheckedSizes.tensorElements("output " + Tensor.shapeString(out), out);
+            } catch (CheckedSizes.TooLarge e) {
+                throw new CheckedSizes.TooLarge(name + ": layer " + layer.name() + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(name + ": layer " + layer.name() + ": " + e.getMessage(), e);
             }

@@ -67,6 +67,8 @@ public final class ModelBuilder {
         int[] out;
         try {
             out = op.outputShape(in);
+        } catch (dev.tessera.backend.CheckedSizes.TooLarge e) {
+            throw new dev.tessera.backend.CheckedSizes.TooLarge(name + ": layer " + layerName + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + ": layer " + layerName + ": " + e.getMessage(), e);
         }

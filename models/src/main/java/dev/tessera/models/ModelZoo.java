@@ -68,6 +68,7 @@ public final class ModelZoo {
             throw new IllegalArgumentException(n + ": input size must be positive: " + inputSize);
         }
         try {
+            dev.tessera.backend.CheckedSizes.tensorElements("input", 3, inputSize, inputSize);
             return switch (n) {
                 case "lenet5" -> lenet5();
                 case "lenet5-classic" -> lenet5Classic();
@@ -88,6 +89,9 @@ public final class ModelZoo {
                 case "resnet152" -> resNet(n, inputSize, true, 3, 8, 36, 3);
                 default -> throw new IllegalStateException("unreachable: " + n);
             };
+        } catch (dev.tessera.backend.CheckedSizes.TooLarge e) {
+            throw new IllegalArgumentException(n + ": input size " + inputSize + " is too large (" + e.getMessage()
+                    + ")", e);
         } catch (IllegalArgumentException e) {
             String detail = e.getMessage().startsWith(n + ": ") ? e.getMessage().substring(n.length() + 2)
                     : e.getMessage();

@@ -40,6 +40,37 @@ public final class AtomicFiles {
         Files.setPosixFilePermissions(tmp, permissions);
     }
 
+    /**
+     * Why {@code target} cannot be written as a file, or null when it can as far as can be told before writing: the
+     * path is empty, is a directory, its folder is missing (unless {@code createFolders}: then the nearest existing
+     * ancestor must be a folder that can be written), is not a folder, or cannot be written.
+     */
+    public static String problem(Path target, boolean createFolders) {
+        if (target.toString().isBlank() || target.getFileName() == null) {
+            return "the path is empty";
+        }
+        if (Files.isDirectory(target)) {
+            return "it is a directory, not a file";
+        }
+        if (Files.exists(target) && !Files.isRegularFile(target)) {
+            return "it exists and is not a regular file";
+        }
+        Path dir = target.toAbsolutePath().getParent();
+        while (createFolders && dir != null && !Files.exists(dir)) {
+            dir = dir.getParent();
+        }
+        if (dir == null || !Files.exists(dir)) {
+            return "folder " + target.toAbsolutePath().getParent() + " does not exist";
+        }
+        if (!Files.isDirectory(dir)) {
+            return dir + " is not a folder";
+        }
+        if (!Files.isWritable(dir)) {
+            return "folder " + dir + " is not writable (permission denied)";
+        }
+        return null;
+    }
+
     /** Writes {@code bytes} to a temporary file beside {@code target}, then moves it into place. */
     public static void write(Path target, byte[] bytes) throws IOException {
         write(target, out -> out.write(bytes));
@@ -47,9 +78,14 @@ public final class AtomicFiles {
 
     /**
      * Streams {@code content} into a temporary file beside {@code target}, forces it to disk, then moves it into place.
-     * The directory must exist. On any failure the temporary file is removed and {@code target} is left as it was.
+     * The directory must exist. On any failure the temporary file is removed and {@code target} is left as it was; a
+     * target that cannot be written at all fails with the reason ({@link #problem}), not a temporary file's name.
      */
     public static void write(Path target, Content content) throws IOException {
+        String problem = problem(target, false);
+        if (problem != null) {
+            throw new IOException("cannot write " + target + ": " + problem);
+        }
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
         try {

@@ -89,6 +89,12 @@ public final class ClContext implements AutoCloseable {
         if (bytes <= 0) {
             throw new IllegalArgumentException("buffer size must be positive: " + bytes);
         }
+        if (bytes > info().maxAllocBytes()) { // refused here, with the figures, rather than by the driver later
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "a device buffer of %.1f MiB is "
+                    + "larger than %s can allocate at once (CL_DEVICE_MAX_MEM_ALLOC_SIZE %.1f MiB, global memory "
+                    + "%.1f MiB); use a smaller batch or input", bytes / 1048576.0, info().name(),
+                    info().maxAllocBytes() / 1048576.0, info().globalMemBytes() / 1048576.0));
+        }
         int[] err = new int[1];
         cl_mem mem = clCreateBuffer(live(), CL_MEM_READ_WRITE, bytes, null, err);
         checkOnDevice(err[0], "clCreateBuffer of " + bytes + " bytes");

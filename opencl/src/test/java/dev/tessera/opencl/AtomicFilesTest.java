@@ -29,6 +29,24 @@ class AtomicFilesTest {
     }
 
     @Test
+    void aTargetThatCannotBeWrittenIsRefusedWithTheReasonNotATemporaryName(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("file");
+        Files.write(file, new byte[] {1});
+        String[][] cases = {{"", "the path is empty"}, {dir.toString(), "it is a directory, not a file"},
+            {dir.resolve("missing/out.bin").toString(), "folder " + dir.resolve("missing") + " does not exist"},
+            {file.resolve("out.bin").toString(), file + " is not a folder"}};
+        for (String[] c : cases) {
+            IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(Path.of(c[0]), new byte[] {1}));
+            assertEquals("cannot write " + c[0] + ": " + c[1], e.getMessage());
+        }
+        assertNull(AtomicFiles.problem(dir.resolve("new.bin"), false));
+        assertNull(AtomicFiles.problem(dir.resolve("a/b/new.bin"), true), "missing folders a caller creates");
+        try (var listing = Files.list(dir)) {
+            assertEquals(1, listing.count(), "nothing left behind");
+        }
+    }
+
+    @Test
     void aFailedWriteKeepsTheOldFile(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("out.bin");
         AtomicFiles.write(file, new byte[] {7, 8});

@@ -32,6 +32,15 @@ class BufferAndKernelTest {
     }
 
     @Test
+    void aBufferPastTheDevicesLargestAllocationIsRefusedWithTheFigures() {
+        long tooLarge = context.info().maxAllocBytes() + 4;
+        long buffers = LiveResources.buffers();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> context.buffer(tooLarge));
+        assertTrue(e.getMessage().contains("CL_DEVICE_MAX_MEM_ALLOC_SIZE"), e.getMessage());
+        assertEquals(buffers, LiveResources.buffers(), "nothing was created");
+    }
+
+    @Test
     void newBuffersArePoisonedWithNaNInTests() {
         // the build sets tessera.debug.poison-buffers for every test, so a kernel that reads memory nothing wrote
         // spreads NaN into results that are compared against the reference

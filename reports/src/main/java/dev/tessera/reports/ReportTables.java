@@ -162,7 +162,8 @@ public final class ReportTables {
             rows.add(List.of("CPU", env.cpuModel() + ", " + env.cpuCores() + " logical processors"));
             rows.add(List.of("memory", gib(env.memoryBytes())));
             rows.add(List.of("JVM", env.jvm() + ", max heap " + gib(env.maxHeapBytes())));
-            rows.add(List.of("tessera", env.tesseraVersion() + ", commit " + env.gitCommit()));
+            rows.add(List.of("tessera", env.tesseraVersion() + ", commit "
+                    + (env.gitCommit() == null ? "unknown" : env.gitCommit())));
             rows.add(List.of("seed", String.valueOf(env.seed())));
             for (Environment.DeviceEntry d : env.openclDevices()) {
                 rows.add(List.of("OpenCL device " + d.index(), d.name() + " (" + d.type() + ", " + d.computeUnits()

@@ -1,11 +1,15 @@
 package dev.tessera.backend.io;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.tessera.backend.CheckedSizes;
+import dev.tessera.backend.HeapBudget;
 import dev.tessera.backend.Tensor;
 import dev.tessera.opencl.AtomicFiles;
 
@@ -44,6 +50,9 @@ public final class Npy {
     private static final int GROWTH_AXIS_MAX_DIGITS = 21;
     /** The largest header read; a float32 header is about a hundred bytes. */
     private static final long MAX_HEADER_BYTES = 1 << 20;
+    /** The most bytes read from a pipe or other file that is not a regular file: one Java array. */
+    private static final int MAX_PIPE_BYTES = Integer.MAX_VALUE - 8;
+    private static final String BAD_MAGIC = "not an npy file (bad magic: it does not start with \\x93NUMPY)";
     /** Floats moved per chunk between a channel and an array. */
     private static final int CHUNK_FLOATS = 1 << 16;
 
@@ -52,7 +61,10 @@ public final class Npy {
 
     // ------------------------------------------------------------------------------------------------- reading
 
-    /** Reads a {@code '<f4'} C-order array. */
+    /**
+     * Reads a {@code '<f4'} C-order array. A file that is not a regular file (a pipe such as {@code /dev/stdin}, a
+     * FIFO) is read to its end first, since it has no size to check the header against.
+     */
     public static Tensor read(Path file) {
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("npy file " + file + " does not exist");
@@ -60,12 +72,48 @@ public final class Npy {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("npy file " + file + " is a directory");
         }
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException("npy file " + file + " is not readable (permission denied)");
+        }
+        if (!Files.isRegularFile(file)) {
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file)) {
+                // the magic first, so that a device such as /dev/zero is refused at once, not after gigabytes
+                byte[] magic = in.readNBytes(MAGIC.length);
+                if (!Arrays.equals(magic, MAGIC)) {
+                    throw bad(file, BAD_MAGIC);
+                }
+                byte[] rest = in.readNBytes(MAX_PIPE_BYTES - MAGIC.length);
+                if (in.read() >= 0) {
+                    throw bad(file, "not a regular file, and longer than " + MAX_PIPE_BYTES + " bytes, the most read "
+                            + "from a pipe (save it to a file)");
+                }
+                bytes = new byte[MAGIC.length + rest.length];
+                System.arraycopy(magic, 0, bytes, 0, MAGIC.length);
+                System.arraycopy(rest, 0, bytes, MAGIC.length, rest.length);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read npy file " + file + " (not a regular file): "
+                        + e.getMessage(), e);
+            } catch (OutOfMemoryError e) {
+                throw new IllegalArgumentException("npy file " + file + " (not a regular file) is larger than the "
+                        + "Java heap can hold");
+            }
+            return read(file, Channels.newChannel(new ByteArrayInputStream(bytes)), bytes.length);
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long fileSize = channel.size();
+            return read(file, channel, channel.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read npy file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the array from {@code channel}, which holds exactly {@code fileSize} bytes. */
+    private static Tensor read(Path file, ReadableByteChannel channel, long fileSize) {
+        try {
             ByteBuffer prefix = readFully(channel, (int) Math.min(fileSize, MAGIC.length + 2));
             for (int i = 0; i < MAGIC.length; i++) {
                 if (prefix.limit() <= i || prefix.get(i) != MAGIC[i]) {
-                    throw bad(file, "not an npy file (bad magic: it does not start with \\x93NUMPY)");
+                    throw bad(file, BAD_MAGIC);
                 }
             }
             if (prefix.limit() < MAGIC.length + 2) {
@@ -103,6 +151,7 @@ public final class Npy {
                 throw bad(file, (available - dataBytes) + " unexpected bytes after the " + dataBytes
                         + " bytes of data of shape " + Tensor.shapeString(shape));
             }
+            HeapBudget.require("npy file " + file + " of shape " + Tensor.shapeString(shape), dataBytes);
             Tensor tensor = Tensor.zeros(shape);
             readFloats(channel, tensor.data());
             return tensor;
@@ -111,7 +160,7 @@ public final class Npy {
         }
     }
 
-    private static ByteBuffer readFully(FileChannel channel, int bytes) throws IOException {
+    private static ByteBuffer readFully(ReadableByteChannel channel, int bytes) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(bytes);
         while (buffer.hasRemaining()) {
             if (channel.read(buffer) < 0) {
@@ -121,7 +170,7 @@ public final class Npy {
         return buffer.flip();
     }
 
-    private static void readFloats(FileChannel channel, float[] data) throws IOException {
+    private static void readFloats(ReadableByteChannel channel, float[] data) throws IOException {
         for (int offset = 0; offset < data.length; offset += CHUNK_FLOATS) {
             int count = Math.min(CHUNK_FLOATS, data.length - offset);
             readFully(channel, count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
@@ -161,19 +210,21 @@ public final class Npy {
             return new int[] {1}; // a 0-d array: one value
         }
         int[] shape = new int[dims.size()];
+        long[] longDims = new long[shape.length];
         for (int i = 0; i < shape.length; i++) {
             Object d = dims.get(i);
-            if (!(d instanceof Long) || (Long) d < 0 || (Long) d > Integer.MAX_VALUE) {
+            if (!(d instanceof Long) || (Long) d < 0) {
                 throw malformed(file, header, "shape must be a tuple of non-negative integers");
             }
-            shape[i] = (int) (long) (Long) d;
-            if (shape[i] == 0) {
+            longDims[i] = (Long) d;
+            if (longDims[i] == 0) {
                 throw bad(file, "shape " + literal(dims) + " has a zero dimension; an empty array cannot be a tensor");
             }
         }
-        long size = Tensor.sizeOf(shape);
-        if (size > Integer.MAX_VALUE - 8) {
-            throw bad(file, "shape " + literal(dims) + " holds " + size + " values, more than one array can");
+        // every product in long with overflow checks: dimensions that multiply past 2^31 or 2^63 must not wrap
+        CheckedSizes.tensorElements("npy file " + file, longDims);
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = (int) longDims[i]; // each at most the product, which fits an int
         }
         return shape;
     }
@@ -325,6 +376,23 @@ public final class Npy {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write npy file " + file + ": " + e, e);
         }
+    }
+
+    /**
+     * The bytes of an npy file of format {@code major}.0 with {@code header} used as is (no padding, no checks) and
+     * {@code data} after it: for tests and fuzzers that need malformed files.
+     */
+    public static byte[] rawFile(int major, String header, byte[] data) {
+        byte[] text = header.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(MAGIC.length + 2 + (major == 1 ? 2 : 4) + text.length + data.length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).put((byte) major).put((byte) 0);
+        if (major == 1) {
+            b.putShort((short) text.length);
+        } else {
+            b.putInt(text.length);
+        }
+        return b.put(text).put(data).array();
     }
 
     /** The magic, version 1.0, header length and header, exactly as numpy writes them. */

@@ -53,20 +53,12 @@ class NpyTest {
 
     /** A file of format {@code major}.0 with this header text (used as is) followed by the floats. */
     private Path npy(String name, int major, String header, float... data) throws IOException {
-        byte[] text = header.getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer b = ByteBuffer.allocate(12 + text.length + 4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
-        if (major == 1) {
-            b.putShort((short) text.length);
-        } else {
-            b.putInt(text.length);
-        }
-        b.put(text);
+        ByteBuffer floats = ByteBuffer.allocate(4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float f : data) {
-            b.putFloat(f);
+            floats.putFloat(f);
         }
         Path file = dir.resolve(name);
-        Files.write(file, java.util.Arrays.copyOf(b.array(), b.position()));
+        Files.write(file, Npy.rawFile(major, header, floats.array()));
         return file;
     }
 

@@ -134,6 +134,9 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         ShardSpec shardSpec = ShardSpec.parse(shard, System.getenv());
+        if (out != null) {
+            OutputPaths.requireFileCreatingFolders(out, "--out"); // before any work: a typo must not cost a run
+        }
         BenchSettings settings = settings(err);
         ResultFiles files = new ResultFiles(out != null ? out : Path.of("results", "results-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)

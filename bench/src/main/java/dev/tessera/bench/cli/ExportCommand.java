@@ -43,6 +43,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputPaths.requireFile(out, "--out");
         if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
             throw new IllegalArgumentException("export takes a built-in model name, not a file: " + name);
         }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.tessera.backend.Backend;
+import dev.tessera.backend.CheckedSizes;
 import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
@@ -79,11 +80,13 @@ final class OpCommand implements Runnable {
 
         @Override
         public Integer call() {
+            OutputPaths.requireFile(common.out, "--out");
             Operator op = operator();
             List<Tensor> inputs = new ArrayList<>();
             inputs.add(Npy.read(common.input));
             inputs.addAll(extraInputs());
-            op.outputShape(inputs.stream().map(Tensor::shape).toList()); // validate before opening any device
+            int[] outShape = op.outputShape(inputs.stream().map(Tensor::shape).toList()); // before opening a device
+            CheckedSizes.tensorElements(op.name() + " output " + Tensor.shapeString(outShape), outShape);
             common.aparapi.requireAparapi(common.backend);
             OpResult result;
             String device;
@@ -155,6 +158,11 @@ final class OpCommand implements Runnable {
             String[] parts = text.split(",");
             int[] v = new int[parts.length];
             for (int i = 0; i < parts.length; i++) {
+                if (parts[i].strip().matches("[-+]?\\d{10,}")) {
+                    CheckedSizes.toInt(option + " " + text, new java.math.BigInteger(parts[i].strip())
+                            .max(java.math.BigInteger.valueOf(Long.MIN_VALUE))
+                            .min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue());
+                }
                 v[i] = Integer.parseInt(parts[i].strip());
             }
             return v;

@@ -53,6 +53,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        OutputPaths.requireFolder(out, "--out");
         String command = "tessera " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         Map<String, Path> written = write(files, out, command, spec.commandLine().getErr());
         PrintWriter stdout = spec.commandLine().getOut();

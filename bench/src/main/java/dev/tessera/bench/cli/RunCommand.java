@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.tessera.backend.Backend;
+import dev.tessera.backend.CheckedSizes;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
@@ -83,6 +84,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (out != null) {
+            OutputPaths.requireFile(out, "--out");
+        }
         if (batch != null && batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1: " + batch);
         }
@@ -123,7 +127,15 @@ final class RunCommand implements Callable<Integer> {
 
         Layer last = model.layers().get(model.layers().size() - 1);
         boolean applySoftmax = !(last.op() instanceof Operator.Softmax);
-        List<List<Ranked>> top = topClasses(y, applySoftmax, 5);
+        long nonFinite = y.countNonFinite();
+        // an image whose scores hold NaN or Inf gets no ranking: a top-5 of nonsense must not look like an answer
+        List<List<Ranked>> top = nonFinite == 0 ? topClasses(y, applySoftmax, 5) : rankedFinite(y, applySoftmax);
+        if (nonFinite > 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("tessera run: warning: " + nonFinite + " of " + y.size() + " output values are NaN or "
+                    + "infinite; no top-5 is shown for the images they belong to");
+            err.flush();
+        }
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -139,6 +151,7 @@ final class RunCommand implements Callable<Integer> {
             j.put("softmax_applied", applySoftmax);
             j.put("compile_ms", compileMs);
             j.put("run_ms", runMs);
+            j.put("non_finite_outputs", nonFinite);
             j.put("top5", top);
             j.put("output", out == null ? null : out.toString());
             if (plan) {
@@ -160,6 +173,9 @@ final class RunCommand implements Callable<Integer> {
                     + last.op().name() + ", not softmax)" : "probabilities: the model's softmax output");
             TextTable table = new TextTable("image", "rank", "class", "probability");
             for (int i = 0; i < top.size(); i++) {
+                if (top.get(i).isEmpty()) {
+                    table.row(String.valueOf(i), "-", "-", "none: scores not finite");
+                }
                 for (int r = 0; r < top.get(i).size(); r++) {
                     Ranked c = top.get(i).get(r);
                     table.row(String.valueOf(i), String.valueOf(r + 1), String.valueOf(c.classIndex()),
@@ -180,6 +196,21 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@link #topClasses}, with an empty ranking for each image whose scores are not all finite. */
+    private static List<List<Ranked>> rankedFinite(Tensor y, boolean applySoftmax) {
+        List<List<Ranked>> all = topClasses(y, applySoftmax, 5);
+        int classes = y.size() / y.dim(0);
+        List<List<Ranked>> result = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            boolean finite = true;
+            for (int c = 0; c < classes; c++) {
+                finite &= Float.isFinite(y.data()[i * classes + c]);
+            }
+            result.add(finite ? all.get(i) : List.of());
+        }
+        return result;
+    }
+
     private long inputSeed() {
         return seed == null ? ModelSource.DEFAULT_SEED : seed;
     }
@@ -187,7 +218,10 @@ final class RunCommand implements Callable<Integer> {
     /** Seeded uniform [0, 1) input of --batch images (the input the command uses without --input). */
     private Tensor randomInput(Model model) {
         int[] chw = model.inputShape();
-        return Tensor.random(inputSeed(), 0f, 1f, batch == null ? 1 : batch, chw[0], chw[1], chw[2]);
+        int n = batch == null ? 1 : batch;
+        CheckedSizes.tensorElements("--batch " + n + " images of " + Tensor.shapeString(chw), n, chw[0], chw[1],
+                chw[2]);
+        return Tensor.random(inputSeed(), 0f, 1f, n, chw[0], chw[1], chw[2]);
     }
 
     private Tensor readInput(Model model) {

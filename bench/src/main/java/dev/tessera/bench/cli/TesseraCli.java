@@ -35,6 +35,11 @@ public final class TesseraCli implements Runnable {
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         CommandLine cli = new CommandLine(new TesseraCli());
+        // every floating-point option of every command goes through here: NaN and infinities are refused
+        cli.registerConverter(Double.class, TesseraCli::finite);
+        cli.registerConverter(Double.TYPE, TesseraCli::finite);
+        cli.registerConverter(Float.class, text -> (float) finite(text));
+        cli.registerConverter(Float.TYPE, text -> (float) finite(text));
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, arguments) -> {
@@ -53,7 +58,34 @@ public final class TesseraCli implements Runnable {
             err.flush();
             return 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // what the size checks before allocating did not foresee: still one line, never a stack trace
+            err.println("tessera: out of memory (" + oneLine(e) + "); the Java heap's limit is "
+                    + dev.tessera.backend.HeapBudget.size(Runtime.getRuntime().maxMemory())
+                    + " (raise it with TESSERA_JAVA_OPTS=-Xmx...) or use smaller inputs");
+            err.flush();
+            return 1;
+        } catch (StackOverflowError e) {
+            err.println("tessera: an input is nested too deeply to process (stack overflow)");
+            err.flush();
+            return 1;
+        }
+    }
+
+    /** A floating-point option value, which must be a finite number. */
+    static double finite(String text) {
+        double value;
+        try {
+            value = Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
+        }
+        if (!Double.isFinite(value)) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a finite number");
+        }
+        return value;
     }
 
     private static String commandPath(CommandLine commandLine) {

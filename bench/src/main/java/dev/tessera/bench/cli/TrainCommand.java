@@ -117,6 +117,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (out != null) { // before any work: a typo in a folder name must not cost a training
+            if (out.getFileName() != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+                OutputPaths.requireFile(out, "--out");
+            } else {
+                OutputPaths.requireFolder(out, "--out");
+            }
+        }
         Model architecture = ModelZoo.build(modelName);
         Trainer.requireTrainable(architecture);
         Model model = architecture.initialise(seed);

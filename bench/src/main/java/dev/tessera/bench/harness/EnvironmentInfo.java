@@ -96,7 +96,8 @@ public final class EnvironmentInfo {
 
     /**
      * The commit of the git checkout the jar was built in (found from the jar's location, else the working
-     * directory), with "-dirty" when the tree has uncommitted changes; "unknown" without git or a checkout.
+     * directory), with "-dirty" when the tree has uncommitted changes; null without git or a checkout, or when git
+     * answers with anything but a commit hash.
      */
     static String gitCommit() {
         Path dir = Path.of("").toAbsolutePath();
@@ -108,19 +109,39 @@ public final class EnvironmentInfo {
         } catch (Exception e) {
             // keep the working directory
         }
-        String head = git(dir, "rev-parse", "HEAD");
-        if (head == null || head.isBlank()) {
-            return "unknown";
+        String head = commitHash(git(dir, "rev-parse", "HEAD"));
+        if (head == null) {
+            return null;
         }
         String status = git(dir, "status", "--porcelain", "--untracked-files=no");
-        return head.strip() + (status != null && !status.isBlank() ? "-dirty" : "");
+        return head + (status != null && !status.isBlank() ? "-dirty" : "");
+    }
+
+    /** The hash {@code git rev-parse HEAD} printed (SHA-1 or SHA-256, hex), or null for anything else. */
+    static String commitHash(String output) {
+        if (output == null) {
+            return null;
+        }
+        String hash = output.strip();
+        return hash.matches("[0-9a-f]{40}|[0-9a-f]{64}") ? hash : null;
+    }
+
+    /**
+     * The git child process: its stderr discarded, and without the JVM's LD_PRELOAD (./tessera preloads libjsig, whose
+     * warnings would otherwise end up in the answer) or anything else the JVM's own launch put in the environment.
+     */
+    static ProcessBuilder gitProcess(Path dir, String... args) {
+        List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().remove("LD_PRELOAD");
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        return builder;
     }
 
     private static String git(Path dir, String... args) {
-        List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
-        command.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process p = gitProcess(dir, args).start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroy();

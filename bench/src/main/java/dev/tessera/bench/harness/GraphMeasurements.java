@@ -123,11 +123,13 @@ final class GraphMeasurements {
         double maxAbs = 0;
         int agreed = 0;
         int done = 0;
+        long nonFinite = 0;
         LinkedHashMap<String, double[]> layerErrors = new LinkedHashMap<>();
         for (int i = 0; i < images && !stop.getAsBoolean(); i++) {
             LinkedHashMap<String, Tensor> outputs = runAll.apply(i);
             Tensor out = ReferenceOutputs.lastValue(outputs);
             Tensor expected = reference.output(model, i);
+            nonFinite += out.countNonFinite();
             Accuracy a = Accuracy.of(out, expected);
             l2Sum += a.relativeL2();
             l2Max = Math.max(l2Max, a.relativeL2());
@@ -154,7 +156,7 @@ final class GraphMeasurements {
         List<ResultRow.LayerError> perLayerErrors = new ArrayList<>();
         layerErrors.forEach((node, e) -> perLayerErrors.add(new ResultRow.LayerError(node, e[0], e[1])));
         return new ResultRow.AccuracyResult(done, l2Sum / done, l2Max, maxAbs, agreed, (double) agreed / done,
-                Math.min(perLayerImages, done), perLayerErrors);
+                Math.min(perLayerImages, done), perLayerErrors, nonFinite);
     }
 
 }

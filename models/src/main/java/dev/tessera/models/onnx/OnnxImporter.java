@@ -20,6 +20,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 
 import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.Operator;
+import dev.tessera.backend.CheckedSizes;
 import dev.tessera.backend.Tensor;
 import dev.tessera.models.Layer;
 import dev.tessera.models.Model;
@@ -270,9 +271,22 @@ public final class OnnxImporter {
             OnnxMl.TypeProto.Tensor type = input.getType().getTensorType();
             List<OnnxMl.TensorShapeProto.Dimension> dims = type.getShape().getDimList();
             if (type.getElemType() != OnnxMl.TensorProto.DataType.FLOAT.getNumber() || dims.size() != 4
-                    || dims.subList(1, 4).stream().anyMatch(d -> !d.hasDimValue() || d.getDimValue() < 1)) {
+                    || dims.subList(1, 4).stream().anyMatch(d -> !d.hasDimValue())) {
                 throw new OnnxFormatException(modelName + ": input " + input.getName()
                         + " must be a FLOAT tensor [N, C, H, W] with fixed C, H and W");
+            }
+            for (int axis = 0; axis < 4; axis++) {
+                if (dims.get(axis).hasDimValue() && dims.get(axis).getDimValue() < (axis == 0 ? 0 : 1)) {
+                    throw new OnnxFormatException(modelName + ": input " + input.getName() + " has dimension "
+                            + "NCHW".charAt(axis) + " = " + dims.get(axis).getDimValue() + "; dimensions must be "
+                            + "positive");
+                }
+            }
+            try {
+                CheckedSizes.tensorElements(modelName + ": input " + input.getName() + " [C, H, W]",
+                        dims.get(1).getDimValue(), dims.get(2).getDimValue(), dims.get(3).getDimValue());
+            } catch (IllegalArgumentException e) {
+                throw new OnnxFormatException(e.getMessage());
             }
             if (dims.get(0).hasDimValue() && dims.get(0).getDimValue() > 0) {
                 declaredBatch = dims.get(0).getDimValue();
@@ -288,8 +302,14 @@ public final class OnnxImporter {
                 throw new OnnxFormatException(what + ": external data is not supported; save the model with its"
                         + " weights inside the file");
             }
+            long n;
+            try { // checked before any narrowing: a dimension of 2^32 + 1 must not become 1
+                n = CheckedSizes.tensorElements(what + " dims", t.getDimsList().stream().mapToLong(Long::longValue)
+                        .toArray());
+            } catch (IllegalArgumentException e) {
+                throw new OnnxFormatException(e.getMessage());
+            }
             int[] dims = t.getDimsList().stream().mapToInt(Long::intValue).toArray();
-            long n = Tensor.sizeOf(dims);
             ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             if (t.getDataType() == OnnxMl.TensorProto.DataType.FLOAT.getNumber()) {
                 float[] v = new float[(int) n];

@@ -16,7 +16,7 @@
 __kernel void relu(__global const float *restrict in, __global float *restrict out, const int total) {
     const int i = (int)get_global_id(0);
     if (i < total) {
-        out[i] = fmax(in[i], 0.0f);
+        out[i] = RELU(in[i]);
     }
 }
 

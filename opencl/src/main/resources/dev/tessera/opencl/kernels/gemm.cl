@@ -57,7 +57,7 @@ __kernel void gemm_pack(__global const float *src, const int src_offset, const i
 /* What the epilogue makes of one vector of A B: bias, the previous C (beta = 1) and ReLU. */
 inline floatN finish(floatN product, float row_bias, floatN column_bias, floatN previous, int relu) {
     const floatN x = product + row_bias + column_bias + previous;
-    return relu ? fmax(x, (floatN)(0.0f)) : x;
+    return relu ? RELU(x) : x;
 }
 
 /* acc[r][v] += sum over kk < K of A(r, kk) * B(kk, vector v), for the first `vectors` vectors of the tile's columns.

@@ -6,7 +6,9 @@
  * Layouts: in and out [N, C, H, W], row-major float32.
  * Work-items: one per (image, pixel), get_global_id(0) = n * plane_size + pixel; it walks down the channels keeping the
  *   window's sum of squares as a running sum (add the square entering the window, subtract the one leaving), so each
- *   input value is read twice instead of `size` times. Neighbouring work-items read neighbouring pixels.
+ *   input value is read twice instead of `size` times. Neighbouring work-items read neighbouring pixels. A sum that is
+ *   not finite is recounted from scratch, so a NaN or Inf spoils only the channels whose window holds it (as in the
+ *   reference backend).
  * Tunables: none.
  */
 #include "common.h"
@@ -19,6 +21,16 @@ inline float inverse_power(float base, float beta) {
         return r * sqrt(r);
     }
     return exp2(-beta * log2(base));
+}
+
+/* The sum of squares of channels first .. last of a column, from scratch. */
+inline float window_sum_of_squares(__global const float *column, int plane_size, int first, int last) {
+    float sum = 0.0f;
+    for (int j = first; j <= last; ++j) {
+        const float v = column[j * plane_size];
+        sum = fma(v, v, sum);
+    }
+    return sum;
 }
 
 __kernel void lrn_across_channels(__global const float *restrict in, __global float *restrict out, const int C,
@@ -49,6 +61,10 @@ __kernel void lrn_across_channels(__global const float *restrict in, __global fl
             const float v = column[leaving * plane_size];
             sum = fma(-v, v, sum);
         }
-        target[c * plane_size] = column[c * plane_size] * inverse_power(fma(alpha, fmax(sum, 0.0f), k), beta);
+        if (!isfinite(sum)) { /* a NaN or Inf that left the window stays in a running sum (Inf - Inf = NaN): recount */
+            sum = window_sum_of_squares(column, plane_size, max(c - reach, 0), min(c + reach, C - 1));
+        }
+        const float base = fma(alpha, max_propagating_nan(sum, 0.0f), k);
+        target[c * plane_size] = column[c * plane_size] * inverse_power(base, beta);
     }
 }

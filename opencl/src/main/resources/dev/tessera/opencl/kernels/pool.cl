@@ -5,8 +5,9 @@
  * Work-items: max_pool / avg_pool: one per output element, get_global_id(0) = flat index into out.
  *   global_avg_pool: one per (n, c) plane, get_global_id(0) = n * C + c.
  * Windows: rows h0 .. h0 + kernel_h - 1 with h0 = p * stride_h - pad_top (columns likewise). Max pooling ignores
- *   padded cells. Average pooling sums the real cells and divides by their count, or, with count_pad = 1, by the
- *   cells of the window that lie inside the padded input (ONNX count_include_pad; cells past the padding never count).
+ *   padded cells; a window holding a NaN gives NaN. Average pooling sums the real cells and divides by their count,
+ *   or, with count_pad = 1, by the cells of the window that lie inside the padded input (ONNX count_include_pad; cells
+ *   past the padding never count).
  * Tunables: none.
  */
 #include "common.h"
@@ -25,7 +26,7 @@ __kernel void max_pool(__global const float *restrict in, __global float *restri
     float best = -INFINITY;
     for (int h = h_begin; h < h_end; ++h) {
         for (int w = w_begin; w < w_end; ++w) {
-            best = fmax(best, src[h * W + w]);
+            best = max_propagating_nan(best, src[h * W + w]);
         }
     }
     out[i] = best;

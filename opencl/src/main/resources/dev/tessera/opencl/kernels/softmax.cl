@@ -6,6 +6,8 @@
  * Work-items: one per row, get_global_id(0) = row. Rows are short (classes), so one work-item per row is enough.
  * Tunables: none.
  */
+#include "common.h"
+
 __kernel void softmax_rows(__global const float *restrict in, __global float *restrict out, const int columns,
                            const int rows) {
     const int row = (int)get_global_id(0);
@@ -16,7 +18,7 @@ __kernel void softmax_rows(__global const float *restrict in, __global float *re
     __global float *y = out + row * columns;
     float largest = -INFINITY;
     for (int i = 0; i < columns; ++i) {
-        largest = fmax(largest, x[i]);
+        largest = max_propagating_nan(largest, x[i]);
     }
     float sum = 0.0f;
     for (int i = 0; i < columns; ++i) {

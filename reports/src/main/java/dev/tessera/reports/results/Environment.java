@@ -14,8 +14,8 @@ import java.util.List;
  * @param jvm            runtime name, vendor and version
  * @param maxHeapBytes   the JVM's maximum heap
  * @param tesseraVersion the jar's version, or "development build"
- * @param gitCommit      commit of the checkout it was built from ("unknown" outside a git checkout), with
- *                       "-dirty" when there were uncommitted changes
+ * @param gitCommit      commit of the checkout it was built from (null outside a git checkout; "unknown" in older
+ *                       files), with "-dirty" when there were uncommitted changes
  * @param commandLine    the arguments of {@code tessera bench}, space-joined
  * @param seed           seed of the weights and inputs
  * @param openclDevices  every OpenCL device found (simulators included, marked), empty without a platform

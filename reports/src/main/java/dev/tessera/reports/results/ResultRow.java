@@ -118,9 +118,12 @@ public record ResultRow(String id, String scenario, String backend, Integer devi
      *                           the reference's activations would not fit the memory budget)
      * @param perLayer           every layer's output error (worst over those images), in layer order, to show drift;
      *                           empty for peers that give only the final output
+     * @param nonFiniteOutputs   output values (over all images) that are NaN or infinite: with finite inputs, a sign
+     *                           that the backend computed nonsense (0 in files written before this field)
      */
     public record AccuracyResult(int images, double relativeL2Mean, double relativeL2Max, double maxAbs,
-            int top1Agreed, double top1Agreement, int perLayerImages, List<LayerError> perLayer) {
+            int top1Agreed, double top1Agreement, int perLayerImages, List<LayerError> perLayer,
+            long nonFiniteOutputs) {
     }
 
     /** One layer's output against the reference's: worst relative L2 and max absolute error over the images. */
