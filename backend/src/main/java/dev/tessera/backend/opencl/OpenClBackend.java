@@ -187,6 +187,10 @@ public final class OpenClBackend implements Backend {
             return PreparedStep.elementwise(k, rows);
         } else if (op instanceof Operator.Concat) {
             return concat(shapes, buf, out);
+        } else if (op instanceof Operator.Activation a) {
+            return ActivationAndPadSteps.activation(library, a, x, buf.get(0), out);
+        } else if (op instanceof Operator.Pad pad) {
+            return ActivationAndPadSteps.pad(library, pad, x, buf.get(0), out);
         }
         throw new IllegalArgumentException("the OpenCL backend has no kernel for " + op.name());
     }

@@ -99,6 +99,10 @@ public final class ReferenceBackend implements Backend {
             return new Tensor(x.data().clone(), outShape);
         } else if (op instanceof Operator.Concat) {
             return concat(in, outShape);
+        } else if (op instanceof Operator.Activation a) {
+            return map(x, a::apply);
+        } else if (op instanceof Operator.Pad pad) {
+            return pad(pad, x, outShape);
         }
         throw new IllegalArgumentException(op.name() + ": not supported by the reference backend");
     }
@@ -364,6 +368,28 @@ public final class ReferenceBackend implements Backend {
                 System.arraycopy(t.data(), n * block, out.data(), n * outBlock + offset, block);
             }
             offset += block;
+        }
+        return out;
+    }
+
+    /** Every output cell copies the input cell {@link Operator.Pad#source} names on both axes, or the constant. */
+    private static Tensor pad(Operator.Pad op, Tensor x, int[] outShape) {
+        int h = x.dim(2);
+        int w = x.dim(3);
+        int p = outShape[2];
+        int q = outShape[3];
+        float[] xs = x.data();
+        Tensor out = Tensor.zeros(outShape);
+        float[] y = out.data();
+        float value = (float) op.value();
+        for (int plane = 0; plane < outShape[0] * outShape[1]; plane++) {
+            for (int pi = 0; pi < p; pi++) {
+                int hi = Operator.Pad.source(op.mode(), pi, op.top(), h);
+                for (int qi = 0; qi < q; qi++) {
+                    int wi = Operator.Pad.source(op.mode(), qi, op.left(), w);
+                    y[(plane * p + pi) * q + qi] = hi < 0 || wi < 0 ? value : xs[(plane * h + hi) * w + wi];
+                }
+            }
         }
         return out;
     }

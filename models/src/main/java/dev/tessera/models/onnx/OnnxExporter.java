@@ -34,7 +34,10 @@ import dev.tessera.opencl.AtomicFiles;
  * by size, so the attribute is {@link Operator.Lrn#effectiveAlpha()} x size; an even size is refused because ONNX's
  * window is then asymmetric), fc to Gemm with {@code transB=1} (a Flatten node first when its input is not 2-D),
  * biasadd to Add with a [C, 1, ..., 1] initializer, batchnorm to BatchNormalization, flatten to Flatten (axis 1),
- * softmax to Softmax (axis 1), concat to Concat (axis 1), relu, tanh and add to Relu, Tanh and Add. A fused ReLU becomes a Relu node after the
+ * softmax to Softmax (axis 1), concat to Concat (axis 1), relu, tanh and add to Relu, Tanh and Add, the activations
+ * to Clip (bounds as scalar initializers {@code <layer>.min}/{@code .max}), LeakyRelu, Sigmoid, HardSigmoid and
+ * (HardSwish being opset 14) HardSigmoid(1/6, 1/2) times the input, pad to Pad (pads {@code <layer>.pads} [0, 0, top,
+ * left, 0, 0, bottom, right], mode, constant {@code <layer>.value}). A fused ReLU becomes a Relu node after the
  * operator: the operator's node keeps the layer's name and writes {@code <layer>.pre_relu}, the Relu node
  * ({@code <layer>.relu}) writes the layer's output. A masked weight (LeNet-5's C3 connection table) is written as the
  * full weight with its zeros, and its mask as metadata ({@link OnnxFormat#MASK_KEY_PREFIX}) that only the importer
@@ -199,9 +202,52 @@ public final class OnnxExporter {
                 emit(node("Flatten", name, in, List.of()).addAttribute(integer("axis", 1)), name, false);
             } else if (op instanceof Operator.Concat) {
                 emit(node("Concat", name, in, List.of()).addAttribute(integer("axis", 1)), name, false);
+            } else if (op instanceof Operator.Activation a) {
+                activation(a, name, in);
+            } else if (op instanceof Operator.Pad p) {
+                String pads = constant(OnnxFormat.longTensor(unique(name + ".pads"), 0, 0, p.top(), p.left(), 0, 0,
+                        p.bottom(), p.right()));
+                OnnxMl.NodeProto.Builder node = node("Pad", name, in, List.of()).addInput(pads)
+                        .addAttribute(OnnxFormat.string("mode", p.mode().name().toLowerCase(java.util.Locale.ROOT)));
+                if (p.mode() == Operator.Pad.Mode.CONSTANT) {
+                    node.addInput(constant(OnnxFormat.floatTensor(unique(name + ".value"),
+                            new float[] {(float) p.value()})));
+                }
+                emit(node, name, false);
             } else {
                 throw new IllegalArgumentException("operator " + op.name() + " has no ONNX form in this exporter");
             }
+        }
+
+        /**
+         * Clip (bounds as scalar initializers), LeakyRelu, Sigmoid, HardSigmoid; HardSwish, which opset 13 lacks, as
+         * HardSigmoid(alpha 1/6, beta 1/2) times its input (the importer joins the two again).
+         */
+        private void activation(Operator.Activation a, String name, List<String> in) {
+            switch (a.function()) {
+                case CLIP -> emit(node("Clip", name, in, List.of())
+                        .addInput(constant(OnnxFormat.floatTensor(unique(name + ".min"), new float[] {(float) a.a()})))
+                        .addInput(constant(OnnxFormat.floatTensor(unique(name + ".max"), new float[] {(float) a.b()}))),
+                        name, false);
+                case LEAKY_RELU -> emit(node("LeakyRelu", name, in, List.of()).addAttribute(real("alpha", a.a())),
+                        name, false);
+                case SIGMOID -> emit(node("Sigmoid", name, in, List.of()), name, false);
+                case HARD_SIGMOID -> emit(node("HardSigmoid", name, in, List.of()).addAttribute(real("alpha", a.a()))
+                        .addAttribute(real("beta", a.b())), name, false);
+                case HARD_SWISH -> {
+                    String gate = unique(name + ".hard_sigmoid");
+                    graph.addNode(node("HardSigmoid", gate, in, List.of()).addOutput(gate)
+                            .addAttribute(real("alpha", 1.0 / 6)).addAttribute(real("beta", 0.5)));
+                    emit(node("Mul", name, List.of(in.get(0), gate), List.of()), name, false);
+                }
+                default -> throw new IllegalArgumentException("activation " + a.function() + " has no ONNX form");
+            }
+        }
+
+        /** Adds {@code tensor} as an initializer and returns its name. */
+        private String constant(OnnxMl.TensorProto tensor) {
+            graph.addInitializer(tensor);
+            return tensor.getName();
         }
 
         /** A node named {@code name} reading {@code inputs}, then one initializer per parameter. */
