@@ -31,7 +31,10 @@ import picocli.CommandLine.Spec;
         "Built-in models get seeded random weights (lenet5 its trained MNIST weights when "
                 + "no --seed is given). Without --input the input is seeded random, uniform in [0, 1). "
                 + "Probabilities are the model's softmax output, or a softmax of its output when its last layer is "
-                + "not a softmax (the output says which)."})
+                + "not a softmax (the output says which).",
+        "A model whose output is not class scores [N, K] (a feature map, a segmentation) gets its output's shape and "
+                + "summary statistics instead of top-5; --out writes the output. An ONNX file whose input has "
+                + "symbolic dimensions (H and W of a fully convolutional model) takes them from --input."})
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL|FILE.onnx", description = "A model from 'tessera models' or an ONNX "
             + "file.")
@@ -66,8 +69,9 @@ final class RunCommand implements Callable<Integer> {
     Integer batch;
 
     @Option(names = "--json", description = "Print one JSON object: model, source, weights, backend, device, ran_on, "
-            + "input, output_shape, softmax_applied, compile_ms, run_ms, top5 (per image: class and probability), "
-            + "output.")
+            + "input, output_shape, softmax_applied, compile_ms, run_ms, top5 (per image: class and probability; null "
+            + "when the output is not class scores), output_summary (values, min, max, mean, std, non_finite; null for "
+            + "class scores), output.")
     boolean json;
 
     @Spec
@@ -82,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
         if (batch != null && batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1: " + batch);
         }
-        ModelSource source = ModelSource.open(modelSpec, seed, inputSize);
+        ModelSource source = ModelSource.open(modelSpec, seed, inputSize, input);
         if (seed != null && input != null && source.source().equals("onnx")) {
             throw new IllegalArgumentException("--seed has nothing to seed: " + modelSpec + " brings its own weights"
                     + " and --input gives the input");
@@ -91,7 +95,7 @@ final class RunCommand implements Callable<Integer> {
         Tensor x = input == null ? randomInput(model) : readInput(model);
         String inputText = input == null ? "random uniform [0, 1), seed " + inputSeed() : input.toString();
         int n = x.dim(0);
-        requireClassScores(model, n);
+        boolean classScores = isClassScores(model, n);
 
         Tensor y;
         String backendName;
@@ -116,8 +120,9 @@ final class RunCommand implements Callable<Integer> {
         }
 
         Layer last = model.layers().get(model.layers().size() - 1);
-        boolean applySoftmax = !(last.op() instanceof Operator.Softmax);
-        List<List<Ranked>> top = topClasses(y, applySoftmax, 5);
+        boolean applySoftmax = classScores && !(last.op() instanceof Operator.Softmax);
+        List<List<Ranked>> top = classScores ? topClasses(y, applySoftmax, 5) : null;
+        OutputSummary summary = classScores ? null : OutputSummary.of(y);
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -134,23 +139,33 @@ final class RunCommand implements Callable<Integer> {
             j.put("compile_ms", compileMs);
             j.put("run_ms", runMs);
             j.put("top5", top);
+            j.put("output_summary", summary == null ? null : summary.json());
             j.put("output", out == null ? null : out.toString());
             w.println(Json.write(j));
         } else {
             w.printf(Locale.ROOT, "%s (%s, weights %s) on %s (%s), input %s %s: compiled in %.1f ms, ran in %.1f ms%n",
                     model.name(), source.source(), source.weights(), backendName, ranOn, x.shapeString(), inputText,
                     compileMs, runMs);
-            w.println(applySoftmax ? "probabilities: softmax of the output (the last layer, " + last.name() + ", is "
-                    + last.op().name() + ", not softmax)" : "probabilities: the model's softmax output");
+            if (!classScores) {
+                w.println("output " + y.shapeString() + " (not class scores [N, K]; no top-5): " + summary.line());
+                if (out == null) {
+                    w.println("write it with --out y.npy");
+                }
+            } else {
+                w.println(applySoftmax ? "probabilities: softmax of the output (the last layer, " + last.name()
+                        + ", is " + last.op().name() + ", not softmax)" : "probabilities: the model's softmax output");
+            }
             TextTable table = new TextTable("image", "rank", "class", "probability");
-            for (int i = 0; i < top.size(); i++) {
+            for (int i = 0; top != null && i < top.size(); i++) {
                 for (int r = 0; r < top.get(i).size(); r++) {
                     Ranked c = top.get(i).get(r);
                     table.row(String.valueOf(i), String.valueOf(r + 1), String.valueOf(c.classIndex()),
                             String.format(Locale.ROOT, "%.6f", c.probability()));
                 }
             }
-            w.print(table.render());
+            if (top != null) {
+                w.print(table.render());
+            }
             if (out != null) {
                 w.println("output " + y.shapeString() + " written to " + out);
             }
@@ -187,13 +202,10 @@ final class RunCommand implements Callable<Integer> {
         return x;
     }
 
-    /** The output must be [N, K] or [N, K, 1, 1]: class scores. */
-    private static void requireClassScores(Model model, int n) {
+    /** Whether the output is [N, K] or [N, K, 1, ..., 1]: class scores, for top-5. */
+    private static boolean isClassScores(Model model, int n) {
         int[] s = model.outputShape(n);
-        if (s.length < 2 || Tensor.sizeOf(s) != (long) s[0] * s[1]) {
-            throw new IllegalArgumentException(model.name() + ": output " + Tensor.shapeString(s)
-                    + " is not class scores [N, K]; top-5 needs a classifier");
-        }
+        return s.length >= 2 && Tensor.sizeOf(s) == (long) s[0] * s[1];
     }
 
     /**

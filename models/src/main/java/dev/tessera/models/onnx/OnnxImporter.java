@@ -56,7 +56,8 @@ public final class OnnxImporter {
 
     /**
      * The model in {@code file}, its symbolic input dimensions (C, H or W given as a name, not a number) taken from
-     * {@code inputShape} ([C, H, W], or [N, C, H, W] whose N is ignored; null when the file fixes them). Weights kept
+     * {@code inputShape} ([C, H, W], or [N, C, H, W] whose N is ignored; null when the file fixes them; dimensions the
+     * file fixes are kept, so a caller checks its input against {@link Model#inputShape()}). Weights kept
      * as external data are read from files in {@code file}'s folder (or below it), as the ONNX spec places them.
      */
     public static Model load(Path file, int[] inputShape) {
@@ -306,11 +307,7 @@ public final class OnnxImporter {
             for (int d = 0; d < 3; d++) {
                 OnnxMl.TensorShapeProto.Dimension dim = dims.get(d + 1);
                 if (dim.hasDimValue() && dim.getDimValue() > 0) {
-                    inputShape[d] = Math.toIntExact(dim.getDimValue());
-                    if (givenInput != null && givenInput[d] != inputShape[d]) {
-                        throw new IllegalArgumentException(modelName + ": input " + input.getName() + " has "
-                                + axisNames[d] + " = " + inputShape[d] + ", the given input " + givenInput[d]);
-                    }
+                    inputShape[d] = Math.toIntExact(dim.getDimValue()); // a given input that differs: the caller's check
                 } else if (givenInput != null) {
                     inputShape[d] = givenInput[d];
                 } else {
