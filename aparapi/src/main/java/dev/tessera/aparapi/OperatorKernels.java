@@ -18,7 +18,7 @@ import dev.tessera.backend.Tensor;
  * {@link GemmKernel}; maxpool, avgpool, globalavgpool -> {@link PoolKernel}; lrn -> {@link LrnKernel}; relu, tanh,
  * biasadd, add, batchnorm -> {@link ElementwiseKernel}; fc -> {@link FullyConnectedKernel}; softmax ->
  * {@link SoftmaxKernel}; concat -> {@link ConcatKernel}, once per input; clip, leakyrelu, sigmoid, hardsigmoid,
- * hardswish -> {@link ActivationKernel}; pad -> {@link PadKernel}.
+ * hardswish -> {@link ActivationKernel}; pad -> {@link PadKernel}; axissoftmax -> {@link AxisSoftmaxKernel}.
  */
 final class OperatorKernels {
     private final ConvDirectKernel convDirect = new ConvDirectKernel();
@@ -32,10 +32,11 @@ final class OperatorKernels {
     private final ConcatKernel concat = new ConcatKernel();
     private final ActivationKernel activation = new ActivationKernel();
     private final PadKernel pad = new PadKernel();
+    private final AxisSoftmaxKernel axisSoftmax = new AxisSoftmaxKernel();
 
     List<Kernel> all() {
         return List.of(convDirect, im2col, gemm, pool, lrn, elementwise, softmax, fullyConnected, concat, activation,
-                pad);
+                pad, axisSoftmax);
     }
 
     void dispose() {
@@ -115,6 +116,15 @@ final class OperatorKernels {
             pad.mode = p.mode().ordinal();
             pad.value = (float) p.value();
             return new LaunchPlan(out, "pad_planes", "").execute(pad, launcher.range1d(out.length));
+        } else if (op instanceof Operator.AxisSoftmax a) {
+            int[] lines = a.lines(in.get(0).shape());
+            axisSoftmax.x = x;
+            axisSoftmax.y = out;
+            axisSoftmax.span = lines[1];
+            axisSoftmax.inner = lines[2];
+            axisSoftmax.lines = lines[0] * lines[2];
+            return new LaunchPlan(out, "softmax_lines", "").execute(axisSoftmax,
+                    launcher.range1d(axisSoftmax.lines));
         } else if (op instanceof Operator.Softmax) {
             int rows = in.get(0).dim(0);
             softmax.x = x;

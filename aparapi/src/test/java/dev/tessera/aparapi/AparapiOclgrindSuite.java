@@ -69,6 +69,8 @@ public final class AparapiOclgrindSuite {
             for (Operator.Pad.Mode mode : Operator.Pad.Mode.values()) {
                 cases.add(new Object[] {new Operator.Pad(mode, 1, 2, 0, 3, 0.5), List.of(x), 0.0, "pad " + mode});
             }
+            cases.add(new Object[] {new Operator.AxisSoftmax(1, 1), List.of(x), 1e-5, "softmax over C"});
+            cases.add(new Object[] {new Operator.AxisSoftmax(2, 2), List.of(x), 1e-5, "softmax over HxW"});
             for (Object[] c : cases) {
                 Operator op = (Operator) c[0];
                 @SuppressWarnings("unchecked")

@@ -555,4 +555,57 @@ public sealed interface Operator {
             }
         }
     }
+
+    /**
+     * Softmax over {@code count} consecutive axes from {@code axis} on, taken together (ONNX's Softmax: one axis from
+     * opset 13 on, all axes from {@code axis} to the last before), of an input of any rank with at least one axis
+     * before {@code axis} (the batch); same shape out. With the input as [outer, span, inner] (span = the product of
+     * those axes), each of the outer x inner lines of span values is normalised. {@link Softmax} is the case
+     * [N, C] / [N, C, 1, 1].
+     */
+    record AxisSoftmax(int axis, int count) implements Operator {
+        public AxisSoftmax {
+            if (axis < 1 || count < 1) {
+                throw new IllegalArgumentException("axissoftmax: axis must be at least 1 (not the batch) and count at"
+                        + " least 1, got axis " + axis + " count " + count);
+            }
+        }
+
+        /** [outer, span, inner] of {@code x}. */
+        public int[] lines(int[] x) {
+            long outer = 1;
+            long span = 1;
+            long inner = 1;
+            for (int d = 0; d < x.length; d++) {
+                if (d < axis) {
+                    outer *= x[d];
+                } else if (d < axis + count) {
+                    span *= x[d];
+                } else {
+                    inner *= x[d];
+                }
+            }
+            return new int[] {Math.toIntExact(outer), Math.toIntExact(span), Math.toIntExact(inner)};
+        }
+
+        @Override
+        public String name() {
+            return "axissoftmax";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            int[] x = Shapes.single(name(), in, -1);
+            if (axis + count > x.length) {
+                throw new IllegalArgumentException("axissoftmax: axes " + axis + " to " + (axis + count - 1)
+                        + " do not exist in " + Tensor.shapeString(x));
+            }
+            return x.clone();
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0));
+        }
+    }
 }

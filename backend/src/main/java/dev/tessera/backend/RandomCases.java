@@ -191,9 +191,10 @@ public final class RandomCases {
     /**
      * {@code rounds} rounds of the parametrised activations (every {@link Operator.Activation.Function} with random
      * parameters, clip bounds inside and around the input range, sigmoid over [-20, 20]) and padding (every
-     * {@link Operator.Pad.Mode}, asymmetric pads, reflect below the extent, zero pads, batch 1-2), each on a random
-     * NCHW shape, from {@code seed}. Inputs hold NaN and infinities at random places in a third of the rounds. Within
-     * 1e-6 (sigmoid and the hard functions round differently once); padding is a copy and exact.
+     * {@link Operator.Pad.Mode}, asymmetric pads, reflect below the extent, zero pads, batch 1-2) and softmax along
+     * one or several axes ({@link Operator.AxisSoftmax}), each on a random NCHW shape, from {@code seed}. Inputs hold
+     * NaN and infinities at random places in a third of the rounds. Within 1e-6 (sigmoid and the hard functions round
+     * differently once), softmax 1e-5; padding is a copy and exact.
      */
     public static List<Case> activationsAndPads(long seed, int rounds) {
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -226,6 +227,9 @@ public final class RandomCases {
             }
             Operator.Pad pad = new Operator.Pad(mode, pads[0], pads[1], pads[2], pads[3], rnd.nextDouble() * 4 - 2);
             cases.add(new Case(pad, List.of(x), 0, pad + " " + shape));
+            int axis = 1 + rnd.nextInt(3);
+            Operator.AxisSoftmax softmax = new Operator.AxisSoftmax(axis, 1 + rnd.nextInt(4 - axis));
+            cases.add(new Case(softmax, List.of(x), 1e-5, softmax + " " + shape));
         }
         return cases;
     }

@@ -188,9 +188,11 @@ public final class OpenClBackend implements Backend {
         } else if (op instanceof Operator.Concat) {
             return concat(shapes, buf, out);
         } else if (op instanceof Operator.Activation a) {
-            return ActivationAndPadSteps.activation(library, a, x, buf.get(0), out);
+            return ActivationPadSoftmaxSteps.activation(library, a, x, buf.get(0), out);
         } else if (op instanceof Operator.Pad pad) {
-            return ActivationAndPadSteps.pad(library, pad, x, buf.get(0), out);
+            return ActivationPadSoftmaxSteps.pad(library, pad, x, buf.get(0), out);
+        } else if (op instanceof Operator.AxisSoftmax softmax) {
+            return ActivationPadSoftmaxSteps.axisSoftmax(library, softmax, x, buf.get(0), out);
         }
         throw new IllegalArgumentException("the OpenCL backend has no kernel for " + op.name());
     }

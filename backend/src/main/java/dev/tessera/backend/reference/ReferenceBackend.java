@@ -103,6 +103,8 @@ public final class ReferenceBackend implements Backend {
             return map(x, a::apply);
         } else if (op instanceof Operator.Pad pad) {
             return pad(pad, x, outShape);
+        } else if (op instanceof Operator.AxisSoftmax softmax) {
+            return axisSoftmax(softmax, x);
         }
         throw new IllegalArgumentException(op.name() + ": not supported by the reference backend");
     }
@@ -391,6 +393,33 @@ public final class ReferenceBackend implements Backend {
                 }
             }
         }
+        return out;
+    }
+
+    /** Each line of span values, inner apart, normalised as {@link #softmax} normalises a row (NaN in: NaN out). */
+    private static Tensor axisSoftmax(Operator.AxisSoftmax op, Tensor x) {
+        int[] lines = op.lines(x.shape());
+        int span = lines[1];
+        int inner = lines[2];
+        float[] xs = x.data();
+        Tensor out = Tensor.zeros(x.shape());
+        float[] y = out.data();
+        IntStream.range(0, lines[0] * inner).parallel().forEach(line -> {
+            int base = (line / inner) * span * inner + line % inner;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < span; k++) {
+                max = Math.max(max, xs[base + k * inner]);
+            }
+            double[] e = new double[span];
+            double sum = 0;
+            for (int k = 0; k < span; k++) {
+                e[k] = Math.exp(xs[base + k * inner] - max);
+                sum += e[k];
+            }
+            for (int k = 0; k < span; k++) {
+                y[base + k * inner] = (float) (e[k] / sum);
+            }
+        });
         return out;
     }
 }

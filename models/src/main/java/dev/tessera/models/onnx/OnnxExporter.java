@@ -94,6 +94,8 @@ public final class OnnxExporter {
         private final OnnxMl.ModelProto.Builder proto = OnnxMl.ModelProto.newBuilder();
         private final Set<String> names = new HashSet<>();
         private final Map<String, Integer> ranks = new HashMap<>();
+        /** Each layer's output shape for one image (the batch is symbolic in the file). */
+        private final Map<String, int[]> layerShapes = new HashMap<>();
 
         Writer(Model model) {
             this.model = model;
@@ -104,11 +106,13 @@ public final class OnnxExporter {
             names.add(Model.INPUT);
             model.layers().forEach(l -> names.add(l.name()));
             ranks.put(Model.INPUT, 4);
+            layerShapes.put(Model.INPUT, new int[] {1, in[0], in[1], in[2]});
             graph.setName(model.name()).addInput(valueInfo(Model.INPUT, in));
             List<int[]> shapes = model.layerShapes(1);
             for (int i = 0; i < model.layers().size(); i++) {
                 Layer layer = model.layers().get(i);
                 ranks.put(layer.name(), shapes.get(i).length);
+                layerShapes.put(layer.name(), shapes.get(i));
                 try {
                     layer(layer);
                 } catch (IllegalArgumentException e) {
@@ -202,6 +206,8 @@ public final class OnnxExporter {
                 emit(node("Flatten", name, in, List.of()).addAttribute(integer("axis", 1)), name, false);
             } else if (op instanceof Operator.Concat) {
                 emit(node("Concat", name, in, List.of()).addAttribute(integer("axis", 1)), name, false);
+            } else if (op instanceof Operator.AxisSoftmax a) {
+                axisSoftmax(a, name, in);
             } else if (op instanceof Operator.Activation a) {
                 activation(a, name, in);
             } else if (op instanceof Operator.Pad p) {
@@ -242,6 +248,36 @@ public final class OnnxExporter {
                 }
                 default -> throw new IllegalArgumentException("activation " + a.function() + " has no ONNX form");
             }
+        }
+
+        /**
+         * Softmax along one axis; along several (an import from before opset 13), a Reshape joining them into one,
+         * the Softmax, and a Reshape back (the batch copied with 0, the other dimensions as the model has them).
+         */
+        private void axisSoftmax(Operator.AxisSoftmax a, String name, List<String> in) {
+            if (a.count() == 1) {
+                emit(node("Softmax", name, in, List.of()).addAttribute(integer("axis", a.axis())), name, false);
+                return;
+            }
+            int[] x = layerShapes.get(in.get(0));
+            long[] joined = new long[x.length - a.count() + 1];
+            long[] back = new long[x.length];
+            for (int d = 0, j = 0; d < x.length; d++) {
+                back[d] = d == 0 ? 0 : x[d];
+                if (d < a.axis() || d >= a.axis() + a.count()) {
+                    joined[j++] = d == 0 ? 0 : x[d];
+                } else if (d == a.axis()) {
+                    joined[j++] = -1;
+                }
+            }
+            String flat = unique(name + ".joined");
+            graph.addNode(node("Reshape", flat, List.of(in.get(0), constant(OnnxFormat.longTensor(
+                    unique(name + ".joined_shape"), joined))), List.of()).addOutput(flat));
+            String soft = unique(name + ".softmax");
+            graph.addNode(node("Softmax", soft, List.of(flat), List.of()).addAttribute(integer("axis", a.axis()))
+                    .addOutput(soft));
+            emit(node("Reshape", name, List.of(soft, constant(OnnxFormat.longTensor(unique(name + ".shape"),
+                    back))), List.of()), name, false);
         }
 
         /** Adds {@code tensor} as an initializer and returns its name. */

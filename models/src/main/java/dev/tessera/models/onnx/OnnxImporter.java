@@ -157,7 +157,7 @@ public final class OnnxImporter {
     /** The operators the importer reads, for the refusal of any other. */
     static final String SUPPORTED = "Conv, Relu, Tanh, Sigmoid, LeakyRelu, Clip, HardSigmoid, HardSwish, MaxPool,"
             + " AveragePool, GlobalAveragePool, ReduceMean, LRN, Gemm, MatMul, Add, BatchNormalization, Flatten,"
-            + " Reshape, Softmax, Concat, Pad, Dropout, Identity, Constant, Transpose (on constants, or the identity"
+            + " Reshape, Softmax (any axis but the batch), Concat, Pad, Dropout, Identity, Constant, Transpose (on constants, or the identity"
             + " permutation), and on constants or known shapes: Shape, Gather, Unsqueeze, Squeeze, Cast, Concat";
 
     static final class Reader {
@@ -717,6 +717,9 @@ public final class OnnxImporter {
                 return;
             }
             String x = layerInput(node, 0, where);
+            if (fromTessera && node.getName().endsWith(".joined") && joinedSoftmax(node, x, shape.longs().length)) {
+                return;
+            }
             long[] s = shape.longs().clone();
             if (s.length == 2 && s[0] == ShapeFolding.BATCH) {
                 s[0] = 0; // the input's batch, whatever it is: as 0 (copy) says it
@@ -737,18 +740,55 @@ public final class OnnxImporter {
             addLayer(where, node.getOutput(0), new Operator.Flatten(), List.of(x), List.of());
         }
 
+        /**
+         * Softmax: over the one axis from opset 13 on (default the last), over the axes from {@code axis} to the last
+         * taken together before (default 1). The classifier's case ([N, C] or [N, C, 1, 1] over C) is
+         * {@link Operator.Softmax}, any other {@link Operator.AxisSoftmax}; over the batch axis it is refused.
+         */
+        /**
+         * The exporter's form of a softmax over several axes (Reshape joining them, Softmax, Reshape back), read back
+         * as the one layer it was; false when the Reshape is not followed so.
+         */
+        private boolean joinedSoftmax(OnnxMl.NodeProto reshape, String x, int joinedRank) {
+            Integer softmax = soleReader(reshape.getOutput(0), "Softmax");
+            Integer back = softmax == null ? null : soleReader(graph.getNode(softmax).getOutput(0), "Reshape");
+            if (back == null) {
+                return false;
+            }
+            OnnxMl.NodeProto sm = graph.getNode(softmax);
+            String where = where(sm, softmax);
+            int axis = (int) new Attributes(sm, where, "axis").integer("axis", -1);
+            absorbed.add(softmax);
+            absorbed.add(back);
+            addLayer(where, graph.getNode(back).getOutput(0),
+                    new Operator.AxisSoftmax(axis, shapes.get(x).length - joinedRank + 1), List.of(x), List.of());
+            return true;
+        }
+
         private void softmax(OnnxMl.NodeProto node, int index, String where) {
             Attributes a = new Attributes(node, where, "axis");
             requireInputs(node, where, 1, 1);
             String x = layerInput(node, 0, where);
-            int rank = shapes.get(x).length;
+            int[] shape = shapes.get(x);
+            int rank = shape.length;
             long axis = a.integer("axis", opset >= 13 ? -1 : 1);
             long normalised = axis < 0 ? axis + rank : axis;
-            if (normalised != 1) {
-                throw new OnnxFormatException(where + ": axis " + axis + " of a rank-" + rank
-                        + " input is not supported (only the channel axis, 1)");
+            if (normalised < 1 || normalised >= rank) {
+                throw new OnnxFormatException(where + ": axis " + axis + " of a rank-" + rank + " input is not"
+                        + " supported (" + (normalised == 0 ? "the batch axis" : "no such axis") + ")");
             }
-            addLayer(where, node.getOutput(0), new Operator.Softmax(), List.of(x), List.of());
+            int count = opset >= 13 ? 1 : rank - (int) normalised;
+            long after = 1;
+            for (int d = (int) normalised + count; d < rank; d++) {
+                after *= shape[d];
+            }
+            long trailing = 1;
+            for (int d = 2; d < rank; d++) {
+                trailing *= shape[d];
+            }
+            boolean classifier = normalised == 1 && (count == 1 && after == 1 || trailing == 1);
+            Operator op = classifier ? new Operator.Softmax() : new Operator.AxisSoftmax((int) normalised, count);
+            addLayer(where, node.getOutput(0), op, List.of(x), List.of());
         }
 
         private void concat(OnnxMl.NodeProto node, String where) {

@@ -215,6 +215,22 @@ class OnnxExporterFormsTest {
     }
 
     @Test
+    void softmaxAlongAnyAxisButTheBatch() throws OrtException {
+        GraphBuilder channels = new GraphBuilder(13, 4, 3, 2); // a segmentation head: softmax over C per pixel
+        channels.node("Softmax", "sm", List.of("x"), "y", integer("axis", 1));
+        check(channels.build("y"), List.of("axissoftmax"));
+        GraphBuilder last = new GraphBuilder(13, 4, 3, 2); // opset 13's default: the last axis
+        last.node("Softmax", "sm", List.of("x"), "y");
+        check(last.build("y"), List.of("axissoftmax"));
+        GraphBuilder old = new GraphBuilder(11, 4, 3, 2); // before opset 13: axes 1.. taken together
+        old.node("Softmax", "sm", List.of("x"), "y", integer("axis", 2));
+        check(old.build("y"), List.of("axissoftmax"));
+        GraphBuilder classifier = new GraphBuilder(11, 5, 1, 1);
+        classifier.node("Softmax", "sm", List.of("x"), "y");
+        check(classifier.build("y"), List.of("softmax"));
+    }
+
+    @Test
     void transposeOfComputedTensorsIsRefusedUnlessItIsTheIdentity() throws OrtException {
         GraphBuilder identity = new GraphBuilder(13, 2, 3, 3);
         identity.node("Transpose", "t", List.of("x"), "t1", ints("perm", 0, 1, 2, 3));

@@ -182,8 +182,9 @@ class OnnxImporterTest {
         assertRefused(lrn.build("y"), "node norm: operator LRN: even size 4 is not supported");
 
         GraphBuilder softmax = new GraphBuilder(13, 4, 2, 2);
-        softmax.node("Softmax", "sm", List.of("x"), "y");
-        assertRefused(softmax.build("y"), "node sm: operator Softmax: axis -1 of a rank-4 input is not supported");
+        softmax.node("Softmax", "sm", List.of("x"), "y", integer("axis", -4));
+        assertRefused(softmax.build("y"), "node sm: operator Softmax: axis -4 of a rank-4 input is not supported"
+                + " (the batch axis)");
     }
 
     @Test
