@@ -21,6 +21,7 @@ import dev.tessera.backend.Accuracy;
 import dev.tessera.backend.Backend;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
+import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.backend.opencl.OpenClBackend;
 import dev.tessera.backend.reference.ReferenceBackend;
 import dev.tessera.models.Model;
@@ -36,7 +37,8 @@ import dev.tessera.peers.OnnxRuntimePeer;
 /**
  * The completeness check behind "one place per operator": every permitted subtype of the sealed {@link Operator}
  * (found by reflection, so a new one cannot be forgotten here) must have a sample model below, and each sample runs
- * on every backend (reference, OpenCL, Aparapi with its Java fallback forbidden) within {@value #BOUND} of the
+ * on every backend (reference, OpenCL, Aparapi with its Java fallback forbidden), layer by layer and as the backend's
+ * compiled plan, within {@value #BOUND} of the
  * reference, is exported by {@link OnnxExporter}, run by ONNX Runtime within the same bound and read back by
  * {@link OnnxImporter} as the same operators. Adding an operator without its kernels, its exporter mapping or its
  * importer mapping fails here; the checklist is in docs/ARCHITECTURE.md.
@@ -120,11 +122,18 @@ class OperatorCoverageTest {
             Tensor expected = model.forward(REFERENCE, x);
             for (Backend backend : BACKENDS) {
                 try {
-                    Tensor actual = model.forward(backend, x);
-                    assertArrayEquals(expected.shape(), actual.shape());
-                    Accuracy a = Accuracy.of(actual, expected);
-                    if (!(a.relativeL2() <= BOUND)) {
-                        failures.add(what + " on " + backend.name() + ": " + a);
+                    Tensor layerByLayer = model.forward(backend, x);
+                    Tensor planned;
+                    try (CompiledGraph plan = model.compile(backend, x.dim(0))) {
+                        planned = plan.run(x);
+                    }
+                    for (Tensor actual : List.of(layerByLayer, planned)) {
+                        assertArrayEquals(expected.shape(), actual.shape());
+                        Accuracy a = Accuracy.of(actual, expected);
+                        if (!(a.relativeL2() <= BOUND)) {
+                            failures.add(what + " on " + backend.name() + (actual == planned ? " (compiled plan)"
+                                    : " (layer by layer)") + ": " + a);
+                        }
                     }
                 } catch (RuntimeException e) {
                     failures.add(what + " on " + backend.name() + ": " + e.getMessage());
