@@ -45,15 +45,8 @@ final class OpCommand implements Runnable {
                 + "(written only when the operator succeeded).")
         Path out;
 
-        @Option(names = "--backend", defaultValue = "opencl", paramLabel = "NAME",
-                description = "opencl, aparapi or reference. Default: ${DEFAULT-VALUE}.")
-        String backend;
-
         @Mixin
-        AparapiOptions aparapi = new AparapiOptions();
-
-        @Mixin
-        DeviceOption device = new DeviceOption("0");
+        BackendOptions backend = BackendOptions.anyBackend();
 
         @Option(names = "--json", description = "Print one JSON object: backend, device, where it ran (ran_on: "
                 + "opencl:<device>, java-thread-pool or reference-java), algorithm, output shape, kernel time and wall "
@@ -84,11 +77,11 @@ final class OpCommand implements Runnable {
             inputs.add(Npy.read(common.input));
             inputs.addAll(extraInputs());
             op.outputShape(inputs.stream().map(Tensor::shape).toList()); // validate before opening any device
-            common.aparapi.requireAparapi(common.backend);
+            common.backend.name(); // checks the backend and its options before opening any device
             OpResult result;
             String device;
             String backendName;
-            try (Backend backend = Backends.open(common.backend, common.device, common.aparapi)) {
+            try (Backend backend = common.backend.open()) {
                 result = backend.run(op, inputs);
                 device = backend.device();
                 backendName = backend.name();

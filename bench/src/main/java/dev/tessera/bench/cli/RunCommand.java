@@ -40,15 +40,8 @@ final class RunCommand implements Callable<Integer> {
             + "file.")
     String modelSpec;
 
-    @Option(names = "--backend", defaultValue = "opencl", paramLabel = "NAME",
-            description = "opencl, aparapi or reference. Default: ${DEFAULT-VALUE}.")
-    String backend;
-
     @Mixin
-    AparapiOptions aparapi = new AparapiOptions();
-
-    @Mixin
-    DeviceOption device = new DeviceOption("0");
+    BackendOptions backend = BackendOptions.anyBackend();
 
     @Option(names = "--input", paramLabel = "X.npy", description = "Input [N, C, H, W] or [C, H, W], float32.")
     Path input;
@@ -103,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
         String ranOn;
         double compileMs;
         double runMs;
-        try (Backend b = Backends.open(backend, device, aparapi)) {
+        try (Backend b = backend.open()) {
             long start = System.nanoTime();
             try (CompiledGraph graph = model.compile(b, n)) {
                 compileMs = (System.nanoTime() - start) / 1e6;
