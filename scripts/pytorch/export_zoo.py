@@ -1,7 +1,7 @@
 """Exports torchvision models with seeded random weights through both PyTorch ONNX exporters, for Tessera's zoo test.
 
 For each model and exporter it writes <out>/<model>-<exporter>.onnx (the dynamo exporter may add a .onnx.data file of
-external weights beside it), the input <out>/<model>-input.npy (float32 [1, 3, S, S], seeded uniform [0, 1)) and ONNX
+external weights beside it; fcn's TorchScript export has a symbolic H and W), the input <out>/<model>-input.npy (float32 [1, 3, S, S], seeded uniform [0, 1)) and ONNX
 Runtime's output on that file <out>/<model>-<exporter>-ort.npy, and one line per export to <out>/manifest.tsv:
 model, exporter, input size, onnx file, input file, output file. Nothing is downloaded: weights are torchvision's
 random initialisation under torch.manual_seed.
@@ -41,19 +41,31 @@ def import_torchvision():
 
 torchvision = import_torchvision()
 
+def fcn(weights=None):
+    """A small fully convolutional segmentation head (not from torchvision): LeakyReLU, reflection padding, hard swish
+    and a softmax over the classes of every pixel; the TorchScript export leaves H and W symbolic."""
+    nn = torch.nn
+    return nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.LeakyReLU(0.1), nn.ReflectionPad2d(1),
+                         nn.Conv2d(16, 16, 3), nn.Hardswish(), nn.Conv2d(16, 5, 1), nn.Softmax(dim=1))
+
+
 MODELS = {
     "alexnet": torchvision.models.alexnet,
     "vgg11": torchvision.models.vgg11,
     "resnet18": torchvision.models.resnet18,
     "squeezenet1_1": torchvision.models.squeezenet1_1,
     "mobilenet_v2": torchvision.models.mobilenet_v2,
+    "fcn": fcn,
 }
 
 
-def export(model, x, path, exporter):
+def export(model, x, path, exporter, symbolic_plane):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if exporter == "legacy":
+        if exporter == "legacy" and symbolic_plane:
+            torch.onnx.export(model, (x,), path, dynamo=False, input_names=["x"],
+                              dynamic_axes={"x": {2: "height", 3: "width"}})
+        elif exporter == "legacy":
             torch.onnx.export(model, (x,), path, dynamo=False)
         else:
             torch.onnx.export(model, (x,), path, dynamo=True)
@@ -83,7 +95,7 @@ def main():
             onnx_file = f"{name}-{exporter}.onnx"
             path = os.path.join(args.out, onnx_file)
             with torch.no_grad():
-                export(model, x, path, exporter)
+                export(model, x, path, exporter, name == "fcn")
             session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
             feed = {session.get_inputs()[0].name: x.numpy()}
             y = session.run(None, feed)[0].astype(np.float32)

@@ -158,7 +158,8 @@ public final class OnnxImporter {
     static final String SUPPORTED = "Conv, Relu, Tanh, Sigmoid, LeakyRelu, Clip, HardSigmoid, HardSwish, MaxPool,"
             + " AveragePool, GlobalAveragePool, ReduceMean, LRN, Gemm, MatMul, Add, BatchNormalization, Flatten,"
             + " Reshape, Softmax (any axis but the batch), Concat, Pad, Dropout, Identity, Constant, Transpose (on constants, or the identity"
-            + " permutation), and on constants or known shapes: Shape, Gather, Unsqueeze, Squeeze, Cast, Concat";
+            + " permutation), and on constants or known shapes: Shape, Gather, Unsqueeze, Squeeze, Cast, Concat, Slice,"
+            + " ConstantOfShape";
 
     static final class Reader {
         private final OnnxMl.ModelProto proto;
@@ -325,7 +326,7 @@ public final class OnnxImporter {
             shapes.put(Model.INPUT, new int[] {1, inputShape[0], inputShape[1], inputShape[2]});
         }
 
-        private Constant constant(OnnxMl.TensorProto t, String what) {
+        Constant constant(OnnxMl.TensorProto t, String what) {
             int[] dims = t.getDimsList().stream().mapToInt(Math::toIntExact).toArray();
             long n = Tensor.sizeOf(dims);
             com.google.protobuf.ByteString rawData = t.getRawData();
@@ -437,7 +438,8 @@ public final class OnnxImporter {
                         concat(node, where);
                     }
                 }
-                case "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast" -> ShapeFolding.fold(this, node, where);
+                case "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "ConstantOfShape", "Slice" ->
+                        ShapeFolding.fold(this, node, where);
                 case "ReduceMean" -> reduceMean(node, where);
                 case "Clip" -> clip(node, index, where);
                 case "LeakyRelu" -> {

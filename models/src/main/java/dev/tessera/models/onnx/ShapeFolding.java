@@ -11,8 +11,9 @@ import dev.tessera.models.onnx.OnnxImporter.Constant;
 
 /**
  * The shape arithmetic exporters write around a flatten ({@code x.view(x.size(0), -1)} becomes Shape -> Gather ->
- * Unsqueeze -> Concat -> Reshape), computed at import: Shape of a computed tensor (its known shape), Gather, Unsqueeze,
- * Squeeze, Cast, Concat and Reshape of constants, and Transpose of constants. The batch size is not known until a
+ * Unsqueeze -> Concat -> Reshape) and a padding (PyTorch's pads become ConstantOfShape -> Concat -> Reshape -> Slice
+ * -> Transpose -> Reshape -> Cast), computed at import: Shape of a computed tensor (its known shape), Gather,
+ * Unsqueeze, Squeeze, Cast, Concat, Reshape, Slice and Transpose of constants, and ConstantOfShape. The batch size is not known until a
  * model is compiled, so a Shape writes {@link #BATCH} for it; a Reshape takes that as "keep the batch", and any other
  * use of it is refused.
  */
@@ -31,6 +32,8 @@ final class ShapeFolding {
             case "Unsqueeze" -> unsqueeze(reader, node, where);
             case "Squeeze" -> squeeze(reader, node, where);
             case "Cast" -> cast(reader, node, where);
+            case "ConstantOfShape" -> constantOfShape(reader, node, where);
+            case "Slice" -> slice(reader, node, where);
             default -> throw new IllegalStateException(node.getOpType());
         };
         reader.constants.put(node.getOutput(0), result);
@@ -304,5 +307,136 @@ final class ShapeFolding {
             }
         }
         return new Constant(dims, f, l);
+    }
+
+    /** ConstantOfShape: a constant of the shape its constant input gives, filled with {@code value} (default 0f). */
+    private static Constant constantOfShape(OnnxImporter.Reader reader, OnnxMl.NodeProto node, String where) {
+        OnnxImporter.Attributes a = new OnnxImporter.Attributes(node, where, "value");
+        OnnxImporter.Reader.requireInputs(node, where, 1, 1);
+        Constant shape = input(reader, node, 0, where);
+        if (shape.longs() == null || shape.dims().length != 1) {
+            throw new OnnxFormatException(where + ": the shape must be a 1-D INT64 constant");
+        }
+        int[] dims = new int[shape.longs().length];
+        for (int k = 0; k < dims.length; k++) {
+            if (shape.longs()[k] < 0 || shape.longs()[k] == BATCH) {
+                throw new OnnxFormatException(where + ": shape " + java.util.Arrays.toString(shape.longs())
+                        + " is not a known, non-negative shape");
+            }
+            dims[k] = Math.toIntExact(shape.longs()[k]);
+        }
+        int n = Math.toIntExact(Tensor.sizeOf(dims));
+        Constant value = a.has("value") ? reader.constant(a.get("value").getT(), where)
+                : new Constant(new int[0], new float[] {0f}, null);
+        if (value.size() != 1) {
+            throw new OnnxFormatException(where + ": value must hold one element");
+        }
+        if (value.longs() != null) {
+            long[] l = new long[n];
+            Arrays.fill(l, value.longs()[0]);
+            return new Constant(dims, null, l);
+        }
+        float[] f = new float[n];
+        Arrays.fill(f, value.floats()[0]);
+        return new Constant(dims, f, null);
+    }
+
+    /**
+     * Slice of a constant: starts, ends, axes and steps as inputs (opset 10 on) or attributes (before, step 1), with
+     * ONNX's clamping, negative indices from the end and negative steps (a reversal).
+     */
+    private static Constant slice(OnnxImporter.Reader reader, OnnxMl.NodeProto node, String where) {
+        Constant data = input(reader, node, 0, where);
+        long[] starts;
+        long[] ends;
+        long[] axes;
+        long[] steps;
+        if (reader.opset < 10) {
+            OnnxImporter.Attributes a = new OnnxImporter.Attributes(node, where, "starts", "ends", "axes");
+            starts = longs(a, "starts", where);
+            ends = longs(a, "ends", where);
+            axes = a.has("axes") ? longs(a, "axes", where) : null;
+            steps = null;
+        } else {
+            new OnnxImporter.Attributes(node, where);
+            OnnxImporter.Reader.requireInputs(node, where, 3, 5);
+            starts = integers(reader, node, 1, where);
+            ends = integers(reader, node, 2, where);
+            axes = OnnxImporter.Reader.hasInput(node, 3) ? integers(reader, node, 3, where) : null;
+            steps = OnnxImporter.Reader.hasInput(node, 4) ? integers(reader, node, 4, where) : null;
+        }
+        int rank = data.dims().length;
+        int[] begin = new int[rank];
+        int[] step = new int[rank];
+        int[] dims = data.dims().clone();
+        Arrays.fill(step, 1);
+        if (ends.length != starts.length || axes != null && axes.length != starts.length
+                || steps != null && steps.length != starts.length) {
+            throw new OnnxFormatException(where + ": starts, ends, axes and steps must have one entry per axis");
+        }
+        for (int k = 0; k < starts.length; k++) {
+            int axis = (int) (axes == null ? k : axes[k] < 0 ? axes[k] + rank : axes[k]);
+            if (axis < 0 || axis >= rank) {
+                throw new OnnxFormatException(where + ": axis " + (axes == null ? k : axes[k]) + " of a rank-" + rank
+                        + " constant");
+            }
+            long dim = data.dims()[axis];
+            long st = steps == null ? 1 : steps[k];
+            if (st == 0) {
+                throw new OnnxFormatException(where + ": a step of 0");
+            }
+            long s0 = starts[k] < 0 ? starts[k] + dim : starts[k];
+            long e0 = ends[k] < 0 ? ends[k] + dim : ends[k];
+            if (st > 0) {
+                s0 = Math.max(0, Math.min(dim, s0));
+                e0 = Math.max(0, Math.min(dim, e0));
+            } else {
+                s0 = Math.max(-1, Math.min(dim - 1, s0));
+                e0 = Math.max(-1, Math.min(dim - 1, e0));
+            }
+            long count = st > 0 ? Math.max(0, (e0 - s0 + st - 1) / st) : Math.max(0, (s0 - e0 - st - 1) / -st);
+            begin[axis] = (int) s0;
+            step[axis] = (int) st;
+            dims[axis] = (int) count;
+        }
+        int n = Math.toIntExact(Tensor.sizeOf(dims));
+        int[] strides = new int[rank];
+        for (int k = rank - 1, stride = 1; k >= 0; k--) {
+            strides[k] = stride;
+            stride *= data.dims()[k];
+        }
+        float[] f = data.floats() == null ? null : new float[n];
+        long[] l = data.longs() == null ? null : new long[n];
+        int[] index = new int[rank];
+        for (int out = 0; out < n; out++) {
+            int in = 0;
+            for (int k = 0; k < rank; k++) {
+                in += (begin[k] + index[k] * step[k]) * strides[k];
+            }
+            if (f != null) {
+                f[out] = data.floats()[in];
+            } else {
+                l[out] = data.longs()[in];
+            }
+            for (int k = rank - 1; k >= 0 && ++index[k] == dims[k]; k--) {
+                index[k] = 0;
+            }
+        }
+        return new Constant(dims, f, l);
+    }
+
+    private static long[] longs(OnnxImporter.Attributes a, String name, String where) {
+        if (!a.has(name)) {
+            throw new OnnxFormatException(where + ": the " + name + " attribute is required");
+        }
+        return a.get(name).getIntsList().stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static long[] integers(OnnxImporter.Reader reader, OnnxMl.NodeProto node, int k, String where) {
+        Constant c = input(reader, node, k, where);
+        if (c.longs() == null) {
+            throw new OnnxFormatException(where + ": input " + k + " must be INT64 or INT32");
+        }
+        return c.longs();
     }
 }

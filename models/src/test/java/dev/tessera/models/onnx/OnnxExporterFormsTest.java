@@ -99,6 +99,26 @@ class OnnxExporterFormsTest {
         check(axes.build("y"), List.of("pad"));
     }
 
+    /** nn.ReflectionPad2d(1) as the TorchScript exporter writes it at opset 20: its pads computed by a chain. */
+    @Test
+    void pytorchsPadsChainFolds() throws OrtException {
+        GraphBuilder g = new GraphBuilder(20, 2, 4, 5);
+        g.longs("four", 4).longs("ones", 1, 1, 1, 1);
+        g.node("ConstantOfShape", "zeros", List.of("four"), "z", OnnxMl.AttributeProto.newBuilder().setName("value")
+                .setType(OnnxMl.AttributeProto.AttributeType.TENSOR).setT(OnnxMl.TensorProto.newBuilder()
+                        .setDataType(7).addDims(1).addInt64Data(0)).build());
+        g.node("Concat", "cat", List.of("ones", "z"), "c", integer("axis", 0));
+        g.longs("pairs", -1, 2).node("Reshape", "r1", List.of("c", "pairs"), "p");
+        g.longs("starts", -1).longs("ends", -Long.MAX_VALUE).longs("axes", 0).longs("steps", -1);
+        g.node("Slice", "reverse", List.of("p", "starts", "ends", "axes", "steps"), "rev");
+        g.node("Transpose", "t", List.of("rev"), "tr", ints("perm", 1, 0));
+        g.longs("flat", -1).node("Reshape", "r2", List.of("tr", "flat"), "pads64");
+        g.node("Cast", "cast", List.of("pads64"), "pads", integer("to", 7));
+        g.node("Pad", "pad", List.of("x", "pads"), "y", OnnxFormat.string("mode", "reflect"));
+        Model model = check(g.build("y"), List.of("pad"));
+        assertArrayEquals(new int[] {1, 2, 6, 7}, model.outputShape(1));
+    }
+
     @Test
     void ceilModePoolingBecomesTrailingPadding() throws OrtException {
         GraphBuilder g = new GraphBuilder(13, 2, 8, 7); // SqueezeNet's pools: 3x3 stride 2 ceil
