@@ -1,10 +1,11 @@
-"""Exports torchvision models with seeded random weights through both PyTorch ONNX exporters, for Tessera's zoo test.
+"""Exports torchvision models (and a small fully convolutional head, fcn) with seeded random weights through both
+PyTorch ONNX exporters, for Tessera's zoo test.
 
 For each model and exporter it writes <out>/<model>-<exporter>.onnx (the dynamo exporter may add a .onnx.data file of
-external weights beside it; fcn's TorchScript export has a symbolic H and W), the input <out>/<model>-input.npy (float32 [1, 3, S, S], seeded uniform [0, 1)) and ONNX
-Runtime's output on that file <out>/<model>-<exporter>-ort.npy, and one line per export to <out>/manifest.tsv:
-model, exporter, input size, onnx file, input file, output file. Nothing is downloaded: weights are torchvision's
-random initialisation under torch.manual_seed.
+external weights beside it; fcn's TorchScript export has a symbolic H and W), the input <out>/<model>-input.npy
+(float32 [1, 3, S, S], seeded uniform [0, 1)) and ONNX Runtime's output on that file <out>/<model>-<exporter>-ort.npy,
+and one line per export to <out>/manifest.tsv: model, exporter, input size, onnx file, input file, output file.
+Nothing is downloaded: weights are the modules' random initialisation under torch.manual_seed.
 
 Usage: python export_zoo.py OUT_DIR --models alexnet,vgg11,... --size 224 [--exporters legacy,dynamo] [--seed 1]
 """
