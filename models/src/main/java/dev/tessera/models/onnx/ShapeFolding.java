@@ -283,26 +283,44 @@ final class ShapeFolding {
         for (int k = 0; k < rank; k++) {
             dims[k] = c.dims()[p[k]];
         }
-        int n = Math.toIntExact(c.size());
-        float[] f = c.floats() == null ? null : new float[n];
-        long[] l = c.longs() == null ? null : new long[n];
-        int[] inStrides = new int[rank];
-        for (int k = rank - 1, stride = 1; k >= 0; k--) {
-            inStrides[k] = stride;
-            stride *= c.dims()[k];
-        }
-        int[] index = new int[rank];
-        for (int out = 0; out < n; out++) {
+        int[] strides = strides(c.dims());
+        int[] order = p;
+        return select(c, dims, index -> {
             int in = 0;
             for (int k = 0; k < rank; k++) {
-                in += index[k] * inStrides[p[k]];
+                in += index[k] * strides[order[k]];
             }
+            return in;
+        });
+    }
+
+    /** The row-major strides of {@code dims}. */
+    private static int[] strides(int[] dims) {
+        int[] strides = new int[dims.length];
+        for (int k = dims.length - 1, stride = 1; k >= 0; k--) {
+            strides[k] = stride;
+            stride *= dims[k];
+        }
+        return strides;
+    }
+
+    /**
+     * A constant of {@code dims} whose element at each index vector is {@code c}'s element at the flat index
+     * {@code source} gives for it (a transpose, a slice).
+     */
+    private static Constant select(Constant c, int[] dims, java.util.function.ToIntFunction<int[]> source) {
+        int n = Math.toIntExact(Tensor.sizeOf(dims));
+        float[] f = c.floats() == null ? null : new float[n];
+        long[] l = c.longs() == null ? null : new long[n];
+        int[] index = new int[dims.length];
+        for (int out = 0; out < n; out++) {
+            int in = source.applyAsInt(index);
             if (f != null) {
                 f[out] = c.floats()[in];
             } else {
                 l[out] = c.longs()[in];
             }
-            for (int k = rank - 1; k >= 0 && ++index[k] == dims[k]; k--) {
+            for (int k = dims.length - 1; k >= 0 && ++index[k] == dims[k]; k--) {
                 index[k] = 0;
             }
         }
@@ -399,30 +417,14 @@ final class ShapeFolding {
             step[axis] = (int) st;
             dims[axis] = (int) count;
         }
-        int n = Math.toIntExact(Tensor.sizeOf(dims));
-        int[] strides = new int[rank];
-        for (int k = rank - 1, stride = 1; k >= 0; k--) {
-            strides[k] = stride;
-            stride *= data.dims()[k];
-        }
-        float[] f = data.floats() == null ? null : new float[n];
-        long[] l = data.longs() == null ? null : new long[n];
-        int[] index = new int[rank];
-        for (int out = 0; out < n; out++) {
+        int[] strides = strides(data.dims());
+        return select(data, dims, index -> {
             int in = 0;
             for (int k = 0; k < rank; k++) {
                 in += (begin[k] + index[k] * step[k]) * strides[k];
             }
-            if (f != null) {
-                f[out] = data.floats()[in];
-            } else {
-                l[out] = data.longs()[in];
-            }
-            for (int k = rank - 1; k >= 0 && ++index[k] == dims[k]; k--) {
-                index[k] = 0;
-            }
-        }
-        return new Constant(dims, f, l);
+            return in;
+        });
     }
 
     private static long[] longs(OnnxImporter.Attributes a, String name, String where) {
