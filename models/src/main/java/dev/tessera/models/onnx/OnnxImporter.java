@@ -29,13 +29,18 @@ import dev.tessera.models.Parameter;
  * Reads an ONNX model made of the supported operators into an initialised {@link Model}.
  *
  * <p>Supported (default domain, opsets {@value OnnxFormat#MIN_IMPORT_OPSET}-{@value OnnxFormat#MAX_IMPORT_OPSET}):
- * Conv (2-D; {@code auto_pad} NOTSET, VALID, SAME_UPPER, SAME_LOWER), Relu, Tanh, MaxPool and AveragePool (no
- * {@code ceil_mode}, no pool dilation), GlobalAveragePool, LRN (odd size), Gemm ({@code transA=0}; {@code transB},
- * {@code alpha} and {@code beta} are folded into the weight and bias), MatMul with a constant [K, M] second input (an
- * fc; a following Add of a constant [M] becomes its bias), Add (two layers: the residual add; a layer and a constant
- * [C, 1, ..., 1]: a bias add), BatchNormalization (inference), Flatten (axis 1), Reshape to [N, -1] (a flatten),
- * Softmax (axis 1), Concat (axis 1, of computed tensors), Dropout and Identity (removed), Constant. Anything else,
- * and any attribute value outside this, is an {@link OnnxFormatException} naming the node and its operator.
+ * Conv (2-D; {@code auto_pad} NOTSET, VALID, SAME_UPPER, SAME_LOWER), Relu, Tanh, Sigmoid, LeakyRelu, Clip,
+ * HardSigmoid, HardSwish (also as HardSigmoid(1/6, 1/2) times its input), MaxPool and AveragePool ({@code ceil_mode}
+ * as extra trailing padding, no pool dilation), GlobalAveragePool, ReduceMean over H and W, LRN (odd size), Gemm
+ * ({@code transA=0}; {@code transB}, {@code alpha} and {@code beta} are folded into the weight and bias), MatMul with
+ * a constant [K, M] second input (an fc; a following Add of a constant [M] becomes its bias), Add (two layers: the
+ * residual add; a layer and a constant [C, 1, ..., 1]: a bias add), BatchNormalization (inference), Flatten (axis 1),
+ * Reshape to a flatten, Softmax (any axis but the batch), Concat (axis 1, of computed tensors), Pad (H and W;
+ * constant, reflect, edge), Dropout, Identity and the identity Transpose (removed), Constant in every value form, and
+ * the shape arithmetic {@link ShapeFolding} computes on constants and known shapes. Weights may be external data
+ * beside the file ({@link ExternalData}); symbolic input dimensions come from a given input shape. Anything else, and
+ * any attribute value outside this, is an {@link OnnxFormatException} naming the node and its operator; the full
+ * list with every refusal is the project's docs/ONNX.md.
  *
  * <p>Layers are named after the tensor they write. A Relu that is the only reader of a Conv, Gemm, MatMul (with its
  * bias) or two-input Add is fused into it (the fused layer takes the Relu's output name). Weights must be FLOAT
