@@ -17,7 +17,8 @@ import dev.tessera.backend.Tensor;
  * <p>Operator to kernel: conv2d direct -> {@link ConvDirectKernel}; conv2d im2col -> {@link Im2colKernel} +
  * {@link GemmKernel}; maxpool, avgpool, globalavgpool -> {@link PoolKernel}; lrn -> {@link LrnKernel}; relu, tanh,
  * biasadd, add, batchnorm -> {@link ElementwiseKernel}; fc -> {@link FullyConnectedKernel}; softmax ->
- * {@link SoftmaxKernel}; concat -> {@link ConcatKernel}, once per input.
+ * {@link SoftmaxKernel}; concat -> {@link ConcatKernel}, once per input; clip, leakyrelu, sigmoid, hardsigmoid,
+ * hardswish -> {@link ActivationKernel}; pad -> {@link PadKernel}; axissoftmax -> {@link AxisSoftmaxKernel}.
  */
 final class OperatorKernels {
     private final ConvDirectKernel convDirect = new ConvDirectKernel();
@@ -29,9 +30,13 @@ final class OperatorKernels {
     private final SoftmaxKernel softmax = new SoftmaxKernel();
     private final FullyConnectedKernel fullyConnected = new FullyConnectedKernel();
     private final ConcatKernel concat = new ConcatKernel();
+    private final ActivationKernel activation = new ActivationKernel();
+    private final PadKernel pad = new PadKernel();
+    private final AxisSoftmaxKernel axisSoftmax = new AxisSoftmaxKernel();
 
     List<Kernel> all() {
-        return List.of(convDirect, im2col, gemm, pool, lrn, elementwise, softmax, fullyConnected, concat);
+        return List.of(convDirect, im2col, gemm, pool, lrn, elementwise, softmax, fullyConnected, concat, activation,
+                pad, axisSoftmax);
     }
 
     void dispose() {
@@ -89,6 +94,37 @@ final class OperatorKernels {
                     launcher.range1d(out.length * FullyConnectedKernel.WIDTH, FullyConnectedKernel.WIDTH));
         } else if (op instanceof Operator.Concat) {
             return concat(in, out, outShape, launcher);
+        } else if (op instanceof Operator.Activation a) {
+            activation.x = x;
+            activation.y = out;
+            activation.total = out.length;
+            activation.a = (float) a.a();
+            activation.b = (float) a.b();
+            activation.function = a.function().ordinal();
+            return new LaunchPlan(out, "activation", "").execute(activation, launcher.range1d(out.length));
+        } else if (op instanceof Operator.Pad p) {
+            int[] s = in.get(0).shape();
+            pad.x = x;
+            pad.y = out;
+            pad.total = out.length;
+            pad.height = s[2];
+            pad.width = s[3];
+            pad.outH = outShape[2];
+            pad.outW = outShape[3];
+            pad.top = p.top();
+            pad.left = p.left();
+            pad.mode = p.mode().ordinal();
+            pad.value = (float) p.value();
+            return new LaunchPlan(out, "pad_planes", "").execute(pad, launcher.range1d(out.length));
+        } else if (op instanceof Operator.AxisSoftmax a) {
+            int[] lines = a.lines(in.get(0).shape());
+            axisSoftmax.x = x;
+            axisSoftmax.y = out;
+            axisSoftmax.span = lines[1];
+            axisSoftmax.inner = lines[2];
+            axisSoftmax.lines = lines[0] * lines[2];
+            return new LaunchPlan(out, "softmax_lines", "").execute(axisSoftmax,
+                    launcher.range1d(axisSoftmax.lines));
         } else if (op instanceof Operator.Softmax) {
             int rows = in.get(0).dim(0);
             softmax.x = x;

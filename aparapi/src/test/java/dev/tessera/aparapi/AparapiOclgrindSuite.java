@@ -61,6 +61,16 @@ public final class AparapiOclgrindSuite {
                 "concat 3+2 channels"});
             cases.add(new Object[] {new Operator.Softmax(), List.of(Tensor.random(8, -20, 20, 2, 70)), 1e-5,
                 "softmax 2x70"});
+            for (Operator.Activation.Function f : Operator.Activation.Function.values()) {
+                Operator.Activation a = new Operator.Activation(f, f == Operator.Activation.Function.CLIP ? -1 : 0.2,
+                        0.5);
+                cases.add(new Object[] {a, List.of(x), 1e-6, a.name()});
+            }
+            for (Operator.Pad.Mode mode : Operator.Pad.Mode.values()) {
+                cases.add(new Object[] {new Operator.Pad(mode, 1, 2, 0, 3, 0.5), List.of(x), 0.0, "pad " + mode});
+            }
+            cases.add(new Object[] {new Operator.AxisSoftmax(1, 1), List.of(x), 1e-5, "softmax over C"});
+            cases.add(new Object[] {new Operator.AxisSoftmax(2, 2), List.of(x), 1e-5, "softmax over HxW"});
             for (Object[] c : cases) {
                 Operator op = (Operator) c[0];
                 @SuppressWarnings("unchecked")

@@ -2,6 +2,7 @@ package dev.tessera.aparapi;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -86,6 +87,18 @@ class AparapiPropertyTest {
     @Test
     void lrnMatchesReferenceInBothConventions() {
         RandomCases.lrns(9, 200).forEach(AparapiPropertyTest::check);
+    }
+
+    @Test
+    void activationsAndPaddingMatchReferenceWithNanAndInfinity() {
+        for (RandomCases.Case c : RandomCases.activationsAndPads(515, 60)) {
+            OpResult expected = reference.run(c.op(), c.inputs());
+            OpResult actual = aparapi.run(c.op(), c.inputs());
+            assertArrayEquals(expected.output().shape(), actual.output().shape(), c.description());
+            String mismatch = RandomCases.mismatch(actual.output(), expected.output(), c.tolerance());
+            assertNull(mismatch, () -> c.description() + ": " + mismatch);
+            assertTrue(actual.ranOn().startsWith("opencl:"), c.description() + ": " + actual.ranOn());
+        }
     }
 
     @Test

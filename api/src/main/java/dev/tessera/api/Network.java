@@ -84,10 +84,13 @@ public final class Network {
     }
 
     /**
-     * A network read from an ONNX file, with the weights the file holds. Supported: the operators of the built-in
-     * networks (Conv, Relu, Tanh, MaxPool, AveragePool, GlobalAveragePool, LRN, Gemm, MatMul, Add,
-     * BatchNormalization, Flatten, Reshape to [N, -1], Softmax, Concat along channels; Dropout and Identity are
-     * dropped), default-domain opsets 7 to 22, one input [N, C, H, W].
+     * A network read from an ONNX file, with the weights the file holds (also weights kept as external data in files
+     * beside it, as PyTorch's dynamo exporter writes them). Supported: default-domain opsets 7 to 22, one input
+     * [N, C, H, W], and the operators PyTorch's exporters write for convolutional networks (Conv, Relu, Clip, Sigmoid,
+     * LeakyRelu, HardSigmoid, HardSwish, MaxPool and AveragePool with ceil_mode, GlobalAveragePool, ReduceMean over
+     * H and W, LRN, Gemm, MatMul, Add, BatchNormalization, Flatten, Reshape to a flatten, Softmax, Concat, Pad,
+     * shape arithmetic on constants; Dropout and Identity are dropped); the full list is the project's
+     * docs/ONNX.md.
      *
      * @param file an ONNX model file, for example one {@link #saveOnnx} wrote
      * @return the network, with weights
@@ -97,6 +100,20 @@ public final class Network {
      */
     public static Network fromOnnx(Path file) {
         return new Network(wrap(() -> OnnxImporter.load(file)));
+    }
+
+    /**
+     * A network read from an ONNX file whose input has symbolic dimensions (H and W of a fully convolutional model):
+     * they take the values of {@code inputShape}; see {@link #fromOnnx(Path)}.
+     *
+     * @param file       an ONNX model file
+     * @param inputShape the input's shape, [C, H, W] or [N, C, H, W] (N ignored); dimensions the file fixes stay
+     * @return the network, with weights
+     * @throws ModelNotSupportedException     when the file is not a supported ONNX model
+     * @throws java.io.UncheckedIOException when the file cannot be read
+     */
+    public static Network fromOnnx(Path file, int... inputShape) {
+        return new Network(wrap(() -> OnnxImporter.load(file, inputShape)));
     }
 
     /**

@@ -127,4 +127,23 @@ class SessionTest {
                 () -> Network.fromOnnx(dir.resolve("bad.onnx")));
         assertTrue(e.getMessage().contains("not an ONNX model"), e.getMessage());
     }
+
+    /** An ONNX file whose H and W are symbolic (a fully convolutional network) takes them from the given shape. */
+    @Test
+    void symbolicInputDimensionsComeFromTheGivenShape(@TempDir Path dir) throws Exception {
+        dev.tessera.models.Model fcn = new dev.tessera.models.ModelBuilder("fcn", 1, 5, 5).conv("conv", 2, 3)
+                .build().initialise(1);
+        var proto = dev.tessera.models.onnx.OnnxExporter.toProto(fcn).toBuilder();
+        var shape = proto.getGraphBuilder().getInputBuilder(0).getTypeBuilder().getTensorTypeBuilder()
+                .getShapeBuilder();
+        shape.getDimBuilder(2).clearDimValue().setDimParam("H");
+        shape.getDimBuilder(3).clearDimValue().setDimParam("W");
+        Path file = dir.resolve("fcn.onnx");
+        java.nio.file.Files.write(file, proto.build().toByteArray());
+        ModelNotSupportedException e = assertThrows(ModelNotSupportedException.class, () -> Network.fromOnnx(file));
+        assertTrue(e.getMessage().contains("symbolic H (H), W (W)"), e.getMessage());
+        Network sized = Network.fromOnnx(file, 1, 12, 9);
+        assertArrayEquals(new int[] {1, 12, 9}, sized.inputShape());
+        assertArrayEquals(new int[] {1, 2, 10, 7}, sized.outputShape(1));
+    }
 }

@@ -413,4 +413,207 @@ public sealed interface Operator {
             return 0;
         }
     }
+
+    /**
+     * A parametrised element-wise activation, any shape, same shape out. {@code a} and {@code b} are the function's
+     * parameters (ONNX's attribute names in brackets):
+     * <ul>
+     *   <li>CLIP: {@code min(max(x, a), b)} (min, max; ReLU6 is a = 0, b = 6);
+     *   <li>LEAKY_RELU: {@code x < 0 ? a x : x} (alpha);
+     *   <li>SIGMOID: {@code 1 / (1 + exp(-x))};
+     *   <li>HARD_SIGMOID: {@code max(0, min(1, a x + b))} (alpha, beta);
+     *   <li>HARD_SWISH: {@code x max(0, min(1, x / 6 + 1/2))}.
+     * </ul>
+     * A NaN input gives NaN in every function (a clamp never turns NaN into a bound).
+     */
+    record Activation(Function function, double a, double b) implements Operator {
+        /** The functions; {@link #onnxName()} is the ONNX operator each one is. */
+        public enum Function {
+            CLIP("Clip"), LEAKY_RELU("LeakyRelu"), SIGMOID("Sigmoid"), HARD_SIGMOID("HardSigmoid"),
+            HARD_SWISH("HardSwish");
+
+            private final String onnxName;
+
+            Function(String onnxName) {
+                this.onnxName = onnxName;
+            }
+
+            public String onnxName() {
+                return onnxName;
+            }
+        }
+
+        public Activation {
+            java.util.Objects.requireNonNull(function, "function");
+            if (function == Function.CLIP && !(a <= b)) {
+                throw new IllegalArgumentException("clip: min " + a + " must not exceed max " + b);
+            }
+        }
+
+        /** min(max(x, lo), hi). */
+        public static Activation clip(double lo, double hi) {
+            return new Activation(Function.CLIP, lo, hi);
+        }
+
+        /** x < 0 ? alpha x : x. */
+        public static Activation leakyRelu(double alpha) {
+            return new Activation(Function.LEAKY_RELU, alpha, 0);
+        }
+
+        public static Activation sigmoid() {
+            return new Activation(Function.SIGMOID, 0, 0);
+        }
+
+        /** max(0, min(1, alpha x + beta)). */
+        public static Activation hardSigmoid(double alpha, double beta) {
+            return new Activation(Function.HARD_SIGMOID, alpha, beta);
+        }
+
+        public static Activation hardSwish() {
+            return new Activation(Function.HARD_SWISH, 1.0 / 6, 0.5);
+        }
+
+        /** The function in double, NaN in NaN out: the reference's definition. */
+        public double apply(double x) {
+            switch (function) {
+                case CLIP:
+                    return x < a ? a : x > b ? b : x;
+                case LEAKY_RELU:
+                    return x < 0 ? a * x : x;
+                case SIGMOID:
+                    return 1.0 / (1.0 + Math.exp(-x));
+                case HARD_SIGMOID:
+                    return unitClamp(a * x + b);
+                default:
+                    return x * unitClamp(x / 6 + 0.5);
+            }
+        }
+
+        private static double unitClamp(double v) {
+            return v < 0 ? 0 : v > 1 ? 1 : v;
+        }
+
+        @Override
+        public String name() {
+            return function.name().toLowerCase(java.util.Locale.ROOT).replace("_", "");
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            return Shapes.single(name(), in, -1).clone();
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0));
+        }
+    }
+
+    /**
+     * Padding of the two spatial axes of x [N, C, H, W]: output [N, C, top + H + bottom, left + W + right]. CONSTANT
+     * fills with {@code value}; REFLECT mirrors about the edge without repeating it (each pad below the extent); EDGE
+     * repeats the edge cell.
+     */
+    record Pad(Mode mode, int top, int bottom, int left, int right, double value) implements Operator {
+        public enum Mode { CONSTANT, REFLECT, EDGE }
+
+        public Pad {
+            java.util.Objects.requireNonNull(mode, "mode");
+            if (Math.min(Math.min(top, bottom), Math.min(left, right)) < 0) {
+                throw new IllegalArgumentException("pad: negative padding (cropping) is not supported: " + top + ","
+                        + bottom + "," + left + "," + right);
+            }
+        }
+
+        @Override
+        public String name() {
+            return "pad";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            int[] x = Shapes.single(name(), in, 4);
+            if (mode == Mode.REFLECT && (Math.max(top, bottom) >= x[2] || Math.max(left, right) >= x[3])) {
+                throw new IllegalArgumentException("pad: reflect padding " + top + "," + bottom + "," + left + ","
+                        + right + " must be smaller than the " + x[2] + "x" + x[3] + " plane");
+            }
+            int[] out = {x[0], x[1], Math.addExact(x[2], top + bottom), Math.addExact(x[3], left + right)};
+            Shapes.size(out);
+            return out;
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return 0;
+        }
+
+        /** The input coordinate that output coordinate {@code o} copies, or -1 for the constant. */
+        public static int source(Mode mode, int o, int before, int extent) {
+            int i = o - before;
+            if (i >= 0 && i < extent) {
+                return i;
+            }
+            switch (mode) {
+                case REFLECT:
+                    return i < 0 ? -i : 2 * (extent - 1) - i;
+                case EDGE:
+                    return i < 0 ? 0 : extent - 1;
+                default:
+                    return -1;
+            }
+        }
+    }
+
+    /**
+     * Softmax over {@code count} consecutive axes from {@code axis} on, taken together (ONNX's Softmax: one axis from
+     * opset 13 on, all axes from {@code axis} to the last before), of an input of any rank with at least one axis
+     * before {@code axis} (the batch); same shape out. With the input as [outer, span, inner] (span = the product of
+     * those axes), each of the outer x inner lines of span values is normalised. {@link Softmax} is the case
+     * [N, C] / [N, C, 1, 1].
+     */
+    record AxisSoftmax(int axis, int count) implements Operator {
+        public AxisSoftmax {
+            if (axis < 1 || count < 1) {
+                throw new IllegalArgumentException("axissoftmax: axis must be at least 1 (not the batch) and count at"
+                        + " least 1, got axis " + axis + " count " + count);
+            }
+        }
+
+        /** [outer, span, inner] of {@code x}. */
+        public int[] lines(int[] x) {
+            long outer = 1;
+            long span = 1;
+            long inner = 1;
+            for (int d = 0; d < x.length; d++) {
+                if (d < axis) {
+                    outer *= x[d];
+                } else if (d < axis + count) {
+                    span *= x[d];
+                } else {
+                    inner *= x[d];
+                }
+            }
+            return new int[] {Math.toIntExact(outer), Math.toIntExact(span), Math.toIntExact(inner)};
+        }
+
+        @Override
+        public String name() {
+            return "axissoftmax";
+        }
+
+        @Override
+        public int[] outputShape(List<int[]> in) {
+            int[] x = Shapes.single(name(), in, -1);
+            if (axis + count > x.length) {
+                throw new IllegalArgumentException("axissoftmax: axes " + axis + " to " + (axis + count - 1)
+                        + " do not exist in " + Tensor.shapeString(x));
+            }
+            return x.clone();
+        }
+
+        @Override
+        public long macs(List<int[]> in) {
+            return Shapes.size(in.get(0));
+        }
+    }
 }

@@ -187,4 +187,78 @@ public final class RandomCases {
         cases.add(new Case(new Operator.Concat(), branches, 0, "concat of " + branches.size()));
         return cases;
     }
+
+    /**
+     * {@code rounds} rounds of the parametrised activations (every {@link Operator.Activation.Function} with random
+     * parameters, clip bounds inside and around the input range, sigmoid over [-20, 20]) and padding (every
+     * {@link Operator.Pad.Mode}, asymmetric pads, reflect below the extent, zero pads, batch 1-2) and softmax along
+     * one or several axes ({@link Operator.AxisSoftmax}), each on a random NCHW shape, from {@code seed}. Inputs hold
+     * NaN and infinities at random places in a third of the rounds. Within 1e-6 (sigmoid and the hard functions round
+     * differently once), softmax 1e-5; padding is a copy and exact.
+     */
+    public static List<Case> activationsAndPads(long seed, int rounds) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Case> cases = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            Tensor x = Tensor.random(rnd.nextLong(), -8, 8, 1 + rnd.nextInt(2), 1 + rnd.nextInt(9),
+                    1 + rnd.nextInt(7), 1 + rnd.nextInt(7));
+            if (i % 3 == 2) {
+                float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+                for (int k = 0; k < 3; k++) {
+                    x.data()[rnd.nextInt(x.size())] = special[k];
+                }
+            }
+            String shape = x.shapeString() + " case " + i;
+            double lo = -8 + rnd.nextDouble() * 8;
+            List<Operator> ops = List.of(Operator.Activation.clip(lo, lo + rnd.nextDouble() * 10),
+                    Operator.Activation.clip(0, 6), Operator.Activation.leakyRelu(rnd.nextDouble() * 0.5),
+                    Operator.Activation.sigmoid(), Operator.Activation.hardSigmoid(0.05 + rnd.nextDouble() * 0.3,
+                            rnd.nextDouble()), Operator.Activation.hardSwish());
+            for (Operator op : ops) {
+                cases.add(new Case(op, List.of(x), 1e-6, op + " " + shape));
+            }
+            Operator.Pad.Mode mode = Operator.Pad.Mode.values()[i % 3];
+            int h = x.dim(2);
+            int w = x.dim(3);
+            int[] limits = mode == Operator.Pad.Mode.REFLECT ? new int[] {h, h, w, w} : new int[] {4, 4, 4, 4};
+            int[] pads = new int[4];
+            for (int k = 0; k < 4; k++) {
+                pads[k] = rnd.nextInt(limits[k]);
+            }
+            Operator.Pad pad = new Operator.Pad(mode, pads[0], pads[1], pads[2], pads[3], rnd.nextDouble() * 4 - 2);
+            cases.add(new Case(pad, List.of(x), 0, pad + " " + shape));
+            int axis = 1 + rnd.nextInt(3);
+            Operator.AxisSoftmax softmax = new Operator.AxisSoftmax(axis, 1 + rnd.nextInt(4 - axis));
+            cases.add(new Case(softmax, List.of(x), 1e-5, softmax + " " + shape));
+        }
+        return cases;
+    }
+
+    /**
+     * Null when {@code actual} matches {@code expected} within {@code tolerance} relative L2 over the finite values of
+     * {@code expected} and holds the same non-finite value (NaN, the same infinity) wherever {@code expected} does;
+     * otherwise what differs. For the cases whose inputs hold NaN and infinities.
+     */
+    public static String mismatch(Tensor actual, Tensor expected, double tolerance) {
+        float[] a = actual.data();
+        float[] e = expected.data();
+        if (a.length != e.length) {
+            return "sizes differ: " + actual.shapeString() + " vs " + expected.shapeString();
+        }
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (!Float.isFinite(e[i]) || !Float.isFinite(a[i])) {
+                if (Float.compare(a[i], e[i]) != 0) {
+                    return "element " + i + " is " + a[i] + ", the reference's " + e[i];
+                }
+                continue;
+            }
+            double d = (double) a[i] - e[i];
+            diff += d * d;
+            norm += (double) e[i] * e[i];
+        }
+        double relative = norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
+        return relative <= tolerance ? null : "relative L2 " + relative + " above " + tolerance;
+    }
 }

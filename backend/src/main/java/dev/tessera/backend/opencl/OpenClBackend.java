@@ -221,6 +221,12 @@ public final class OpenClBackend implements Backend {
             return PreparedStep.elementwise(k, rows);
         } else if (op instanceof Operator.Concat) {
             return concat(shapes, buf, out);
+        } else if (op instanceof Operator.Activation a) {
+            return ActivationPadSoftmaxSteps.activation(library, a, x, buf.get(0), out);
+        } else if (op instanceof Operator.Pad pad) {
+            return ActivationPadSoftmaxSteps.pad(library, pad, x, buf.get(0), out);
+        } else if (op instanceof Operator.AxisSoftmax softmax) {
+            return ActivationPadSoftmaxSteps.axisSoftmax(library, softmax, x, buf.get(0), out);
         }
         throw new IllegalArgumentException("the OpenCL backend has no kernel for " + op.name());
     }

@@ -87,6 +87,7 @@ public final class SelfTest {
         test.convolutions();
         test.pooling();
         test.elementwise();
+        test.activationsAndPads();
         return List.copyOf(test.checks);
     }
 
@@ -230,5 +231,24 @@ public final class SelfTest {
                 "2x(3+5+3)x4x5");
         check("copy_into_channels", new Operator.Concat(), List.of(big, Tensor.random(27, -2, 2, 2, 1, 17, 19)), 0,
                 "2x(8+1)x17x19");
+    }
+
+    /**
+     * Every activation function, every padding mode and softmax along an axis, on odd shapes with asymmetric pads and
+     * batch 2.
+     */
+    private void activationsAndPads() {
+        Tensor x = Tensor.random(28, -8, 8, 2, 3, 5, 7);
+        for (Operator.Activation a : List.of(Operator.Activation.clip(0, 6), Operator.Activation.clip(-1.5, 0.25),
+                Operator.Activation.leakyRelu(0.01), Operator.Activation.sigmoid(),
+                Operator.Activation.hardSigmoid(0.2, 0.5), Operator.Activation.hardSwish())) {
+            check("activation", a, List.of(x), 1e-6, a.name() + " " + a.a() + "," + a.b() + " 2x3x5x7");
+        }
+        for (Operator.Pad.Mode mode : Operator.Pad.Mode.values()) {
+            check("pad_planes", new Operator.Pad(mode, 1, 2, 0, 3, 0.5), List.of(x), 0,
+                    mode.name().toLowerCase(java.util.Locale.ROOT) + " 1,2,0,3 2x3x5x7");
+        }
+        check("softmax_lines", new Operator.AxisSoftmax(1, 1), List.of(x), 1e-5, "over C of 2x3x5x7");
+        check("softmax_lines", new Operator.AxisSoftmax(2, 2), List.of(x), 1e-5, "over HxW of 2x3x5x7");
     }
 }

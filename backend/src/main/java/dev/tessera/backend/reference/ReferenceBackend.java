@@ -99,6 +99,12 @@ public final class ReferenceBackend implements Backend {
             return new Tensor(x.data().clone(), outShape);
         } else if (op instanceof Operator.Concat) {
             return concat(in, outShape);
+        } else if (op instanceof Operator.Activation a) {
+            return map(x, a::apply);
+        } else if (op instanceof Operator.Pad pad) {
+            return pad(pad, x, outShape);
+        } else if (op instanceof Operator.AxisSoftmax softmax) {
+            return axisSoftmax(softmax, x);
         }
         throw new IllegalArgumentException(op.name() + ": not supported by the reference backend");
     }
@@ -365,6 +371,55 @@ public final class ReferenceBackend implements Backend {
             }
             offset += block;
         }
+        return out;
+    }
+
+    /** Every output cell copies the input cell {@link Operator.Pad#source} names on both axes, or the constant. */
+    private static Tensor pad(Operator.Pad op, Tensor x, int[] outShape) {
+        int h = x.dim(2);
+        int w = x.dim(3);
+        int p = outShape[2];
+        int q = outShape[3];
+        float[] xs = x.data();
+        Tensor out = Tensor.zeros(outShape);
+        float[] y = out.data();
+        float value = (float) op.value();
+        for (int plane = 0; plane < outShape[0] * outShape[1]; plane++) {
+            for (int pi = 0; pi < p; pi++) {
+                int hi = Operator.Pad.source(op.mode(), pi, op.top(), h);
+                for (int qi = 0; qi < q; qi++) {
+                    int wi = Operator.Pad.source(op.mode(), qi, op.left(), w);
+                    y[(plane * p + pi) * q + qi] = hi < 0 || wi < 0 ? value : xs[(plane * h + hi) * w + wi];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Each line of span values, inner apart, normalised as {@link #softmax} normalises a row (NaN in: NaN out). */
+    private static Tensor axisSoftmax(Operator.AxisSoftmax op, Tensor x) {
+        int[] lines = op.lines(x.shape());
+        int span = lines[1];
+        int inner = lines[2];
+        float[] xs = x.data();
+        Tensor out = Tensor.zeros(x.shape());
+        float[] y = out.data();
+        IntStream.range(0, lines[0] * inner).parallel().forEach(line -> {
+            int base = (line / inner) * span * inner + line % inner;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < span; k++) {
+                max = Math.max(max, xs[base + k * inner]);
+            }
+            double[] e = new double[span];
+            double sum = 0;
+            for (int k = 0; k < span; k++) {
+                e[k] = Math.exp(xs[base + k * inner] - max);
+                sum += e[k];
+            }
+            for (int k = 0; k < span; k++) {
+                y[base + k * inner] = (float) (e[k] / sum);
+            }
+        });
         return out;
     }
 }

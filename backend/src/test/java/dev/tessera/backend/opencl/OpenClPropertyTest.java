@@ -222,6 +222,18 @@ class OpenClPropertyTest {
     }
 
     @Test
+    void activationsAndPaddingMatchReferenceWithNanAndInfinity() {
+        for (RandomCases.Case c : RandomCases.activationsAndPads(515, 60)) {
+            OpResult expected = reference.run(c.op(), c.inputs());
+            OpResult actual = opencl.run(c.op(), c.inputs());
+            assertArrayEquals(expected.output().shape(), actual.output().shape(), c.description());
+            String mismatch = RandomCases.mismatch(actual.output(), expected.output(), c.tolerance());
+            assertNull(mismatch, () -> c.description() + ": " + mismatch);
+            assertTrue(actual.ranOn().startsWith("opencl:"), c.description() + ": " + actual.ranOn());
+        }
+    }
+
+    @Test
     void elementwiseFullyConnectedAndSoftmaxMatchReference() {
         RandomCases.elementwise(31, 200).forEach(OpenClPropertyTest::check);
     }

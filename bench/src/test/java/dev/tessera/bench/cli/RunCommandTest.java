@@ -105,6 +105,55 @@ class RunCommandTest {
         assertTrue(error.relativeL2() < 1e-4, "aparapi vs reference: " + error);
     }
 
+    /** A fully convolutional ONNX file with symbolic H and W: sized by --input, its raw output summarised. */
+    @Test
+    void featureMapOutputIsSummarisedAndWrittenNotRanked() throws Exception {
+        Model model = new ModelBuilder("fcn", 2, 5, 5).conv("conv", 3, 3).build().initialise(4);
+        ai.onnx.proto.OnnxMl.ModelProto.Builder proto = OnnxExporter.toProto(model).toBuilder();
+        var shape = proto.getGraphBuilder().getInputBuilder(0).getTypeBuilder().getTensorTypeBuilder()
+                .getShapeBuilder();
+        shape.getDimBuilder(2).clearDimValue().setDimParam("H");
+        shape.getDimBuilder(3).clearDimValue().setDimParam("W");
+        Path onnx = dir.resolve("fcn.onnx");
+        Files.write(onnx, proto.build().toByteArray());
+        Tensor x = Tensor.random(8, -1f, 1f, 1, 2, 6, 9);
+        Path in = dir.resolve("x.npy");
+        Npy.write(in, x);
+        Path out = dir.resolve("y.npy");
+        // the seeded weights depend on the seed and the layer only, not on the input size
+        Model sized = new ModelBuilder("fcn", 2, 6, 9).conv("conv", 3, 3).build().initialise(4);
+        Tensor expected = sized.forward(REFERENCE, x);
+
+        CliTest.Run text = CliTest.run("run", onnx.toString(), "--backend", "reference", "--input", in.toString(),
+                "--out", out.toString());
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("output 1x3x4x7 (not class scores [N, K]; no top-5): 84 values: min "),
+                text.out());
+        assertFalse(text.out().contains("probabilit"), text.out());
+        assertArrayEquals(expected.data(), Npy.read(out).data());
+
+        CliTest.Run json = CliTest.run("run", onnx.toString(), "--backend", "reference", "--input", in.toString(),
+                "--json");
+        assertEquals(0, json.code(), json.err());
+        JsonNode j = Json.MAPPER.readTree(json.out());
+        assertTrue(j.get("top5").isNull());
+        assertFalse(j.get("softmax_applied").asBoolean());
+        JsonNode summary = j.get("output_summary");
+        double min = Double.MAX_VALUE;
+        double max = -Double.MAX_VALUE;
+        double sum = 0;
+        for (float v : expected.data()) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            sum += v;
+        }
+        assertEquals(84, summary.get("values").asLong());
+        assertEquals(min, summary.get("min").asDouble(), 0);
+        assertEquals(max, summary.get("max").asDouble(), 0);
+        assertEquals(sum / 84, summary.get("mean").asDouble(), 1e-12);
+        assertEquals(0, summary.get("non_finite").asLong());
+    }
+
     @Test
     void modelEndingInSoftmaxReportsItsOwnProbabilities() throws Exception {
         Model model = new ModelBuilder("tiny-softmax", 2, 5, 5).conv("conv", 3, 3).flatten("flatten")

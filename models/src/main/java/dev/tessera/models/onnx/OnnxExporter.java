@@ -34,7 +34,10 @@ import dev.tessera.opencl.AtomicFiles;
  * by size, so the attribute is {@link Operator.Lrn#effectiveAlpha()} x size; an even size is refused because ONNX's
  * window is then asymmetric), fc to Gemm with {@code transB=1} (a Flatten node first when its input is not 2-D),
  * biasadd to Add with a [C, 1, ..., 1] initializer, batchnorm to BatchNormalization, flatten to Flatten (axis 1),
- * softmax to Softmax (axis 1), concat to Concat (axis 1), relu, tanh and add to Relu, Tanh and Add. A fused ReLU becomes a Relu node after the
+ * softmax to Softmax (axis 1), concat to Concat (axis 1), relu, tanh and add to Relu, Tanh and Add, the activations
+ * to Clip (bounds as scalar initializers {@code <layer>.min}/{@code .max}), LeakyRelu, Sigmoid, HardSigmoid and
+ * (HardSwish being opset 14) HardSigmoid(1/6, 1/2) times the input, pad to Pad (pads {@code <layer>.pads} [0, 0, top,
+ * left, 0, 0, bottom, right], mode, constant {@code <layer>.value}). A fused ReLU becomes a Relu node after the
  * operator: the operator's node keeps the layer's name and writes {@code <layer>.pre_relu}, the Relu node
  * ({@code <layer>.relu}) writes the layer's output. A masked weight (LeNet-5's C3 connection table) is written as the
  * full weight with its zeros, and its mask as metadata ({@link OnnxFormat#MASK_KEY_PREFIX}) that only the importer
@@ -91,6 +94,8 @@ public final class OnnxExporter {
         private final OnnxMl.ModelProto.Builder proto = OnnxMl.ModelProto.newBuilder();
         private final Set<String> names = new HashSet<>();
         private final Map<String, Integer> ranks = new HashMap<>();
+        /** Each layer's output shape for one image (the batch is symbolic in the file). */
+        private final Map<String, int[]> layerShapes = new HashMap<>();
 
         Writer(Model model) {
             this.model = model;
@@ -101,11 +106,13 @@ public final class OnnxExporter {
             names.add(Model.INPUT);
             model.layers().forEach(l -> names.add(l.name()));
             ranks.put(Model.INPUT, 4);
+            layerShapes.put(Model.INPUT, new int[] {1, in[0], in[1], in[2]});
             graph.setName(model.name()).addInput(valueInfo(Model.INPUT, in));
             List<int[]> shapes = model.layerShapes(1);
             for (int i = 0; i < model.layers().size(); i++) {
                 Layer layer = model.layers().get(i);
                 ranks.put(layer.name(), shapes.get(i).length);
+                layerShapes.put(layer.name(), shapes.get(i));
                 try {
                     layer(layer);
                 } catch (IllegalArgumentException e) {
@@ -199,9 +206,84 @@ public final class OnnxExporter {
                 emit(node("Flatten", name, in, List.of()).addAttribute(integer("axis", 1)), name, false);
             } else if (op instanceof Operator.Concat) {
                 emit(node("Concat", name, in, List.of()).addAttribute(integer("axis", 1)), name, false);
+            } else if (op instanceof Operator.AxisSoftmax a) {
+                axisSoftmax(a, name, in);
+            } else if (op instanceof Operator.Activation a) {
+                activation(a, name, in);
+            } else if (op instanceof Operator.Pad p) {
+                String pads = constant(OnnxFormat.longTensor(unique(name + ".pads"), 0, 0, p.top(), p.left(), 0, 0,
+                        p.bottom(), p.right()));
+                OnnxMl.NodeProto.Builder node = node("Pad", name, in, List.of()).addInput(pads)
+                        .addAttribute(OnnxFormat.string("mode", p.mode().name().toLowerCase(java.util.Locale.ROOT)));
+                if (p.mode() == Operator.Pad.Mode.CONSTANT) {
+                    node.addInput(constant(OnnxFormat.floatTensor(unique(name + ".value"),
+                            new float[] {(float) p.value()})));
+                }
+                emit(node, name, false);
             } else {
                 throw new IllegalArgumentException("operator " + op.name() + " has no ONNX form in this exporter");
             }
+        }
+
+        /**
+         * Clip (bounds as scalar initializers), LeakyRelu, Sigmoid, HardSigmoid; HardSwish, which opset 13 lacks, as
+         * HardSigmoid(alpha 1/6, beta 1/2) times its input (the importer joins the two again).
+         */
+        private void activation(Operator.Activation a, String name, List<String> in) {
+            switch (a.function()) {
+                case CLIP -> emit(node("Clip", name, in, List.of())
+                        .addInput(constant(OnnxFormat.floatTensor(unique(name + ".min"), new float[] {(float) a.a()})))
+                        .addInput(constant(OnnxFormat.floatTensor(unique(name + ".max"), new float[] {(float) a.b()}))),
+                        name, false);
+                case LEAKY_RELU -> emit(node("LeakyRelu", name, in, List.of()).addAttribute(real("alpha", a.a())),
+                        name, false);
+                case SIGMOID -> emit(node("Sigmoid", name, in, List.of()), name, false);
+                case HARD_SIGMOID -> emit(node("HardSigmoid", name, in, List.of()).addAttribute(real("alpha", a.a()))
+                        .addAttribute(real("beta", a.b())), name, false);
+                case HARD_SWISH -> {
+                    String gate = unique(name + ".hard_sigmoid");
+                    graph.addNode(node("HardSigmoid", gate, in, List.of()).addOutput(gate)
+                            .addAttribute(real("alpha", 1.0 / 6)).addAttribute(real("beta", 0.5)));
+                    emit(node("Mul", name, List.of(in.get(0), gate), List.of()), name, false);
+                }
+                default -> throw new IllegalArgumentException("activation " + a.function() + " has no ONNX form");
+            }
+        }
+
+        /**
+         * Softmax along one axis; along several (an import from before opset 13), a Reshape joining them into one,
+         * the Softmax, and a Reshape back (the batch copied with 0, the other dimensions as the model has them).
+         */
+        private void axisSoftmax(Operator.AxisSoftmax a, String name, List<String> in) {
+            if (a.count() == 1) {
+                emit(node("Softmax", name, in, List.of()).addAttribute(integer("axis", a.axis())), name, false);
+                return;
+            }
+            int[] x = layerShapes.get(in.get(0));
+            long[] joined = new long[x.length - a.count() + 1];
+            long[] back = new long[x.length];
+            for (int d = 0, j = 0; d < x.length; d++) {
+                back[d] = d == 0 ? 0 : x[d];
+                if (d < a.axis() || d >= a.axis() + a.count()) {
+                    joined[j++] = d == 0 ? 0 : x[d];
+                } else if (d == a.axis()) {
+                    joined[j++] = -1;
+                }
+            }
+            String flat = unique(name + ".joined");
+            graph.addNode(node("Reshape", flat, List.of(in.get(0), constant(OnnxFormat.longTensor(
+                    unique(name + ".joined_shape"), joined))), List.of()).addOutput(flat));
+            String soft = unique(name + ".softmax");
+            graph.addNode(node("Softmax", soft, List.of(flat), List.of()).addAttribute(integer("axis", a.axis()))
+                    .addOutput(soft));
+            emit(node("Reshape", name, List.of(soft, constant(OnnxFormat.longTensor(unique(name + ".shape"),
+                    back))), List.of()), name, false);
+        }
+
+        /** Adds {@code tensor} as an initializer and returns its name. */
+        private String constant(OnnxMl.TensorProto tensor) {
+            graph.addInitializer(tensor);
+            return tensor.getName();
         }
 
         /** A node named {@code name} reading {@code inputs}, then one initializer per parameter. */

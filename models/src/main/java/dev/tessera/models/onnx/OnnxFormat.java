@@ -42,6 +42,20 @@ final class OnnxFormat {
         return t.build();
     }
 
+    /** An INT64 initializer holding {@code values} as a 1-D tensor, as little-endian raw data. */
+    static OnnxMl.TensorProto longTensor(String name, long... values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asLongBuffer().put(values);
+        return OnnxMl.TensorProto.newBuilder().setName(name).setDataType(OnnxMl.TensorProto.DataType.INT64.getNumber())
+                .setRawData(ByteString.copyFrom(bytes)).addDims(values.length).build();
+    }
+
+    /** A STRING attribute. */
+    static OnnxMl.AttributeProto string(String name, String value) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value)).build();
+    }
+
     static OnnxMl.TensorProto floatTensor(String name, Tensor value) {
         return floatTensor(name, value.data(), value.shape());
     }

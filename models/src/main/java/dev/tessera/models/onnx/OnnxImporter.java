@@ -30,13 +30,18 @@ import dev.tessera.models.Parameter;
  * Reads an ONNX model made of the supported operators into an initialised {@link Model}.
  *
  * <p>Supported (default domain, opsets {@value OnnxFormat#MIN_IMPORT_OPSET}-{@value OnnxFormat#MAX_IMPORT_OPSET}):
- * Conv (2-D; {@code auto_pad} NOTSET, VALID, SAME_UPPER, SAME_LOWER), Relu, Tanh, MaxPool and AveragePool (no
- * {@code ceil_mode}, no pool dilation), GlobalAveragePool, LRN (odd size), Gemm ({@code transA=0}; {@code transB},
- * {@code alpha} and {@code beta} are folded into the weight and bias), MatMul with a constant [K, M] second input (an
- * fc; a following Add of a constant [M] becomes its bias), Add (two layers: the residual add; a layer and a constant
- * [C, 1, ..., 1]: a bias add), BatchNormalization (inference), Flatten (axis 1), Reshape to [N, -1] (a flatten),
- * Softmax (axis 1), Concat (axis 1, of computed tensors), Dropout and Identity (removed), Constant. Anything else,
- * and any attribute value outside this, is an {@link OnnxFormatException} naming the node and its operator.
+ * Conv (2-D; {@code auto_pad} NOTSET, VALID, SAME_UPPER, SAME_LOWER), Relu, Tanh, Sigmoid, LeakyRelu, Clip,
+ * HardSigmoid, HardSwish (also as HardSigmoid(1/6, 1/2) times its input), MaxPool and AveragePool ({@code ceil_mode}
+ * as extra trailing padding, no pool dilation), GlobalAveragePool, ReduceMean over H and W, LRN (odd size), Gemm
+ * ({@code transA=0}; {@code transB}, {@code alpha} and {@code beta} are folded into the weight and bias), MatMul with
+ * a constant [K, M] second input (an fc; a following Add of a constant [M] becomes its bias), Add (two layers: the
+ * residual add; a layer and a constant [C, 1, ..., 1]: a bias add), BatchNormalization (inference), Flatten (axis 1),
+ * Reshape to a flatten, Softmax (any axis but the batch), Concat (axis 1, of computed tensors), Pad (H and W;
+ * constant, reflect, edge), Dropout, Identity and the identity Transpose (removed), Constant in every value form, and
+ * the shape arithmetic {@link ShapeFolding} computes on constants and known shapes. Weights may be external data
+ * beside the file ({@link ExternalData}); symbolic input dimensions come from a given input shape. Anything else, and
+ * any attribute value outside this, is an {@link OnnxFormatException} naming the node and its operator; the full
+ * list with every refusal is the project's docs/ONNX.md.
  *
  * <p>Layers are named after the tensor they write. A Relu that is the only reader of a Conv, Gemm, MatMul (with its
  * bias) or two-input Add is fused into it (the fused layer takes the Relu's output name). Weights must be FLOAT
@@ -52,6 +57,16 @@ public final class OnnxImporter {
 
     /** The model in {@code file}; named after the ONNX graph, or the file when the graph has no name. */
     public static Model load(Path file) {
+        return load(file, null);
+    }
+
+    /**
+     * The model in {@code file}, its symbolic input dimensions (C, H or W given as a name, not a number) taken from
+     * {@code inputShape} ([C, H, W], or [N, C, H, W] whose N is ignored; null when the file fixes them; dimensions the
+     * file fixes are kept, so a caller checks its input against {@link Model#inputShape()}). Weights kept
+     * as external data are read from files in {@code file}'s folder (or below it), as the ONNX spec places them.
+     */
+    public static Model load(Path file, int[] inputShape) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -59,7 +74,8 @@ public final class OnnxImporter {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
         String fallback = file.getFileName().toString().replaceFirst("(?i)\\.onnx$", "");
-        return fromProto(parse(bytes, file.toString()), fallback);
+        Path folder = file.toAbsolutePath().getParent();
+        return new Reader(parse(bytes, file.toString()), fallback, folder, inputShape).model();
     }
 
     /** The model in an ONNX stream (read to the end, not closed). */
@@ -78,7 +94,7 @@ public final class OnnxImporter {
 
     /** The model of a parsed ONNX ModelProto; {@code fallbackName} when its graph has no name. */
     public static Model fromProto(OnnxMl.ModelProto proto, String fallbackName) {
-        return new Reader(proto, fallbackName).model();
+        return new Reader(proto, fallbackName, null, null).model();
     }
 
     private static OnnxMl.ModelProto parse(byte[] bytes, String what) {
@@ -94,14 +110,14 @@ public final class OnnxImporter {
     }
 
     /** A constant tensor: an initializer or a Constant node's value, FLOAT or INT64. */
-    private record Constant(int[] dims, float[] floats, long[] longs) {
+    record Constant(int[] dims, float[] floats, long[] longs) {
         long size() {
             return Tensor.sizeOf(dims);
         }
     }
 
     /** The attributes of one node, checked against the names its operator understands. */
-    private static final class Attributes {
+    static final class Attributes {
         private final Map<String, OnnxMl.AttributeProto> byName = new HashMap<>();
 
         Attributes(OnnxMl.NodeProto node, String where, String... allowed) {
@@ -144,28 +160,42 @@ public final class OnnxImporter {
         }
     }
 
-    private static final class Reader {
+    /** The operators the importer reads, for the refusal of any other. */
+    static final String SUPPORTED = "Conv, Relu, Tanh, Sigmoid, LeakyRelu, Clip, HardSigmoid, HardSwish, MaxPool,"
+            + " AveragePool, GlobalAveragePool, ReduceMean, LRN, Gemm, MatMul, Add, BatchNormalization, Flatten,"
+            + " Reshape, Softmax (any axis but the batch), Concat, Pad, Dropout, Identity, Constant, Transpose (on constants, or the identity"
+            + " permutation), and on constants or known shapes: Shape, Gather, Unsqueeze, Squeeze, Cast, Concat, Slice,"
+            + " ConstantOfShape";
+
+    static final class Reader {
         private final OnnxMl.ModelProto proto;
         private final OnnxMl.GraphProto graph;
         private final String modelName;
-        private final int opset;
-        private final Map<String, Constant> constants = new HashMap<>();
+        final int opset;
+        final Map<String, Constant> constants = new HashMap<>();
         private final Map<String, Tensor> masks = new HashMap<>();
         /** Per tensor name, the indices of the nodes that read it. */
         private final Map<String, List<Integer>> readers = new HashMap<>();
         private final Set<String> graphOutputs = new HashSet<>();
         /** Tensor name to the layer (or {@link Model#INPUT}) that holds its value. */
-        private final Map<String, String> layerOf = new HashMap<>();
+        final Map<String, String> layerOf = new HashMap<>();
         /** Layer name to its output shape for one image. */
-        private final Map<String, int[]> shapes = new HashMap<>();
+        final Map<String, int[]> shapes = new HashMap<>();
         private final Set<Integer> absorbed = new HashSet<>();
         private final List<Layer> layers = new ArrayList<>();
         /** Whether {@link OnnxExporter} wrote the file: then only the ReLUs and flattens it split off are merged. */
         private final boolean fromTessera;
         private long declaredBatch = -1;
         private int[] inputShape;
+        /** The model file's folder, where external data lives; null when the model came as bytes. */
+        private final Path folder;
+        /** The input shape the caller gives for symbolic dimensions ([C, H, W]); null when none. */
+        private final int[] givenInput;
 
-        Reader(OnnxMl.ModelProto proto, String fallbackName) {
+        Reader(OnnxMl.ModelProto proto, String fallbackName, Path folder, int[] givenInput) {
+            this.folder = folder;
+            this.givenInput = givenInput == null ? null : givenInput.length == 4
+                    ? Arrays.copyOfRange(givenInput, 1, 4) : givenInput.clone();
             this.proto = proto;
             this.graph = proto.getGraph();
             this.modelName = graph.getName().isBlank() ? fallbackName : graph.getName();
@@ -270,38 +300,53 @@ public final class OnnxImporter {
             OnnxMl.ValueInfoProto input = inputs.get(0);
             OnnxMl.TypeProto.Tensor type = input.getType().getTensorType();
             List<OnnxMl.TensorShapeProto.Dimension> dims = type.getShape().getDimList();
-            if (type.getElemType() != OnnxMl.TensorProto.DataType.FLOAT.getNumber() || dims.size() != 4
-                    || dims.subList(1, 4).stream().anyMatch(d -> !d.hasDimValue())) {
+            if (type.getElemType() != OnnxMl.TensorProto.DataType.FLOAT.getNumber() || dims.size() != 4) {
                 throw new OnnxFormatException(modelName + ": input " + input.getName()
-                        + " must be a FLOAT tensor [N, C, H, W] with fixed C, H and W");
+                        + " must be a FLOAT tensor [N, C, H, W]");
             }
-            for (int axis = 0; axis < 4; axis++) {
+            if (givenInput != null && givenInput.length != 3) {
+                throw new IllegalArgumentException("the input shape for " + modelName + " must be [C, H, W] or"
+                        + " [N, C, H, W], got " + Arrays.toString(givenInput));
+            }
+            for (int axis = 0; axis < 4; axis++) { // before the symbolic check: a 0 is a wrong size, not a name
                 if (dims.get(axis).hasDimValue() && dims.get(axis).getDimValue() < (axis == 0 ? 0 : 1)) {
                     throw new OnnxFormatException(modelName + ": input " + input.getName() + " has dimension "
                             + "NCHW".charAt(axis) + " = " + dims.get(axis).getDimValue() + "; dimensions must be "
                             + "positive");
                 }
             }
-            try {
+            try { // in long, before any narrowing; a symbolic dimension counts as 1 here
                 CheckedSizes.tensorElements(modelName + ": input " + input.getName() + " [C, H, W]",
-                        dims.get(1).getDimValue(), dims.get(2).getDimValue(), dims.get(3).getDimValue());
+                        Math.max(1, dims.get(1).getDimValue()), Math.max(1, dims.get(2).getDimValue()),
+                        Math.max(1, dims.get(3).getDimValue()));
             } catch (IllegalArgumentException e) {
                 throw new OnnxFormatException(e.getMessage());
+            }
+            inputShape = new int[3];
+            List<String> symbolic = new ArrayList<>();
+            String[] axisNames = {"C", "H", "W"};
+            for (int d = 0; d < 3; d++) {
+                OnnxMl.TensorShapeProto.Dimension dim = dims.get(d + 1);
+                if (dim.hasDimValue() && dim.getDimValue() > 0) {
+                    inputShape[d] = Math.toIntExact(dim.getDimValue()); // a given input that differs: the caller's check
+                } else if (givenInput != null) {
+                    inputShape[d] = givenInput[d];
+                } else {
+                    symbolic.add(axisNames[d] + (dim.hasDimParam() ? " (" + dim.getDimParam() + ")" : ""));
+                }
+            }
+            if (!symbolic.isEmpty()) {
+                throw new OnnxFormatException(modelName + ": input " + input.getName() + " has symbolic "
+                        + String.join(", ", symbolic) + "; give an input to fix them (tessera run --input x.npy)");
             }
             if (dims.get(0).hasDimValue() && dims.get(0).getDimValue() > 0) {
                 declaredBatch = dims.get(0).getDimValue();
             }
-            inputShape = new int[] {(int) dims.get(1).getDimValue(), (int) dims.get(2).getDimValue(),
-                    (int) dims.get(3).getDimValue()};
             layerOf.put(input.getName(), Model.INPUT);
             shapes.put(Model.INPUT, new int[] {1, inputShape[0], inputShape[1], inputShape[2]});
         }
 
-        private static Constant constant(OnnxMl.TensorProto t, String what) {
-            if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-                throw new OnnxFormatException(what + ": external data is not supported; save the model with its"
-                        + " weights inside the file");
-            }
+        Constant constant(OnnxMl.TensorProto t, String what) {
             long n;
             try { // checked before any narrowing: a dimension of 2^32 + 1 must not become 1
                 n = CheckedSizes.tensorElements(what + " dims", t.getDimsList().stream().mapToLong(Long::longValue)
@@ -309,11 +354,17 @@ public final class OnnxImporter {
             } catch (IllegalArgumentException e) {
                 throw new OnnxFormatException(e.getMessage());
             }
-            int[] dims = t.getDimsList().stream().mapToInt(Long::intValue).toArray();
-            ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            if (t.getDataType() == OnnxMl.TensorProto.DataType.FLOAT.getNumber()) {
-                float[] v = new float[(int) n];
-                if (!t.getRawData().isEmpty()) {
+            int[] dims = t.getDimsList().stream().mapToInt(Math::toIntExact).toArray();
+            com.google.protobuf.ByteString rawData = t.getRawData();
+            if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
+                rawData = ExternalData.read(t, folder, what);
+            }
+            ByteBuffer raw = rawData.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            boolean hasRaw = !rawData.isEmpty();
+            int type = t.getDataType();
+            if (type == OnnxMl.TensorProto.DataType.FLOAT.getNumber()) {
+                float[] v = new float[Math.toIntExact(n)];
+                if (hasRaw) {
                     requireCount(what, raw.remaining() / Float.BYTES, n);
                     raw.asFloatBuffer().get(v);
                 } else {
@@ -324,9 +375,9 @@ public final class OnnxImporter {
                 }
                 return new Constant(dims, v, null);
             }
-            if (t.getDataType() == OnnxMl.TensorProto.DataType.INT64.getNumber()) {
-                long[] v = new long[(int) n];
-                if (!t.getRawData().isEmpty()) {
+            if (type == OnnxMl.TensorProto.DataType.INT64.getNumber()) {
+                long[] v = new long[Math.toIntExact(n)];
+                if (hasRaw) {
                     requireCount(what, raw.remaining() / Long.BYTES, n);
                     raw.asLongBuffer().get(v);
                 } else {
@@ -337,8 +388,23 @@ public final class OnnxImporter {
                 }
                 return new Constant(dims, null, v);
             }
+            if (type == OnnxMl.TensorProto.DataType.INT32.getNumber()) {
+                long[] v = new long[Math.toIntExact(n)];
+                if (hasRaw) {
+                    requireCount(what, raw.remaining() / Integer.BYTES, n);
+                    for (int k = 0; k < n; k++) {
+                        v[k] = raw.getInt(k * Integer.BYTES);
+                    }
+                } else {
+                    requireCount(what, t.getInt32DataCount(), n);
+                    for (int k = 0; k < n; k++) {
+                        v[k] = t.getInt32Data(k);
+                    }
+                }
+                return new Constant(dims, null, v);
+            }
             throw new OnnxFormatException(what + ": data type "
-                    + OnnxMl.TensorProto.DataType.forNumber(t.getDataType()) + " is not supported (FLOAT or INT64)");
+                    + OnnxMl.TensorProto.DataType.forNumber(type) + " is not supported (FLOAT, INT64 or INT32)");
         }
 
         private static void requireCount(String what, long have, long want) {
@@ -391,10 +457,33 @@ public final class OnnxImporter {
                     alias(node, where);
                 }
                 case "Constant" -> constantNode(node, where);
-                case "Concat" -> concat(node, where);
-                default -> throw new OnnxFormatException(where + ": not supported (supported: Conv, Relu, Tanh,"
-                        + " MaxPool, AveragePool, GlobalAveragePool, LRN, Gemm, MatMul, Add, BatchNormalization,"
-                        + " Flatten, Reshape, Softmax, Concat, Dropout, Identity, Constant)");
+                case "Concat" -> {
+                    if (allConstant(node)) {
+                        ShapeFolding.concat(this, node, where);
+                    } else {
+                        concat(node, where);
+                    }
+                }
+                case "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "ConstantOfShape", "Slice" ->
+                        ShapeFolding.fold(this, node, where);
+                case "ReduceMean" -> reduceMean(node, where);
+                case "Clip" -> clip(node, index, where);
+                case "LeakyRelu" -> {
+                    Attributes a = new Attributes(node, where, "alpha");
+                    unary(node, index, where, Operator.Activation.leakyRelu(a.real("alpha", 0.01)));
+                }
+                case "Sigmoid" -> {
+                    new Attributes(node, where);
+                    unary(node, index, where, Operator.Activation.sigmoid());
+                }
+                case "HardSigmoid" -> hardSigmoid(node, index, where);
+                case "HardSwish" -> {
+                    new Attributes(node, where);
+                    unary(node, index, where, Operator.Activation.hardSwish());
+                }
+                case "Pad" -> pad(node, index, where);
+                case "Transpose" -> transpose(node, where);
+                default -> throw new OnnxFormatException(where + ": not supported (supported: " + SUPPORTED + ")");
             }
         }
 
@@ -439,9 +528,6 @@ public final class OnnxImporter {
             if (node.getOutputCount() > 1 && isRead(node.getOutput(1))) {
                 throw new OnnxFormatException(where + ": the Indices output is not supported");
             }
-            if (a.integer("ceil_mode", 0) != 0) {
-                throw new OnnxFormatException(where + ": ceil_mode=1 is not supported (only floor)");
-            }
             int[] dilations = pair(a, "dilations", where);
             if (dilations[0] != 1 || dilations[1] != 1) {
                 throw new OnnxFormatException(where + ": dilations " + Arrays.toString(dilations)
@@ -455,10 +541,45 @@ public final class OnnxImporter {
             String x = layerInput(node, 0, where);
             int[] strides = pair(a, "strides", where);
             int[] pads = pads(a, where, x, kernel, strides, dilations);
+            if (a.integer("ceil_mode", 0) != 0) {
+                pads = ceilModePads(pads, shapes.get(x), kernel, strides, !max && a.integer("count_include_pad", 0) != 0,
+                        where);
+            }
             Operator.Pool op = new Operator.Pool(max ? Operator.Pool.Kind.MAX : Operator.Pool.Kind.AVG, kernel[0],
                     kernel[1], strides[0], strides[1], pads[0], pads[2], pads[1], pads[3],
                     a.integer("count_include_pad", 0) != 0);
             addLayer(where, node.getOutput(0), op, List.of(x), List.of());
+        }
+
+        /**
+         * ceil_mode=1 as extra padding at the bottom and right: the ceiling output size (a last window must start
+         * inside the input or its leading padding, as PyTorch and ONNX Runtime count), the cells the floor formula
+         * lacks for it added to the trailing pads. Max pooling ignores padded cells and average pooling without
+         * count_include_pad divides by the real ones, so both give the same values; with count_include_pad the
+         * extra cells would count, so that case is refused when it needs any.
+         */
+        private static int[] ceilModePads(int[] pads, int[] x, int[] kernel, int[] strides, boolean countPad,
+                String where) {
+            int[] result = pads.clone();
+            for (int axis = 0; axis < 2; axis++) {
+                int in = x[2 + axis];
+                int padded = in + pads[axis] + pads[axis + 2];
+                int span = padded - kernel[axis];
+                if (span < 0) {
+                    return result; // the window does not fit: the operator's own check reports it
+                }
+                int out = (span + strides[axis] - 1) / strides[axis] + 1;
+                if ((out - 1) * strides[axis] >= in + pads[axis]) {
+                    out--;
+                }
+                int extra = Math.max(0, (out - 1) * strides[axis] + kernel[axis] - padded);
+                if (extra > 0 && countPad) {
+                    throw new OnnxFormatException(where + ": ceil_mode=1 with count_include_pad=1 is not supported"
+                            + " where the last window reaches past the padded input (its divisor differs)");
+                }
+                result[axis + 2] += extra;
+            }
+            return result;
         }
 
         private void lrn(OnnxMl.NodeProto node, int index, String where) {
@@ -613,15 +734,32 @@ public final class OnnxImporter {
         private void reshape(OnnxMl.NodeProto node, int index, String where) {
             Attributes a = new Attributes(node, where, "allowzero");
             requireInputs(node, where, 2, 2);
-            String x = layerInput(node, 0, where);
             Constant shape = constants.get(node.getInput(1));
             if (shape == null || shape.longs() == null) {
-                throw new OnnxFormatException(where + ": the shape must be a constant INT64 tensor");
+                throw new OnnxFormatException(where + ": the shape must be a constant INT64 tensor (or folded from"
+                        + " Shape, Gather, Unsqueeze, Concat of known shapes)");
             }
-            long[] s = shape.longs();
+            if (constants.containsKey(node.getInput(0))) {
+                constants.put(node.getOutput(0), ShapeFolding.reshape(constants.get(node.getInput(0)), shape.longs(),
+                        where));
+                return;
+            }
+            String x = layerInput(node, 0, where);
+            if (fromTessera && node.getName().endsWith(".joined") && joinedSoftmax(node, x, shape.longs().length)) {
+                return;
+            }
+            long[] s = shape.longs().clone();
+            if (s.length == 2 && s[0] == ShapeFolding.BATCH) {
+                s[0] = 0; // the input's batch, whatever it is: as 0 (copy) says it
+            }
+            if (Arrays.stream(s).anyMatch(v -> v == ShapeFolding.BATCH)) {
+                throw new OnnxFormatException(where + ": the batch size may only be the first dimension of the new"
+                        + " shape");
+            }
             long features = Tensor.sizeOf(shapes.get(x)) / shapes.get(x)[0];
             boolean secondOk = s.length == 2 && (s[1] == -1 || s[1] == features);
-            boolean firstOk = s.length == 2 && (s[0] == 0 && a.integer("allowzero", 0) == 0
+            boolean firstOk = s.length == 2 && (s[0] == 0 && (a.integer("allowzero", 0) == 0
+                    || shape.longs()[0] == ShapeFolding.BATCH)
                     || s[0] == -1 && s[1] == features || declaredBatch > 0 && s[0] == declaredBatch);
             if (!secondOk || !firstOk) {
                 throw new OnnxFormatException(where + ": only a reshape to [N, -1] (a flatten) is supported, got "
@@ -630,18 +768,55 @@ public final class OnnxImporter {
             addLayer(where, node.getOutput(0), new Operator.Flatten(), List.of(x), List.of());
         }
 
+        /**
+         * Softmax: over the one axis from opset 13 on (default the last), over the axes from {@code axis} to the last
+         * taken together before (default 1). The classifier's case ([N, C] or [N, C, 1, 1] over C) is
+         * {@link Operator.Softmax}, any other {@link Operator.AxisSoftmax}; over the batch axis it is refused.
+         */
+        /**
+         * The exporter's form of a softmax over several axes (Reshape joining them, Softmax, Reshape back), read back
+         * as the one layer it was; false when the Reshape is not followed so.
+         */
+        private boolean joinedSoftmax(OnnxMl.NodeProto reshape, String x, int joinedRank) {
+            Integer softmax = soleReader(reshape.getOutput(0), "Softmax");
+            Integer back = softmax == null ? null : soleReader(graph.getNode(softmax).getOutput(0), "Reshape");
+            if (back == null) {
+                return false;
+            }
+            OnnxMl.NodeProto sm = graph.getNode(softmax);
+            String where = where(sm, softmax);
+            int axis = (int) new Attributes(sm, where, "axis").integer("axis", -1);
+            absorbed.add(softmax);
+            absorbed.add(back);
+            addLayer(where, graph.getNode(back).getOutput(0),
+                    new Operator.AxisSoftmax(axis, shapes.get(x).length - joinedRank + 1), List.of(x), List.of());
+            return true;
+        }
+
         private void softmax(OnnxMl.NodeProto node, int index, String where) {
             Attributes a = new Attributes(node, where, "axis");
             requireInputs(node, where, 1, 1);
             String x = layerInput(node, 0, where);
-            int rank = shapes.get(x).length;
+            int[] shape = shapes.get(x);
+            int rank = shape.length;
             long axis = a.integer("axis", opset >= 13 ? -1 : 1);
             long normalised = axis < 0 ? axis + rank : axis;
-            if (normalised != 1) {
-                throw new OnnxFormatException(where + ": axis " + axis + " of a rank-" + rank
-                        + " input is not supported (only the channel axis, 1)");
+            if (normalised < 1 || normalised >= rank) {
+                throw new OnnxFormatException(where + ": axis " + axis + " of a rank-" + rank + " input is not"
+                        + " supported (" + (normalised == 0 ? "the batch axis" : "no such axis") + ")");
             }
-            addLayer(where, node.getOutput(0), new Operator.Softmax(), List.of(x), List.of());
+            int count = opset >= 13 ? 1 : rank - (int) normalised;
+            long after = 1;
+            for (int d = (int) normalised + count; d < rank; d++) {
+                after *= shape[d];
+            }
+            long trailing = 1;
+            for (int d = 2; d < rank; d++) {
+                trailing *= shape[d];
+            }
+            boolean classifier = normalised == 1 && (count == 1 && after == 1 || trailing == 1);
+            Operator op = classifier ? new Operator.Softmax() : new Operator.AxisSoftmax((int) normalised, count);
+            addLayer(where, node.getOutput(0), op, List.of(x), List.of());
         }
 
         private void concat(OnnxMl.NodeProto node, String where) {
@@ -679,16 +854,230 @@ public final class OnnxImporter {
         }
 
         private void alias(OnnxMl.NodeProto node, String where) {
+            Constant c = constants.get(node.getInput(0));
+            if (c != null) {
+                constants.put(node.getOutput(0), c);
+                return;
+            }
             String x = layerInput(node, 0, where);
             layerOf.put(node.getOutput(0), x);
         }
 
         private void constantNode(OnnxMl.NodeProto node, String where) {
-            Attributes a = new Attributes(node, where, "value");
-            if (!a.has("value")) {
-                throw new OnnxFormatException(where + ": only the 'value' (tensor) form is supported");
+            Attributes a = new Attributes(node, where, "value", "value_float", "value_floats", "value_int",
+                    "value_ints", "sparse_value", "value_string", "value_strings");
+            Constant c;
+            if (a.has("value")) {
+                c = constant(a.get("value").getT(), where);
+            } else if (a.has("value_float")) {
+                c = new Constant(new int[0], new float[] {a.get("value_float").getF()}, null);
+            } else if (a.has("value_floats")) {
+                List<Float> v = a.get("value_floats").getFloatsList();
+                float[] f = new float[v.size()];
+                for (int k = 0; k < f.length; k++) {
+                    f[k] = v.get(k);
+                }
+                c = new Constant(new int[] {f.length}, f, null);
+            } else if (a.has("value_int")) {
+                c = new Constant(new int[0], null, new long[] {a.get("value_int").getI()});
+            } else if (a.has("value_ints")) {
+                long[] v = a.get("value_ints").getIntsList().stream().mapToLong(Long::longValue).toArray();
+                c = new Constant(new int[] {v.length}, null, v);
+            } else {
+                throw new OnnxFormatException(where + ": only tensor, float and int values are supported (value,"
+                        + " value_float(s), value_int(s)); sparse and string constants are not");
             }
-            constants.put(node.getOutput(0), constant(a.get("value").getT(), where));
+            constants.put(node.getOutput(0), c);
+        }
+
+        /** Whether every input of {@code node} is a constant (none computed). */
+        boolean allConstant(OnnxMl.NodeProto node) {
+            return node.getInputList().stream().allMatch(i -> i.isEmpty() || constants.containsKey(i));
+        }
+
+        /**
+         * ReduceMean over H and W of a 4-D tensor: global average pooling, followed by a flatten without
+         * {@code keepdims}. Axes from the attribute (before opset 18) or the second input.
+         */
+        private void reduceMean(OnnxMl.NodeProto node, String where) {
+            Attributes a = new Attributes(node, where, "axes", "keepdims", "noop_with_empty_axes");
+            requireInputs(node, where, 1, 2);
+            String x = layerInput(node, 0, where);
+            int rank = shapes.get(x).length;
+            long[] axes;
+            if (hasInput(node, 1)) {
+                Constant c = constants.get(node.getInput(1));
+                if (c == null || c.longs() == null) {
+                    throw new OnnxFormatException(where + ": the axes must be a constant INT64 tensor");
+                }
+                axes = c.longs();
+            } else {
+                axes = a.has("axes") ? a.get("axes").getIntsList().stream().mapToLong(Long::longValue).toArray()
+                        : new long[0];
+            }
+            long[] normalised = Arrays.stream(axes).map(v -> v < 0 ? v + rank : v).sorted().toArray();
+            if (rank != 4 || !Arrays.equals(normalised, new long[] {2, 3})) {
+                throw new OnnxFormatException(where + ": only a mean over H and W (axes 2, 3) of a 4-D tensor is"
+                        + " supported (global average pooling), got axes " + Arrays.toString(axes) + " of "
+                        + Tensor.shapeString(shapes.get(x)));
+            }
+            if (a.integer("keepdims", 1) != 0) {
+                addLayer(where, node.getOutput(0), new Operator.GlobalAvgPool(), List.of(x), List.of());
+                return;
+            }
+            String pooled = node.getOutput(0) + ".pool";
+            addLayer(where, pooled, new Operator.GlobalAvgPool(), List.of(x), List.of());
+            addLayer(where, node.getOutput(0), new Operator.Flatten(), List.of(layerOf.get(pooled)), List.of());
+        }
+
+        /** Clip: bounds as attributes before opset 11, as optional constant inputs from 11 on; absent is unbounded. */
+        private void clip(OnnxMl.NodeProto node, int index, String where) {
+            double lo;
+            double hi;
+            if (opset < 11) {
+                Attributes a = new Attributes(node, where, "min", "max");
+                lo = a.real("min", Double.NEGATIVE_INFINITY);
+                hi = a.real("max", Double.POSITIVE_INFINITY);
+            } else {
+                new Attributes(node, where);
+                requireInputs(node, where, 1, 3);
+                lo = hasInput(node, 1) ? scalar(node, 1, where, "min") : Double.NEGATIVE_INFINITY;
+                hi = hasInput(node, 2) ? scalar(node, 2, where, "max") : Double.POSITIVE_INFINITY;
+            }
+            if (!(lo <= hi)) {
+                throw new OnnxFormatException(where + ": min " + lo + " exceeds max " + hi);
+            }
+            String x = layerInput(node, 0, where);
+            addLayer(where, node.getOutput(0), Operator.Activation.clip(lo, hi), List.of(x), List.of());
+        }
+
+        /** Input {@code k} as one FLOAT value (a constant of one element), read as its shortest decimal. */
+        private double scalar(OnnxMl.NodeProto node, int k, String where, String role) {
+            Constant c = constants.get(node.getInput(k));
+            if (c == null || c.floats() == null || c.size() != 1) {
+                throw new OnnxFormatException(where + ": the " + role + " (" + node.getInput(k)
+                        + ") must be a constant FLOAT scalar");
+            }
+            return OnnxFormat.decimal(c.floats()[0]);
+        }
+
+        /**
+         * HardSigmoid; with alpha 1/6 and beta 1/2 and a Mul of its input by it as its only reader, the two are
+         * hard swish (how opsets before 14, and Tessera's exporter, write it).
+         */
+        private void hardSigmoid(OnnxMl.NodeProto node, int index, String where) {
+            Attributes a = new Attributes(node, where, "alpha", "beta");
+            double alpha = a.real("alpha", 0.2);
+            double beta = a.real("beta", 0.5);
+            Integer mul = soleReader(node.getOutput(0), "Mul");
+            if (mul != null && Math.abs(alpha - 1.0 / 6) < 1e-6 && beta == 0.5) {
+                OnnxMl.NodeProto m = graph.getNode(mul);
+                List<String> ins = m.getInputList();
+                if (m.getAttributeCount() == 0 && ins.size() == 2 && ins.contains(node.getInput(0))
+                        && ins.contains(node.getOutput(0))) {
+                    absorbed.add(mul);
+                    addLayer(where, m.getOutput(0), Operator.Activation.hardSwish(),
+                            List.of(layerInput(node, 0, where)), List.of());
+                    return;
+                }
+            }
+            unary(node, index, where, Operator.Activation.hardSigmoid(alpha, beta));
+        }
+
+        /**
+         * Pad of H and W: pads (and value, mode) as attributes before opset 11, as constant inputs from 11 on (with
+         * the optional axes input of opset 18); modes constant, reflect and edge.
+         */
+        private void pad(OnnxMl.NodeProto node, int index, String where) {
+            Attributes a = opset < 11 ? new Attributes(node, where, "mode", "pads", "value")
+                    : new Attributes(node, where, "mode");
+            String x = layerInput(node, 0, where);
+            int rank = shapes.get(x).length;
+            long[] pads;
+            double value = 0;
+            if (opset < 11) {
+                pads = a.has("pads") ? a.get("pads").getIntsList().stream().mapToLong(Long::longValue).toArray()
+                        : null;
+                value = a.real("value", 0);
+            } else {
+                requireInputs(node, where, 2, 4);
+                Constant c = constants.get(node.getInput(1));
+                pads = c == null || c.longs() == null ? null : c.longs();
+                if (hasInput(node, 2)) {
+                    value = scalar(node, 2, where, "constant_value");
+                }
+                if (pads != null && hasInput(node, 3)) {
+                    pads = padsOverAxes(pads, constants.get(node.getInput(3)), rank, where);
+                }
+            }
+            if (pads == null || pads.length != 2 * rank || rank != 4) {
+                throw new OnnxFormatException(where + ": the pads must be a constant INT64 tensor of 8 values for a"
+                        + " 4-D input, got " + (pads == null ? "none" : Arrays.toString(pads)) + " for "
+                        + Tensor.shapeString(shapes.get(x)));
+            }
+            if (pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0) {
+                throw new OnnxFormatException(where + ": only padding of H and W is supported, got pads "
+                        + Arrays.toString(pads));
+            }
+            String mode = a.string("mode", "constant");
+            Operator.Pad.Mode m = switch (mode) {
+                case "constant" -> Operator.Pad.Mode.CONSTANT;
+                case "reflect" -> Operator.Pad.Mode.REFLECT;
+                case "edge" -> Operator.Pad.Mode.EDGE;
+                default -> throw new OnnxFormatException(where + ": mode " + mode
+                        + " is not supported (constant, reflect, edge)");
+            };
+            Operator.Pad op;
+            try {
+                op = new Operator.Pad(m, Math.toIntExact(pads[2]), Math.toIntExact(pads[6]), Math.toIntExact(pads[3]),
+                        Math.toIntExact(pads[7]), value);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new OnnxFormatException(where + ": " + e.getMessage(), e);
+            }
+            addLayer(where, node.getOutput(0), op, List.of(x), List.of());
+        }
+
+        /** Opset 18's pads for the listed axes only, spread over all {@code rank} axes. */
+        private static long[] padsOverAxes(long[] pads, Constant axes, int rank, String where) {
+            if (axes == null || axes.longs() == null || pads.length != 2 * axes.longs().length) {
+                throw new OnnxFormatException(where + ": the axes must be a constant INT64 tensor of half as many"
+                        + " values as the pads");
+            }
+            long[] full = new long[2 * rank];
+            long[] a = axes.longs();
+            for (int k = 0; k < a.length; k++) {
+                int axis = (int) (a[k] < 0 ? a[k] + rank : a[k]);
+                if (axis < 0 || axis >= rank) {
+                    throw new OnnxFormatException(where + ": axis " + a[k] + " is outside the rank-" + rank + " input");
+                }
+                full[axis] = pads[k];
+                full[axis + rank] = pads[k + a.length];
+            }
+            return full;
+        }
+
+        /** Transpose of a constant (folded), or the identity permutation of a computed tensor (removed). */
+        private void transpose(OnnxMl.NodeProto node, String where) {
+            Attributes a = new Attributes(node, where, "perm");
+            requireInputs(node, where, 1, 1);
+            Constant c = constants.get(node.getInput(0));
+            if (c != null) {
+                constants.put(node.getOutput(0), ShapeFolding.transpose(c, a.ints("perm", null), where));
+                return;
+            }
+            String x = layerInput(node, 0, where);
+            int[] perm = a.ints("perm", null);
+            int rank = shapes.get(x).length;
+            boolean identity = perm != null && perm.length == rank;
+            for (int k = 0; identity && k < rank; k++) {
+                identity = perm[k] == k;
+            }
+            if (!identity) {
+                throw new OnnxFormatException(where + ": only constants and the identity permutation are supported,"
+                        + " got perm " + (perm == null ? "(reversed)" : Arrays.toString(perm)) + " of "
+                        + Tensor.shapeString(shapes.get(x)) + " (Tessera's tensors are NCHW)");
+            }
+            alias(node, where);
         }
 
         // ---- helpers ----
@@ -755,11 +1144,11 @@ public final class OnnxImporter {
             return !tensor.isEmpty() && (readers.containsKey(tensor) || graphOutputs.contains(tensor));
         }
 
-        private static boolean hasInput(OnnxMl.NodeProto node, int k) {
+        static boolean hasInput(OnnxMl.NodeProto node, int k) {
             return node.getInputCount() > k && !node.getInput(k).isEmpty();
         }
 
-        private static void requireInputs(OnnxMl.NodeProto node, String where, int min, int max) {
+        static void requireInputs(OnnxMl.NodeProto node, String where, int min, int max) {
             int n = node.getInputCount();
             while (n > 0 && node.getInput(n - 1).isEmpty()) {
                 n--;

@@ -131,8 +131,8 @@ class OnnxImporterTest {
     @Test
     void unsupportedOperatorNamesTheNode() {
         GraphBuilder g = new GraphBuilder(13, 1, 2, 2);
-        g.node("Sigmoid", "gate", List.of("x"), "y");
-        assertRefused(g.build("y"), "node gate: operator Sigmoid: not supported");
+        g.node("Sin", "gate", List.of("x"), "y");
+        assertRefused(g.build("y"), "node gate: operator Sin: not supported");
     }
 
     @Test
@@ -157,9 +157,10 @@ class OnnxImporterTest {
     @Test
     void unsupportedAttributesAreRefused() {
         GraphBuilder ceil = new GraphBuilder(13, 1, 5, 5);
-        ceil.node("MaxPool", "pool", List.of("x"), "y", ints("kernel_shape", 2, 2), ints("strides", 2, 2),
-                integer("ceil_mode", 1));
-        assertRefused(ceil.build("y"), "node pool: operator MaxPool: ceil_mode=1 is not supported");
+        ceil.node("AveragePool", "pool", List.of("x"), "y", ints("kernel_shape", 2, 2), ints("strides", 2, 2),
+                integer("ceil_mode", 1), integer("count_include_pad", 1));
+        assertRefused(ceil.build("y"), "node pool: operator AveragePool: ceil_mode=1 with count_include_pad=1 is not"
+                + " supported");
 
         GraphBuilder unknown = new GraphBuilder(13, 1, 5, 5);
         unknown.init("w", 1, 1, 1, 1);
@@ -181,8 +182,9 @@ class OnnxImporterTest {
         assertRefused(lrn.build("y"), "node norm: operator LRN: even size 4 is not supported");
 
         GraphBuilder softmax = new GraphBuilder(13, 4, 2, 2);
-        softmax.node("Softmax", "sm", List.of("x"), "y");
-        assertRefused(softmax.build("y"), "node sm: operator Softmax: axis -1 of a rank-4 input is not supported");
+        softmax.node("Softmax", "sm", List.of("x"), "y", integer("axis", -4));
+        assertRefused(softmax.build("y"), "node sm: operator Softmax: axis -4 of a rank-4 input is not supported"
+                + " (the batch axis)");
     }
 
     @Test
@@ -256,6 +258,12 @@ class OnnxImporterTest {
             return this;
         }
 
+        /** Adds a ready initializer. */
+        GraphBuilder tensor(OnnxMl.TensorProto t) {
+            graph.addInitializer(t);
+            return this;
+        }
+
         GraphBuilder init(String name, int... dims) {
             float[] v = new float[(int) Tensor.sizeOf(dims)];
             for (int k = 0; k < v.length; k++) {
@@ -274,6 +282,13 @@ class OnnxImporterTest {
             return this;
         }
 
+        /** A Constant node with one value attribute (value_float, value_floats, ...). */
+        GraphBuilder graphConstant(String name, OnnxMl.AttributeProto value) {
+            graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Constant").setName(name + "_constant")
+                    .addOutput(name).addAttribute(value));
+            return this;
+        }
+
         /** An INT64 Constant node (as PyTorch writes a reshape's shape). */
         GraphBuilder longs(String name, long... values) {
             OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setDataType(7).addDims(values.length);
@@ -287,7 +302,7 @@ class OnnxImporterTest {
         OnnxMl.ModelProto build(String output) {
             graph.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(output).setType(OnnxMl.TypeProto.newBuilder()
                     .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(1))));
-            return OnnxMl.ModelProto.newBuilder().setIrVersion(7).setProducerName("test")
+            return OnnxMl.ModelProto.newBuilder().setIrVersion(opset > 13 ? 8 : 7).setProducerName("test")
                     .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setVersion(opset)).setGraph(graph).build();
         }
     }
