@@ -58,6 +58,14 @@ public final class ClKernel implements AutoCloseable {
         return value[0];
     }
 
+    /** The local memory this kernel uses on this device (its {@code __local} arrays and arguments as set now). */
+    public long localMemBytes() {
+        long[] value = new long[1];
+        context.checkOnDevice(clGetKernelWorkGroupInfo(live(), context.device().id(), CL_KERNEL_LOCAL_MEM_SIZE,
+                Sizeof.cl_ulong, Pointer.to(value), null), "clGetKernelWorkGroupInfo");
+        return value[0];
+    }
+
     /** The work-group size multiple the device prefers for this kernel (warp/wavefront/SIMD width). */
     public long preferredWorkGroupSizeMultiple() {
         long[] value = new long[1];
