@@ -14,22 +14,37 @@ public final class ConvSolvers {
     private ConvSolvers() {
     }
 
-    /** Every solver, configured for {@code device}. */
+    /** Every solver, configured for {@code device} with the CPU family's kernels. */
     public static List<ConvSolver> forDevice(DeviceInfo device) {
-        return List.of(new DirectConvSolver(), Im2colGemmSolver.forDevice(device), new WinogradSolver(2),
-                new WinogradSolver(4));
+        return forDevice(device, KernelSelection.CPU);
+    }
+
+    /** Every solver, configured for {@code device} with the kernels of {@code kernels}. */
+    public static List<ConvSolver> forDevice(DeviceInfo device, KernelSelection kernels) {
+        GemmTuning gemm = kernels.gemmTuning(device);
+        return List.of(new DirectConvSolver(), new Im2colGemmSolver(gemm), new WinogradSolver(2, gemm),
+                new WinogradSolver(4, gemm));
     }
 
     /** The solver for an explicit algorithm (not AUTO) on {@code device}. */
     public static ConvSolver forAlgorithm(ConvAlgorithm algorithm, DeviceInfo device) {
+        return forAlgorithm(algorithm, device, KernelSelection.CPU);
+    }
+
+    /** The solver for an explicit algorithm (not AUTO) on {@code device} with the kernels of {@code kernels}. */
+    public static ConvSolver forAlgorithm(ConvAlgorithm algorithm, DeviceInfo device, KernelSelection kernels) {
         if (algorithm == ConvAlgorithm.AUTO) {
             throw new IllegalArgumentException("AUTO is not a solver; it chooses among " + ids(device));
         }
-        return byId(algorithm.id(), device);
+        return byId(algorithm.id(), device, kernels);
     }
 
     public static ConvSolver byId(String id, DeviceInfo device) {
-        return forDevice(device).stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow(
+        return byId(id, device, KernelSelection.CPU);
+    }
+
+    public static ConvSolver byId(String id, DeviceInfo device, KernelSelection kernels) {
+        return forDevice(device, kernels).stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow(
                 () -> new IllegalArgumentException("no convolution solver '" + id + "'; registered: " + ids(device)));
     }
 

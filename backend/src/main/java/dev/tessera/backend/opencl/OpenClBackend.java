@@ -35,25 +35,60 @@ public final class OpenClBackend implements Backend {
     private final ClContext context;
     private final ProgramLibrary library;
     private final ConvTuningDatabase tuning;
+    private final KernelSelection kernels;
     private long tuneNanos;
 
-    private OpenClBackend(ClContext context, ConvTuningDatabase tuning) {
+    private OpenClBackend(ClContext context, ConvTuningDatabase tuning, KernelSelection kernels) {
         this.context = context;
         this.library = new ProgramLibrary(context);
         this.tuning = tuning;
+        this.kernels = kernels;
     }
 
-    /** A backend on {@code device} with the default program cache and tuning database. */
+    /**
+     * A backend on {@code device} with the default program cache and tuning database, the kernel family from
+     * {@link KernelFamily#ENVIRONMENT} (default auto).
+     */
     public static OpenClBackend open(ClDevice device) {
+        return open(device, KernelFamily.fromEnvironment());
+    }
+
+    /** {@link #open(ClDevice)} with the kernel family chosen: cpu, gpu or auto (by device type). */
+    public static OpenClBackend open(ClDevice device, String kernelFamily) {
+        Path tuningDir = ProgramCache.defaultRoot().resolve("tuning");
+        KernelSelection kernels = KernelSelection.resolve(kernelFamily, device.info(), kernelStore(tuningDir));
         ClContext context = ClContext.open(device);
-        return new OpenClBackend(context,
-                ConvTuningDatabase.open(ProgramCache.defaultRoot().resolve("tuning"), device.info()));
+        return new OpenClBackend(context, ConvTuningDatabase.open(tuningDir, device.info()), kernels);
     }
 
     /** A backend with an explicit program cache and tuning directory (null: keep AUTO's choices in memory only). */
     public static OpenClBackend open(ClDevice device, ProgramCache cache, Path tuningDir) {
+        return open(device, cache, tuningDir, KernelFamily.fromEnvironment());
+    }
+
+    /** {@link #open(ClDevice, ProgramCache, Path)} with the kernel family chosen: cpu, gpu or auto. */
+    public static OpenClBackend open(ClDevice device, ProgramCache cache, Path tuningDir, String kernelFamily) {
+        KernelSelection kernels = KernelSelection.resolve(kernelFamily, device.info(), kernelStore(tuningDir));
         ClContext context = ClContext.open(device, cache);
-        return new OpenClBackend(context, ConvTuningDatabase.open(tuningDir, device.info()));
+        return new OpenClBackend(context, ConvTuningDatabase.open(tuningDir, device.info()), kernels);
+    }
+
+    /** A backend with an explicit program cache, tuning directory and kernel selection (for tune and tests). */
+    public static OpenClBackend open(ClDevice device, ProgramCache cache, Path tuningDir, KernelSelection kernels) {
+        ClContext context = ClContext.open(device, cache);
+        return new OpenClBackend(context, ConvTuningDatabase.open(tuningDir, device.info()), kernels);
+    }
+
+    /**
+     * Where the GPU family's tuned kernel parameters live: {@code kernels/} inside the tuning directory (null: none).
+     */
+    public static Path kernelStore(Path tuningDir) {
+        return tuningDir == null ? null : tuningDir.resolve("kernels");
+    }
+
+    /** The kernel family and parameters this backend runs. */
+    public KernelSelection kernels() {
+        return kernels;
     }
 
     public ClContext context() {
@@ -280,6 +315,9 @@ public final class OpenClBackend implements Backend {
             List<ClBuffer> buf, ClBuffer out) {
         int n = x[0];
         int features = elements(x) / n;
+        if (kernels.family() == KernelFamily.GPU && n > 1) {
+            return fullyConnectedGemm(fc, n, features, outFeatures, bias, buf, out);
+        }
         int preferred = Math.max(1, context.info().preferredVectorWidth().floatWidth());
         int width = features % preferred == 0 && preferred <= 16 ? preferred : 1;
         int rowsPerItem = Math.min(n, 4);
@@ -300,6 +338,32 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    /**
+     * The GPU family's FC at batch > 1: Y (N x out) = X (N x in) W^T (in x out) through the GPU GEMM, the bias per
+     * column and the ReLU in its epilogue. Each run packs X as A and W^T as B (the weights are read once either way).
+     */
+    private PreparedStep fullyConnectedGemm(Operator.FullyConnected fc, int n, int features, int outFeatures,
+            boolean bias, List<ClBuffer> buf, ClBuffer out) {
+        OwnedResources owned = new OwnedResources();
+        try {
+            PackedGemm gemm = owned.add(new PackedGemm(context, kernels.gemmTuning(context.info())));
+            ClBuffer packedA = owned.add(context.buffer(gemm.packedASize(n, features) * Float.BYTES));
+            ClBuffer packedB = owned.add(context.buffer(gemm.packedBSize(features, outFeatures) * Float.BYTES));
+            GemmEpilogue epilogue = (bias ? GemmEpilogue.columnBias(buf.get(2), 0) : GemmEpilogue.NONE)
+                    .withRelu(fc.relu());
+            StridedMatrix input = StridedMatrix.rowMajor(buf.get(0), 0, n, features, features);
+            StridedMatrix weightsTransposed = StridedMatrix.rowMajor(buf.get(1), 0, outFeatures, features, features)
+                    .transposed();
+            return PreparedStep.of(owned, "xgemm_packed", "", () -> List.of(gemm.packA(input, packedA, 0),
+                    gemm.packB(weightsTransposed, packedB, 0),
+                    gemm.multiply(n, outFeatures, features, packedA, 0, packedB, 0, out, 0, outFeatures, epilogue,
+                            GemmBatch.SINGLE)));
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
+        }
+    }
+
     private PreparedStep convolve(ConvProblem problem, List<Tensor> values, List<ClBuffer> buf, ClBuffer out) {
         Tensor weights = values.get(1);
         Tensor bias = values.size() == 3 ? values.get(2) : null;
@@ -311,7 +375,7 @@ public final class OpenClBackend implements Backend {
             solver = choice.solver();
             note = choice.note();
         } else {
-            solver = ConvSolvers.forAlgorithm(algorithm, context.info());
+            solver = ConvSolvers.forAlgorithm(algorithm, context.info(), kernels);
             String reason = solver.notApplicableReason(problem, context.info());
             if (reason != null) {
                 throw new IllegalArgumentException("algorithm " + solver.id() + " does not apply to this convolution: "
@@ -329,10 +393,10 @@ public final class OpenClBackend implements Backend {
 
     private AutoChoice chooseAutomatically(ConvProblem problem, Tensor weights, Tensor bias, ClBuffer input,
             ClBuffer output) {
-        var remembered = tuning.lookup(problem.key());
+        var remembered = tuning.lookup(kernels.autoKey(problem.key()));
         if (remembered.isPresent()) {
             try {
-                ConvSolver solver = ConvSolvers.byId(remembered.get().solverId(), context.info());
+                ConvSolver solver = ConvSolvers.byId(remembered.get().solverId(), context.info(), kernels);
                 if (solver.isApplicable(problem, context.info())) {
                     return new AutoChoice(solver, "auto: " + solver.id() + " from the tuning database ("
                             + remembered.get().timings() + ")");
@@ -345,7 +409,7 @@ public final class OpenClBackend implements Backend {
         ConvSolver best = null;
         double bestMs = Double.MAX_VALUE;
         List<String> timings = new ArrayList<>();
-        for (ConvSolver solver : ConvSolvers.forDevice(context.info())) {
+        for (ConvSolver solver : ConvSolvers.forDevice(context.info(), kernels)) {
             String reason = solver.notApplicableReason(problem, context.info());
             if (reason != null) {
                 timings.add(solver.id() + "=n/a");
@@ -363,7 +427,7 @@ public final class OpenClBackend implements Backend {
         }
         tuneNanos += System.nanoTime() - tuneStart;
         String summary = String.join(" ", timings);
-        tuning.store(new ConvTuningDatabase.Entry(problem.key(), best.id(), bestMs, summary));
+        tuning.store(new ConvTuningDatabase.Entry(kernels.autoKey(problem.key()), best.id(), bestMs, summary));
         return new AutoChoice(best, "auto: timed " + summary + ", chose " + best.id());
     }
 

@@ -22,13 +22,27 @@ import dev.tessera.opencl.ProgramSource;
  */
 public final class WinogradSolver implements ConvSolver {
     private final int m;
+    private final GemmTuning gemmTuning;
 
-    /** @param m the output tile size: 2 or 4 */
+    /** @param m the output tile size: 2 or 4; the batched products with the device's default GEMM tuning */
     public WinogradSolver(int m) {
+        this(m, null);
+    }
+
+    /**
+     * @param m          the output tile size: 2 or 4
+     * @param gemmTuning the batched products' GEMM (a kernel family's); null: {@link GemmTuning#forDevice}
+     */
+    public WinogradSolver(int m, GemmTuning gemmTuning) {
         if (m != 2 && m != 4) {
             throw new IllegalArgumentException("Winograd output tile must be 2 or 4: " + m);
         }
         this.m = m;
+        this.gemmTuning = gemmTuning;
+    }
+
+    private GemmTuning tuning(DeviceInfo device) {
+        return gemmTuning != null ? gemmTuning : GemmTuning.forDevice(device);
     }
 
     @Override
@@ -50,7 +64,7 @@ public final class WinogradSolver implements ConvSolver {
         if (p.groups() != 1) {
             return "needs one group, this one has " + p.groups();
         }
-        GemmTuning tuning = GemmTuning.forDevice(device);
+        GemmTuning tuning = tuning(device);
         long largest = Math.max(Math.max(transformedInputFloats(p, tuning), transformedOutputFloats(p)),
                 positions() * tuning.packedASize(p.k(), p.c())) * Float.BYTES;
         if (largest > device.maxAllocBytes()) {
@@ -80,10 +94,10 @@ public final class WinogradSolver implements ConvSolver {
         return (long) positions() * p.k() * tiles(p);
     }
 
-    /** V and M; V's panel padding is counted for the widest packed-B panel any tuning uses (64 columns). */
+    /** V and M; V's panel padding is counted for the widest packed-B panel any tuning uses (128 columns). */
     @Override
     public long workspaceBytes(ConvProblem p) {
-        long paddedTiles = (tiles(p) + 63L) / 64 * 64;
+        long paddedTiles = (tiles(p) + 127L) / 128 * 128;
         return Float.BYTES * ((long) positions() * p.c() * paddedTiles + transformedOutputFloats(p));
     }
 
@@ -91,7 +105,7 @@ public final class WinogradSolver implements ConvSolver {
     public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
         OwnedResources resources = new OwnedResources();
         try {
-            PackedGemm gemm = resources.add(new PackedGemm(context));
+            PackedGemm gemm = resources.add(new PackedGemm(context, tuning(context.info())));
             GemmTuning tuning = gemm.tuning();
             String options = "-DWINOGRAD_M=" + m + " -DNR=" + tuning.nr() + " -DHAS_BIAS=" + (bias != null ? 1 : 0)
                     + " -DFUSE_RELU=" + (problem.conv().relu() ? 1 : 0);

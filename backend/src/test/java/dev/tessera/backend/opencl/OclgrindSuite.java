@@ -108,7 +108,7 @@ public final class OclgrindSuite {
                 solverRuns.merge(check.algorithm(), 1, Integer::sum);
             }
         }
-        for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
+        for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info(), opencl.kernels())) {
             if (solverRuns.getOrDefault(solver.id(), 0) < 2) {
                 failures.add("solver " + solver.id() + " ran on fewer than 2 problems");
             }

@@ -65,6 +65,14 @@ class OpenClPropertyTest {
         assertTrue(actual.kernelMs() >= 0, "kernel time from events");
     }
 
+    /** TESSERA_KERNELS (cpu, gpu, auto) decides which family this suite checks; the backend runs that one. */
+    @Test
+    void theSuiteRunsTheKernelFamilyTheEnvironmentNames() {
+        KernelFamily expected = KernelFamily.resolve(KernelFamily.fromEnvironment(), opencl.context().info());
+        assertEquals(expected, opencl.kernels().family());
+        System.out.println("kernel family under test: " + opencl.kernels().summary() + ", " + opencl.kernels().origin());
+    }
+
     @Test
     void convolutionMatchesReferenceForEveryAlgorithm() {
         for (RandomCases.Case random : RandomCases.convolutions(20261122, 200)) {
@@ -72,7 +80,7 @@ class OpenClPropertyTest {
             List<Tensor> inputs = random.inputs();
             ConvProblem problem = ConvProblem.of(conv, random.shapes());
             int solvers = 0;
-            for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
+            for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info(), opencl.kernels())) {
                 if (solver.isApplicable(problem, opencl.context().info())) {
                     check(conv.withAlgorithm(ConvAlgorithm.parse(solver.id())), inputs, tolerance(solver.id()),
                             random.description() + " " + solver.id());
@@ -128,9 +136,9 @@ class OpenClPropertyTest {
 
     @Test
     void winogradAppliesOnlyTo3x3UnitStrideConvolutions() {
-        assertEquals(2, ConvSolvers.forDevice(opencl.context().info()).stream()
+        assertEquals(2, ConvSolvers.forDevice(opencl.context().info(), opencl.kernels()).stream()
                 .filter(s -> s.id().startsWith("winograd")).count());
-        for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
+        for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info(), opencl.kernels())) {
             if (!solver.id().startsWith("winograd")) {
                 continue;
             }
@@ -158,8 +166,8 @@ class OpenClPropertyTest {
         OpResult second = opencl.run(conv, inputs);
         assertEquals(first.algorithm(), second.algorithm());
         assertTrue(second.note().contains("from the tuning database"), second.note());
-        assertEquals(first.algorithm(), opencl.tuningDatabase().lookup(ConvProblem.of(conv,
-                inputs.stream().map(Tensor::shape).toList()).key()).orElseThrow().solverId());
+        assertEquals(first.algorithm(), opencl.tuningDatabase().lookup(opencl.kernels().autoKey(ConvProblem.of(conv,
+                inputs.stream().map(Tensor::shape).toList()).key())).orElseThrow().solverId());
         assertTrue(Accuracy.of(second.output(), reference.run(conv, inputs).output()).relativeL2()
                 <= tolerance(second.algorithm()));
     }

@@ -27,6 +27,7 @@ import dev.tessera.reports.results.Environment;
 import dev.tessera.reports.results.ResultRow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -102,6 +103,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Small inputs and few repetitions: the default set in minutes.")
     boolean quick;
 
+    @Mixin
+    KernelsOption kernels = new KernelsOption();
+
     @Option(names = "--no-probe", description = "Skip the peak probe of each device.")
     boolean noProbe;
 
@@ -126,6 +130,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
+        String kernelFamily = kernels.choice();
         BenchSettings settings = settings(err);
         ResultFiles files = new ResultFiles(out != null ? out : Path.of("results", "results-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
@@ -139,7 +144,7 @@ final class BenchCommand implements Callable<Integer> {
                 settings.probe() ? settings.devices() : List.of(), quick);
         Progress progress = noProgress ? Progress.lines(err)
                 : System.console() != null ? Progress.bar() : Progress.lines(err);
-        Harness harness = new Harness(settings, Backends::open, progress);
+        Harness harness = new Harness(settings, (name, device) -> Backends.open(name, device, kernelFamily), progress);
         Thread onInterrupt = new Thread(() -> {
             files.finish(harness.interrupt());
             err.println();
@@ -172,7 +177,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Whether {@code tessera bench} was given no options of its own ({@code --verbose} aside): then it runs --quick. */
     static boolean givenNothing(picocli.CommandLine.ParseResult bench) {
-        return bench.matchedOptions().stream().allMatch(o -> o.longestName().equals("--verbose"))
+        return bench.matchedOptions().stream()
+                .allMatch(o -> o.longestName().equals("--verbose") || o.longestName().equals("--kernels"))
                 && bench.matchedPositionals().isEmpty();
     }
 

@@ -55,9 +55,12 @@ final class OpCommand implements Runnable {
         @Mixin
         DeviceOption device = new DeviceOption("0");
 
+        @Mixin
+        KernelsOption kernels = new KernelsOption();
+
         @Option(names = "--json", description = "Print one JSON object: backend, device, where it ran (ran_on: "
-                + "opencl:<device>, java-thread-pool or reference-java), algorithm, output shape, kernel time and wall "
-                + "time.")
+                + "opencl:<device>, java-thread-pool or reference-java), the OpenCL kernel family and parameters "
+                + "(kernels), algorithm, output shape, kernel time and wall time.")
         boolean json;
     }
 
@@ -85,13 +88,16 @@ final class OpCommand implements Runnable {
             inputs.addAll(extraInputs());
             op.outputShape(inputs.stream().map(Tensor::shape).toList()); // validate before opening any device
             common.aparapi.requireAparapi(common.backend);
+            common.kernels.requireOpenCl(common.backend);
             OpResult result;
             String device;
             String backendName;
-            try (Backend backend = Backends.open(common.backend, common.device, common.aparapi)) {
+            Map<String, Object> kernels;
+            try (Backend backend = Backends.open(common.backend, common.device, common.aparapi, common.kernels)) {
                 result = backend.run(op, inputs);
                 device = backend.device();
                 backendName = backend.name();
+                kernels = KernelsOption.describe(backend);
             }
             Npy.write(common.out, result.output());
             PrintWriter out = spec.commandLine().getOut();
@@ -101,6 +107,7 @@ final class OpCommand implements Runnable {
                 json.put("backend", backendName);
                 json.put("device", device);
                 json.put("ran_on", result.ranOn());
+                json.put("kernels", kernels);
                 json.put("algorithm", result.algorithm());
                 json.put("output_shape", result.output().shape());
                 json.put("kernel_ms", Double.isNaN(result.kernelMs()) ? null : result.kernelMs());
@@ -114,6 +121,9 @@ final class OpCommand implements Runnable {
                         result.output().shapeString(),
                         Double.isNaN(result.kernelMs()) ? "n/a" : String.format(Locale.ROOT, "%.3f ms",
                                 result.kernelMs()), result.wallMs(), common.out);
+                if (kernels != null) {
+                    out.println("kernels: " + kernels);
+                }
                 if (!result.note().isEmpty()) {
                     out.println(result.note());
                 }

@@ -47,6 +47,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device = new DeviceOption("0");
 
+    @Mixin
+    KernelsOption kernels = new KernelsOption();
+
     @Option(names = "--input", paramLabel = "X.npy", description = "Input [N, C, H, W] or [C, H, W], float32.")
     Path input;
 
@@ -66,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
     Integer batch;
 
     @Option(names = "--json", description = "Print one JSON object: model, source, weights, backend, device, ran_on, "
-            + "input, output_shape, softmax_applied, compile_ms, run_ms, top5 (per image: class and probability), "
+            + "kernels (the OpenCL kernel family and parameters), input, output_shape, softmax_applied, compile_ms, run_ms, top5 (per image: class and probability), "
             + "output.")
     boolean json;
 
@@ -82,6 +85,7 @@ final class RunCommand implements Callable<Integer> {
         if (batch != null && batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1: " + batch);
         }
+        kernels.requireOpenCl(backend);
         ModelSource source = ModelSource.open(modelSpec, seed, inputSize);
         if (seed != null && input != null && source.source().equals("onnx")) {
             throw new IllegalArgumentException("--seed has nothing to seed: " + modelSpec + " brings its own weights"
@@ -99,7 +103,9 @@ final class RunCommand implements Callable<Integer> {
         String ranOn;
         double compileMs;
         double runMs;
-        try (Backend b = Backends.open(backend, device, aparapi)) {
+        Map<String, Object> kernelsUsed;
+        try (Backend b = Backends.open(backend, device, aparapi, kernels)) {
+            kernelsUsed = KernelsOption.describe(b);
             long start = System.nanoTime();
             try (CompiledGraph graph = model.compile(b, n)) {
                 compileMs = (System.nanoTime() - start) / 1e6;
@@ -127,6 +133,7 @@ final class RunCommand implements Callable<Integer> {
             j.put("backend", backendName);
             j.put("device", deviceName);
             j.put("ran_on", ranOn);
+            j.put("kernels", kernelsUsed);
             j.put("input", inputText);
             j.put("input_shape", x.shape());
             j.put("output_shape", y.shape());
@@ -140,6 +147,9 @@ final class RunCommand implements Callable<Integer> {
             w.printf(Locale.ROOT, "%s (%s, weights %s) on %s (%s), input %s %s: compiled in %.1f ms, ran in %.1f ms%n",
                     model.name(), source.source(), source.weights(), backendName, ranOn, x.shapeString(), inputText,
                     compileMs, runMs);
+            if (kernelsUsed != null) {
+                w.println("kernels: " + kernelsUsed);
+            }
             w.println(applySoftmax ? "probabilities: softmax of the output (the last layer, " + last.name() + ", is "
                     + last.op().name() + ", not softmax)" : "probabilities: the model's softmax output");
             TextTable table = new TextTable("image", "rank", "class", "probability");

@@ -42,8 +42,11 @@ public final class GpuTunables {
     public record Choice(XgemmParameters xgemm, String origin) {
     }
 
-    /** The table, most specific first within each kind; the first matching entry wins. */
+    /** The table; the first matching entry wins (CPUs first: their vendors' names also name GPU makers). */
     public static final List<Entry> TABLE = List.of(
+            // a CPU running the GPU family (PoCL, for testing; CPU vendors make GPUs too, so this comes first): small
+            // groups, wide vectors
+            new Entry(Match.TYPE, "cpu", new XgemmParameters(32, 32, 16, 8, 8, 4, 4)),
             // NVIDIA: warps of 32, 48+ KiB of shared memory, 255 registers per thread: 256 items with 4x4 tiles
             new Entry(Match.VENDOR, "nvidia", new XgemmParameters(64, 64, 16, 16, 16, 2, 2)),
             // AMD: wavefronts of 64 (32 on RDNA), 64 KiB LDS: 256 items, float4 reads
@@ -51,8 +54,6 @@ public final class GpuTunables {
             new Entry(Match.VENDOR, "amd", new XgemmParameters(64, 64, 16, 16, 16, 4, 4)),
             // Intel GPUs: SIMD8-32 sub-groups, 64 KiB SLM, work-groups up to 256 (512 on some)
             new Entry(Match.VENDOR, "intel", new XgemmParameters(32, 64, 16, 8, 16, 2, 4)),
-            // a CPU running the GPU family (PoCL, for testing): small groups, wide vectors
-            new Entry(Match.TYPE, "cpu", new XgemmParameters(32, 32, 16, 8, 8, 4, 4)),
             new Entry(Match.TYPE, "gpu", new XgemmParameters(32, 32, 16, 8, 8, 1, 2)),
             new Entry(Match.GENERIC, "", new XgemmParameters(32, 32, 16, 8, 8, 1, 1)));
 
