@@ -19,6 +19,7 @@ import dev.tessera.backend.training.ReferenceTrainingBackend;
 import dev.tessera.backend.training.SgdSettings;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClDevice;
+import dev.tessera.opencl.DeviceInfo;
 import dev.tessera.opencl.DeviceSelector;
 import dev.tessera.opencl.OpenClDevices;
 import dev.tessera.opencl.ProgramCache;
@@ -315,10 +316,22 @@ public final class OclgrindSuite {
         }
     }
 
-    /** PackedGemm directly: odd sizes around the panel widths, a batch of 2, bias per row and per column, ReLU. */
+    /**
+     * PackedGemm directly: odd sizes around the panel widths, a batch of 2, bias per row and per column, ReLU; with the
+     * CPU family's tunings and the GPU family's GEMM (the table's GPU default, which stays within GPU-like limits of
+     * 256 work-items and 32 KiB of local memory, and a small shape with both vector widths and K not a multiple of
+     * KWG), so that its barriers and local-memory staging run under Oclgrind's race and bounds checks.
+     */
     private void gemm() {
-        for (GemmTuning tuning : List.of(GemmTuning.forDevice(opencl.context().info()),
-                GemmTuning.forDevice(TestDevices.asGpu(opencl.context().info())))) {
+        DeviceInfo info = opencl.context().info();
+        dev.tessera.backend.opencl.gpu.XgemmParameters gpuDefault =
+                dev.tessera.backend.opencl.gpu.GpuTunables.defaultsFor(TestDevices.asGpu(info)).xgemm();
+        if (gpuDefault.workGroupSize() > 256 || gpuDefault.localMemBytes() > 32 * 1024) {
+            throw new AssertionError("the GPU default " + gpuDefault + " exceeds GPU-like limits");
+        }
+        for (GemmTuning tuning : List.of(GemmTuning.forDevice(info), GemmTuning.forDevice(TestDevices.asGpu(info)),
+                GemmTuning.forXgemm(gpuDefault),
+                GemmTuning.forXgemm(new dev.tessera.backend.opencl.gpu.XgemmParameters(8, 16, 4, 2, 2, 2, 4)))) {
             try (PackedGemm gemm = new PackedGemm(opencl.context(), tuning)) {
                 int mr = gemm.tuning().mr();
                 int nr = gemm.tuning().nr();
