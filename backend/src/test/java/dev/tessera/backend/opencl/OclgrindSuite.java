@@ -92,8 +92,12 @@ public final class OclgrindSuite {
         System.out.println("canary kernels ran");
     }
 
+    /** The backend of the family TESSERA_KERNELS names; the GPU family under GPU-like limits (256 items, 32 KiB). */
     private static OpenClBackend openBackend(ClDevice device) {
-        return OpenClBackend.open(device, ProgramCache.defaultCache(), null);
+        ClDevice limited = TestDevices.forEnvironmentFamily(device);
+        System.out.println("device limits: " + limited.info().maxWorkGroupSize() + " work-items, "
+                + limited.info().localMemBytes() + " bytes of local memory");
+        return OpenClBackend.open(limited, ProgramCache.defaultCache(), null);
     }
 
     private void runAll() {

@@ -37,7 +37,8 @@ class OpenClPropertyTest {
 
     @BeforeAll
     static void open() {
-        opencl = OpenClBackend.open(TestDevices.device(), ProgramCache.defaultCache(), null);
+        opencl = OpenClBackend.open(TestDevices.forEnvironmentFamily(TestDevices.device()), ProgramCache.defaultCache(),
+                null);
         reference = new ReferenceBackend();
     }
 
@@ -70,6 +71,10 @@ class OpenClPropertyTest {
     void theSuiteRunsTheKernelFamilyTheEnvironmentNames() {
         KernelFamily expected = KernelFamily.resolve(KernelFamily.fromEnvironment(), opencl.context().info());
         assertEquals(expected, opencl.kernels().family());
+        if (expected == KernelFamily.GPU) {
+            assertTrue(opencl.context().info().maxWorkGroupSize() <= 256, "GPU-like work-group cap");
+            assertTrue(opencl.context().info().localMemBytes() <= 32 * 1024, "GPU-like local-memory cap");
+        }
         System.out.println("kernel family under test: " + opencl.kernels().summary() + ", " + opencl.kernels().origin());
     }
 
