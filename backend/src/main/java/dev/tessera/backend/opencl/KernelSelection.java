@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.tessera.backend.opencl.gpu.GpuOperatorParameters;
 import dev.tessera.backend.opencl.gpu.GpuTunables;
 import dev.tessera.backend.opencl.gpu.KernelParameterStore;
 import dev.tessera.backend.opencl.gpu.XgemmParameters;
@@ -14,19 +15,24 @@ import dev.tessera.opencl.DeviceInfo;
  * per-device {@link KernelParameterStore} (what {@code tessera tune} measured) if it holds parameters that fit the
  * device, else the {@link GpuTunables} table. Fixed when the backend opens, so every plan of it uses the same kernels.
  *
- * @param family the family that runs
- * @param xgemm  the GPU GEMM's parameters; null for the CPU family
- * @param origin how the parameters were chosen ("tuned ...", "table: vendor 'nvidia'", ...; the CPU family's rule)
+ * @param family    the family that runs
+ * @param xgemm     the GPU GEMM's parameters; null for the CPU family
+ * @param operators the GPU family's parameters for pooling, element-wise, softmax and FC at batch 1, with their
+ *                  table entry; null for the CPU family
+ * @param origin    how the GEMM parameters were chosen ("tuned ...", "table: vendor 'nvidia'", ...; the CPU family's
+ *                  rule)
  */
-public record KernelSelection(KernelFamily family, XgemmParameters xgemm, String origin) {
+public record KernelSelection(KernelFamily family, XgemmParameters xgemm, GpuOperatorParameters.Choice operators,
+        String origin) {
     public KernelSelection {
-        if ((family == KernelFamily.GPU) != (xgemm != null)) {
-            throw new IllegalArgumentException("the GPU family needs GEMM parameters and the CPU family none");
+        if ((family == KernelFamily.GPU) != (xgemm != null) || (xgemm != null) != (operators != null)) {
+            throw new IllegalArgumentException("the GPU family needs GEMM and operator parameters and the CPU family "
+                    + "none");
         }
     }
 
     /** The CPU family: the packed-panel kernels with {@link GemmTuning#forDevice}'s rule. */
-    public static final KernelSelection CPU = new KernelSelection(KernelFamily.CPU, null,
+    public static final KernelSelection CPU = new KernelSelection(KernelFamily.CPU, null, null,
             "cpu family: GemmTuning.forDevice");
 
     /**
@@ -41,19 +47,19 @@ public record KernelSelection(KernelFamily family, XgemmParameters xgemm, String
         if (tuned.isPresent()) {
             var problems = tuned.get().xgemm().problemsOn(device);
             if (problems.isEmpty()) {
-                return gpu(tuned.get().xgemm(), "tuned: " + tuned.get().how());
+                return gpu(tuned.get().xgemm(), device, "tuned: " + tuned.get().how());
             }
             GpuTunables.Choice table = GpuTunables.defaultsFor(device);
-            return gpu(table.xgemm(), table.origin() + " [the tuned " + tuned.get().xgemm()
+            return gpu(table.xgemm(), device, table.origin() + " [the tuned " + tuned.get().xgemm()
                     + " does not fit this device's limits: " + String.join("; ", problems) + "]");
         }
         GpuTunables.Choice table = GpuTunables.defaultsFor(device);
-        return gpu(table.xgemm(), table.origin());
+        return gpu(table.xgemm(), device, table.origin());
     }
 
-    /** The GPU family with these GEMM parameters. */
-    public static KernelSelection gpu(XgemmParameters xgemm, String origin) {
-        return new KernelSelection(KernelFamily.GPU, xgemm, origin);
+    /** The GPU family with these GEMM parameters and the operator table's entry for {@code device}. */
+    public static KernelSelection gpu(XgemmParameters xgemm, DeviceInfo device, String origin) {
+        return new KernelSelection(KernelFamily.GPU, xgemm, GpuOperatorParameters.defaultsFor(device), origin);
     }
 
     /** The GEMM tuning of this selection on {@code device}. */
@@ -77,6 +83,10 @@ public record KernelSelection(KernelFamily family, XgemmParameters xgemm, String
             map.put("gemm", xgemm.asMap());
         }
         map.put("origin", origin);
+        if (operators != null) {
+            map.put("operators", operators.parameters().asMap());
+            map.put("operators_origin", operators.origin());
+        }
         return map;
     }
 

@@ -36,6 +36,7 @@ public final class OpenClBackend implements Backend {
     private final ProgramLibrary library;
     private final ConvTuningDatabase tuning;
     private final KernelSelection kernels;
+    private final GpuFamilyOperators gpuOperators;
     private long tuneNanos;
 
     private OpenClBackend(ClContext context, ConvTuningDatabase tuning, KernelSelection kernels) {
@@ -43,6 +44,8 @@ public final class OpenClBackend implements Backend {
         this.library = new ProgramLibrary(context);
         this.tuning = tuning;
         this.kernels = kernels;
+        this.gpuOperators = kernels.operators() == null ? null
+                : new GpuFamilyOperators(context, library, kernels.operators());
     }
 
     /**
@@ -181,6 +184,19 @@ public final class OpenClBackend implements Backend {
      * null). The caller closes the step, then the buffers.
      */
     PreparedStep prepare(Operator op, List<int[]> shapes, List<Tensor> values, List<ClBuffer> buf, ClBuffer out) {
+        if (kernels.family() == KernelFamily.GPU) {
+            PreparedStep step = gpuOperators.prepare(op, shapes, buf, out,
+                    () -> prepareShared(op, shapes, values, buf, out));
+            if (step != null) {
+                return step;
+            }
+        }
+        return prepareShared(op, shapes, values, buf, out);
+    }
+
+    /** {@link #prepare} on the kernels both families share (and the convolution solvers and GEMM of the family). */
+    private PreparedStep prepareShared(Operator op, List<int[]> shapes, List<Tensor> values, List<ClBuffer> buf,
+            ClBuffer out) {
         int[] x = shapes.get(0);
         int total = elements(x);
         if (op instanceof Operator.Conv2d conv) {

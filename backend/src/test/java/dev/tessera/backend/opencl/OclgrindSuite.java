@@ -119,6 +119,7 @@ public final class OclgrindSuite {
             }
         }
         gpuTunedConvolutions();
+        gpuFamilyOperators();
         gemm();
         probeAndPeerKernels();
         trainingKernels();
@@ -295,6 +296,48 @@ public final class OclgrindSuite {
             t.printStackTrace(System.out);
         }
         System.out.flush();
+    }
+
+    /**
+     * The GPU family's own operator kernels (pool_gpu.cl, eltwise_gpu.cl, reduce_gpu.cl) whatever family the suite
+     * runs: a GPU-family backend on the simulated device under GPU-like limits, tiny shapes with padding, strides,
+     * sizes off the vector width and several tiles, each against the reference and naming the kernel that must run.
+     */
+    private void gpuFamilyOperators() {
+        ClDevice limited = opencl.context().device().withLimits(dev.tessera.opencl.DeviceLimits.GPU_LIKE);
+        try (OpenClBackend gpu = OpenClBackend.open(limited, ProgramCache.defaultCache(), null,
+                KernelSelection.resolve("gpu", limited.info(), null))) {
+            Tensor x = Tensor.random(31, -2, 2, 2, 3, 11, 13);
+            Tensor y = Tensor.random(32, -2, 2, 2, 3, 11, 13);
+            List<Object[]> cases = List.of(
+                    new Object[] {new Operator.Pool(Operator.Pool.Kind.MAX, 3, 3, 2, 2, 1, 0, 1, 1, false), x,
+                        "pool_tiled"},
+                    new Object[] {new Operator.Pool(Operator.Pool.Kind.AVG, 2, 3, 1, 2, 1, 1, 0, 2, true), x,
+                        "pool_tiled"},
+                    new Object[] {new Operator.Relu(), x, "relu_vec"},
+                    new Object[] {new Operator.Tanh(), x, "tanh_vec"},
+                    new Object[] {new Operator.Add(true), List.of(x, y), "residual_add_vec"},
+                    new Object[] {new Operator.BiasAdd(), List.of(x, Tensor.random(33, -1, 1, 3)), "bias_add_vec"},
+                    new Object[] {new Operator.GlobalAvgPool(), x, "global_avg_pool_workgroup"},
+                    new Object[] {new Operator.Softmax(), Tensor.random(34, -5, 5, 3, 37), "softmax_workgroup"},
+                    new Object[] {new Operator.FullyConnected(true), List.of(Tensor.random(35, -1, 1, 1, 43),
+                        Tensor.random(36, -1, 1, 9, 43), Tensor.random(37, -1, 1, 9)), "fc_workgroup"});
+            for (Object[] c : cases) {
+                Operator op = (Operator) c[0];
+                @SuppressWarnings("unchecked")
+                List<Tensor> inputs = c[1] instanceof Tensor t ? List.of(t) : (List<Tensor>) c[1];
+                attempt("gpu family " + op.name() + " " + c[2], () -> {
+                    OpResult actual = gpu.run(op, inputs);
+                    if (!actual.algorithm().equals(c[2])) {
+                        throw new AssertionError("ran " + actual.algorithm() + ", not " + c[2]);
+                    }
+                    Accuracy accuracy = Accuracy.of(actual.output(), reference.run(op, inputs).output());
+                    if (!(accuracy.relativeL2() <= 1e-5)) {
+                        throw new AssertionError(accuracy + " above 1e-5");
+                    }
+                });
+            }
+        }
     }
 
     /** im2col with the GEMM tuning a GPU gets (float4 tiles in 8x8 work-groups); Oclgrind counts as a CPU. */

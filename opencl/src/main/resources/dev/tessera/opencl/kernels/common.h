@@ -73,9 +73,19 @@ inline int pool_window(int i, int P, int Q, int H, int W, int kernel_h, int kern
     return i / (P * Q);
 }
 
+/* ReLU with the IEEE rules of the reference backend: NaN stays NaN (fmax(NaN, 0) would give 0 and hide it), +-Inf
+ * map to +Inf and 0. Works on float and floatN alike (OpenCL 1.2 6.3.i: a vector condition selects per component).
+ * The ONE definition every kernel's ReLU uses (eltwise, the fused epilogues of conv/GEMM/FC). */
+#define RELU(x) ((x) < 0.0f ? 0.0f : (x))
+
+/* max(a, b) that propagates NaN like Java's Math.max (fmax drops a NaN operand): max pooling, LRN, softmax. */
+inline float max_propagating_nan(float a, float b) {
+    return (isnan(a) || a > b) ? a : b;
+}
+
 /* The fused activation applied by kernels compiled with -DFUSE_RELU=1. */
 #if defined(FUSE_RELU) && FUSE_RELU
-#define ACTIVATE(x) fmax((x), 0.0f)
+#define ACTIVATE(x) RELU(x)
 #else
 #define ACTIVATE(x) (x)
 #endif

@@ -20,22 +20,32 @@ public final class GpuTunables {
     /** One row of the table: {@code pattern} is matched case-insensitively as a part of the name, vendor or type. */
     public record Entry(Match match, String pattern, XgemmParameters xgemm) {
         boolean matches(DeviceInfo device) {
-            String p = pattern.toLowerCase(Locale.ROOT);
-            switch (match) {
-                case NAME:
-                    return device.name().toLowerCase(Locale.ROOT).contains(p);
-                case VENDOR:
-                    return device.vendor().toLowerCase(Locale.ROOT).contains(p);
-                case TYPE:
-                    return device.type().toLowerCase(Locale.ROOT).contains(p);
-                default:
-                    return true;
-            }
+            return GpuTunables.matches(match, pattern, device);
         }
 
         String describe() {
-            return match == Match.GENERIC ? "generic" : match.name().toLowerCase(Locale.ROOT) + " '" + pattern + "'";
+            return GpuTunables.describe(match, pattern);
         }
+    }
+
+    /** Whether a table row of {@code match} and {@code pattern} (a case-insensitive part) applies to {@code device}. */
+    static boolean matches(Match match, String pattern, DeviceInfo device) {
+        String p = pattern.toLowerCase(Locale.ROOT);
+        switch (match) {
+            case NAME:
+                return device.name().toLowerCase(Locale.ROOT).contains(p);
+            case VENDOR:
+                return device.vendor().toLowerCase(Locale.ROOT).contains(p);
+            case TYPE:
+                return device.type().toLowerCase(Locale.ROOT).contains(p);
+            default:
+                return true;
+        }
+    }
+
+    /** How a table row is named in an origin: "vendor 'nvidia'", "generic", ... */
+    static String describe(Match match, String pattern) {
+        return match == Match.GENERIC ? "generic" : match.name().toLowerCase(Locale.ROOT) + " '" + pattern + "'";
     }
 
     /** A choice and how it was made (shown in --json output and result rows). */
