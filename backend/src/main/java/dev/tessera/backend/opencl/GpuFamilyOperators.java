@@ -18,13 +18,14 @@ import dev.tessera.opencl.DeviceInfo;
  * operator to when the GPU family runs. Max and average pooling ({@code pool_gpu.cl}: a tile of outputs per group
  * from an input tile in local memory), ReLU, tanh, residual add and bias add ({@code eltwise_gpu.cl}: a vector per
  * work-item), softmax, global average pooling and FC at batch 1 ({@code reduce_gpu.cl}: a work-group per row reducing
- * in local memory). Parameters come from {@link GpuOperatorParameters}' table (via {@link KernelSelection}); every
+ * in local memory), LRN ({@code lrn_gpu.cl}: a tile of pixels x channels per group from the squares staged in local
+ * memory). Parameters come from {@link GpuOperatorParameters}' table (via {@link KernelSelection}); every
  * work-group is fitted by {@link GpuWorkGroups} to the built kernel's limit, its preferred multiple and the device's
  * local memory.
  *
- * <p>Operators this family has no kernel of its own for (LRN, batch norm, concat, FC at batch > 1 = the GPU GEMM)
- * return null and run the shared kernels; a pooling whose single window does not fit local memory runs the shared
- * {@code pool.cl} kernel and its note says so.
+ * <p>Operators this family has no kernel of its own for (batch norm, concat, FC at batch > 1 = the GPU GEMM)
+ * return null and run the shared kernels; a pooling or LRN whose single window does not fit local memory runs the
+ * shared kernel and its note says so.
  */
 final class GpuFamilyOperators {
     private final ClContext context;
@@ -53,6 +54,8 @@ final class GpuFamilyOperators {
         int total = Math.toIntExact(Tensor.sizeOf(x));
         if (op instanceof Operator.Pool pool) {
             return pool(pool, x, buf.get(0), out, shared);
+        } else if (op instanceof Operator.Lrn lrn) {
+            return lrn(lrn, x, buf.get(0), out, shared);
         } else if (op instanceof Operator.GlobalAvgPool) {
             int plane = x[2] * x[3];
             Reduction r = reduction("global_avg_pool_workgroup", "");
@@ -176,10 +179,7 @@ final class GpuFamilyOperators {
                     pool.strideH(), pool.strideW(), k.maxWorkGroupSize(), info.localMemBytes() - k.localMemBytes());
             if (tile == null) {
                 k.close();
-                PreparedStep fallback = shared.get();
-                String why = "gpu family: the " + pool.kernelH() + "x" + pool.kernelW() + " window does not fit "
-                        + info.localMemBytes() + " bytes of local memory; ran the shared " + fallback.algorithm();
-                return PreparedStep.of(fallback, fallback.algorithm(), why, fallback::run);
+                return sharedWithNote(shared, "the " + pool.kernelH() + "x" + pool.kernelW() + " window");
             }
             long tileBytes = GpuWorkGroups.poolTileBytes(tile[0], tile[1], pool.kernelH(), pool.kernelW(),
                     pool.strideH(), pool.strideW());
@@ -188,6 +188,41 @@ final class GpuFamilyOperators {
                     .arg(11, pool.padTop()).arg(12, pool.padLeft()).arg(13, pool.padBottom()).arg(14, pool.padRight())
                     .arg(15, pool.countPad() ? 1 : 0);
             long[] global = {Launch.roundUp(o[3], tile[0]), Launch.roundUp(o[2], tile[1]), (long) x[0] * x[1]};
+            long[] local = {tile[0], tile[1], 1};
+            return PreparedStep.of(k, k.name(), "", () -> List.of(k.run(global, local)));
+        } catch (RuntimeException e) {
+            k.close();
+            throw e;
+        }
+    }
+
+    /** The shared kernels' step, its note saying that {@code what} did not fit local memory. */
+    private PreparedStep sharedWithNote(Supplier<PreparedStep> shared, String what) {
+        PreparedStep fallback = shared.get();
+        String why = "gpu family: " + what + " does not fit " + context.info().localMemBytes()
+                + " bytes of local memory; ran the shared " + fallback.algorithm();
+        return PreparedStep.of(fallback, fallback.algorithm(), why, fallback::run);
+    }
+
+    private PreparedStep lrn(Operator.Lrn lrn, int[] x, ClBuffer in, ClBuffer out, Supplier<PreparedStep> shared) {
+        int plane = x[2] * x[3];
+        ClKernel k = library.kernel("lrn_gpu.cl", "", "lrn_tiled");
+        try {
+            DeviceInfo info = context.info();
+            List<Long> itemSizes = info.maxWorkItemSizes();
+            int wantPixels = (int) Math.min(choice.parameters().lrnPixels(), itemSizes.get(0));
+            int wantChannels = (int) Math.min(choice.parameters().lrnChannels(),
+                    itemSizes.size() > 1 ? itemSizes.get(1) : 1);
+            int[] tile = GpuWorkGroups.lrnTile(wantPixels, wantChannels, plane, x[1], lrn.size(), k.maxWorkGroupSize(),
+                    info.localMemBytes() - k.localMemBytes());
+            if (tile == null) {
+                k.close();
+                return sharedWithNote(shared, "the LRN window of " + lrn.size() + " channels");
+            }
+            k.arg(0, in).arg(1, out).localArg(2, GpuWorkGroups.lrnTileBytes(tile[0], tile[1], lrn.size()))
+                    .arg(3, x[1]).arg(4, plane).arg(5, lrn.size()).arg(6, (float) lrn.effectiveAlpha())
+                    .arg(7, (float) lrn.beta()).arg(8, (float) lrn.k());
+            long[] global = {Launch.roundUp(plane, tile[0]), Launch.roundUp(x[1], tile[1]), x[0]};
             long[] local = {tile[0], tile[1], 1};
             return PreparedStep.of(k, k.name(), "", () -> List.of(k.run(global, local)));
         } catch (RuntimeException e) {

@@ -117,6 +117,28 @@ class GpuFamilyOperatorsTest {
     }
 
     @Test
+    void lrnTilesMatchTheReferenceAndKeepANaNInItsWindows() {
+        for (RandomCases.Case c : RandomCases.lrns(515, 120)) {
+            check(c.op(), c.inputs(), 1e-5, "lrn_tiled", c.description());
+        }
+        // AlexNet's LRN (5 channels, beta 0.75) over more channels and pixels than one tile, batch 2
+        Operator.Lrn alexnet = new Operator.Lrn(5, 1e-4, 0.75, 2, true);
+        check(alexnet, List.of(Tensor.random(8, -3, 3, 2, 37, 13, 13)), 1e-5, "lrn_tiled", "alexnet lrn");
+        Tensor x = Tensor.random(9, -3, 3, 1, 12, 3, 5);
+        x.set(Float.NaN, 0, 6, 1, 2);
+        OpResult result = gpu.run(alexnet, List.of(x));
+        assertEquals("lrn_tiled", result.algorithm());
+        for (int c = 0; c < 12; c++) {
+            for (int h = 0; h < 3; h++) {
+                for (int w = 0; w < 5; w++) {
+                    boolean spoiled = h == 1 && w == 2 && Math.abs(c - 6) <= 2;
+                    assertEquals(spoiled, Float.isNaN(result.output().get(0, c, h, w)), c + "," + h + "," + w);
+                }
+            }
+        }
+    }
+
+    @Test
     void elementwiseOperatorsMatchTheReference() {
         SplittableRandom rnd = new SplittableRandom(99);
         // sizes around the vector widths: 1, 7, 8, 9, 63, 65, ... and planes not a multiple of them
@@ -182,9 +204,12 @@ class GpuFamilyOperatorsTest {
         int[] small = GpuWorkGroups.poolTile(32, 8, 3, 2, 2, 2, 2, 2, 256, 32 * 1024);
         assertArrayEquals(new int[] {4, 2}, small, "no larger than the output needs");
         assertNull(GpuWorkGroups.poolTile(32, 8, 10, 10, 100, 100, 1, 1, 256, 32 * 1024));
+        int[] lrn = GpuWorkGroups.lrnTile(64, 8, 169, 96, 5, 256, 32 * 1024);
+        assertArrayEquals(new int[] {32, 8}, lrn, "halved on the larger side to 256 items");
         for (GpuOperatorParameters.Entry entry : GpuOperatorParameters.TABLE) {
             assertTrue(entry.parameters().elementGroup() <= 256 && entry.parameters().reduceGroup() <= 256
-                    && entry.parameters().poolTileQ() * entry.parameters().poolTileP() <= 256, entry.toString());
+                    && entry.parameters().poolTileQ() * entry.parameters().poolTileP() <= 256
+                    && entry.parameters().lrnPixels() * entry.parameters().lrnChannels() <= 256, entry.toString());
         }
     }
 }

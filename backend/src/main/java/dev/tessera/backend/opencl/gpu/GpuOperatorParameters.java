@@ -20,14 +20,16 @@ import dev.tessera.opencl.DeviceInfo;
  * @param reduceGroup   row reductions (softmax, global average pooling, FC at batch 1): work-items per row (WG), a
  *                      power of two
  * @param fcRows        FC at batch 1: output features per group (ROWS), at most {@code reduceGroup}
+ * @param lrnPixels     LRN: pixels per group (local size 0)
+ * @param lrnChannels   LRN: channels per group (local size 1)
  */
 public record GpuOperatorParameters(int vectorWidth, int elementGroup, int poolTileQ, int poolTileP, int reduceGroup,
-        int fcRows) {
+        int fcRows, int lrnPixels, int lrnChannels) {
     public GpuOperatorParameters {
         if (!List.of(1, 2, 4, 8, 16).contains(vectorWidth)) {
             throw new IllegalArgumentException("vector width must be 1, 2, 4, 8 or 16: " + vectorWidth);
         }
-        if (elementGroup < 1 || poolTileQ < 1 || poolTileP < 1 || fcRows < 1) {
+        if (elementGroup < 1 || poolTileQ < 1 || poolTileP < 1 || fcRows < 1 || lrnPixels < 1 || lrnChannels < 1) {
             throw new IllegalArgumentException("group sizes must be positive");
         }
         if (Integer.bitCount(reduceGroup) != 1 || fcRows > reduceGroup) {
@@ -47,17 +49,17 @@ public record GpuOperatorParameters(int vectorWidth, int elementGroup, int poolT
     /** The table; the first matching entry wins (CPUs first, as in {@link GpuTunables#TABLE}). */
     public static final List<Entry> TABLE = List.of(
             // a CPU running the GPU family (PoCL, Oclgrind: for testing): wide vectors, small groups
-            new Entry(GpuTunables.Match.TYPE, "cpu", new GpuOperatorParameters(8, 64, 8, 4, 64, 4)),
+            new Entry(GpuTunables.Match.TYPE, "cpu", new GpuOperatorParameters(8, 64, 8, 4, 64, 4, 16, 4)),
             // NVIDIA: warps of 32; a warp-wide row of outputs, 8 warps per group; float4 loads coalesce per warp
-            new Entry(GpuTunables.Match.VENDOR, "nvidia", new GpuOperatorParameters(4, 256, 32, 8, 256, 8)),
+            new Entry(GpuTunables.Match.VENDOR, "nvidia", new GpuOperatorParameters(4, 256, 32, 8, 256, 8, 32, 8)),
             // AMD: wavefronts of 64
             new Entry(GpuTunables.Match.VENDOR, "advanced micro devices",
-                    new GpuOperatorParameters(4, 256, 64, 4, 256, 8)),
-            new Entry(GpuTunables.Match.VENDOR, "amd", new GpuOperatorParameters(4, 256, 64, 4, 256, 8)),
+                    new GpuOperatorParameters(4, 256, 64, 4, 256, 8, 64, 4)),
+            new Entry(GpuTunables.Match.VENDOR, "amd", new GpuOperatorParameters(4, 256, 64, 4, 256, 8, 64, 4)),
             // Intel GPUs: SIMD8-32, groups up to 256
-            new Entry(GpuTunables.Match.VENDOR, "intel", new GpuOperatorParameters(4, 128, 16, 8, 128, 4)),
-            new Entry(GpuTunables.Match.TYPE, "gpu", new GpuOperatorParameters(4, 128, 16, 8, 128, 4)),
-            new Entry(GpuTunables.Match.GENERIC, "", new GpuOperatorParameters(1, 64, 8, 8, 64, 1)));
+            new Entry(GpuTunables.Match.VENDOR, "intel", new GpuOperatorParameters(4, 128, 16, 8, 128, 4, 16, 8)),
+            new Entry(GpuTunables.Match.TYPE, "gpu", new GpuOperatorParameters(4, 128, 16, 8, 128, 4, 16, 8)),
+            new Entry(GpuTunables.Match.GENERIC, "", new GpuOperatorParameters(1, 64, 8, 8, 64, 1, 8, 8)));
 
     /** The first entry that matches {@code device}. */
     public static Choice defaultsFor(DeviceInfo device) {
@@ -78,12 +80,14 @@ public record GpuOperatorParameters(int vectorWidth, int elementGroup, int poolT
         map.put("POOL_TILE_P", poolTileP);
         map.put("WG", reduceGroup);
         map.put("ROWS", fcRows);
+        map.put("LRN_PIXELS", lrnPixels);
+        map.put("LRN_CHANNELS", lrnChannels);
         return map;
     }
 
     @Override
     public String toString() {
         return "VW=" + vectorWidth + " EG=" + elementGroup + " POOL=" + poolTileQ + "x" + poolTileP + " WG="
-                + reduceGroup + " ROWS=" + fcRows;
+                + reduceGroup + " ROWS=" + fcRows + " LRN=" + lrnPixels + "x" + lrnChannels;
     }
 }

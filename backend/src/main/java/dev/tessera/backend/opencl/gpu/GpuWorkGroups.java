@@ -29,25 +29,54 @@ public final class GpuWorkGroups {
     }
 
     /**
-     * The pooling tile: {@code {tq, tp}} output columns and rows per group, starting from the wish and shrunk (halving
-     * the larger side; first to the output's own extent) until the group fits {@code limit} items and its input tile
-     * ({@link #poolTileBytes}) fits {@code localBytes}; null when even one output's window does not fit.
+     * The pooling tile: {@code {tq, tp}} output columns and rows per group ({@link #tile}), its input tile of
+     * {@link #poolTileBytes} in local memory; null when even one output's window does not fit.
      */
     public static int[] poolTile(int wantQ, int wantP, int q, int p, int kernelH, int kernelW, int strideH,
             int strideW, long limit, long localBytes) {
-        int tq = Math.max(1, Math.min(wantQ, powerOfTwoAtLeast(q)));
-        int tp = Math.max(1, Math.min(wantP, powerOfTwoAtLeast(p)));
-        while ((long) tq * tp > limit || poolTileBytes(tq, tp, kernelH, kernelW, strideH, strideW) > localBytes) {
-            if (tq == 1 && tp == 1) {
+        return tile(wantQ, wantP, q, p, limit, (tq, tp) -> poolTileBytes(tq, tp, kernelH, kernelW, strideH, strideW),
+                localBytes);
+    }
+
+    /**
+     * The LRN tile: {@code {pixels, channels}} per group ({@link #tile}), the squares of its channels and the
+     * window's reach on either side in local memory ({@link #lrnTileBytes}); null when even 1 x 1 does not fit.
+     */
+    public static int[] lrnTile(int wantPixels, int wantChannels, int plane, int channels, int size, long limit,
+            long localBytes) {
+        return tile(wantPixels, wantChannels, plane, channels, limit, (tpix, tc) -> lrnTileBytes(tpix, tc, size),
+                localBytes);
+    }
+
+    /** The local memory of an LRN tile: (channels + 2 (size/2)) x pixels floats. */
+    public static long lrnTileBytes(int pixels, int channels, int size) {
+        return (long) (channels + 2 * (size / 2)) * pixels * Float.BYTES;
+    }
+
+    /** Local memory of a tile of {@code x} by {@code y} work-items. */
+    public interface TileBytes {
+        long of(int x, int y);
+    }
+
+    /**
+     * A 2-D tile of work-items, {@code {x, y}}: from the wish, first cut to the powers of two covering the extents,
+     * then halved on the larger side until the group fits {@code limit} items and {@code bytes} fits
+     * {@code localBytes}; null when 1 x 1 does not.
+     */
+    static int[] tile(int wantX, int wantY, int extentX, int extentY, long limit, TileBytes bytes, long localBytes) {
+        int x = Math.max(1, Math.min(wantX, powerOfTwoAtLeast(extentX)));
+        int y = Math.max(1, Math.min(wantY, powerOfTwoAtLeast(extentY)));
+        while ((long) x * y > limit || bytes.of(x, y) > localBytes) {
+            if (x == 1 && y == 1) {
                 return null;
             }
-            if (tp >= tq && tp > 1) {
-                tp /= 2;
+            if (y >= x && y > 1) {
+                y /= 2;
             } else {
-                tq /= 2;
+                x /= 2;
             }
         }
-        return new int[] {tq, tp};
+        return new int[] {x, y};
     }
 
     /** The smallest power of two at least {@code n} (n >= 1, below 2^30). */
