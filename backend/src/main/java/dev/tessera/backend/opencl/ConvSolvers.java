@@ -22,8 +22,9 @@ public final class ConvSolvers {
     /** Every solver, configured for {@code device} with the kernels of {@code kernels}. */
     public static List<ConvSolver> forDevice(DeviceInfo device, KernelSelection kernels) {
         GemmTuning gemm = kernels.gemmTuning(device);
-        return List.of(new DirectConvSolver(), new Im2colGemmSolver(gemm), new WinogradSolver(2, gemm),
-                new WinogradSolver(4, gemm));
+        ConvSolver direct = kernels.operators() == null ? new DirectConvSolver()
+                : new GpuDirectConvSolver(kernels.operators().parameters());
+        return List.of(direct, new Im2colGemmSolver(gemm), new WinogradSolver(2, gemm), new WinogradSolver(4, gemm));
     }
 
     /** The solver for an explicit algorithm (not AUTO) on {@code device}. */

@@ -11,10 +11,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tessera.backend.Accuracy;
+import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
+import dev.tessera.backend.Tolerances;
 import dev.tessera.backend.opencl.gpu.GpuOperatorParameters;
 import dev.tessera.backend.opencl.gpu.GpuWorkGroups;
 import dev.tessera.backend.reference.ReferenceBackend;
@@ -136,6 +138,31 @@ class GpuFamilyOperatorsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void directConvolutionWithLocalTilesMatchesTheReference() {
+        int checked = 0;
+        for (RandomCases.Case random : RandomCases.convolutions(8080, 80)) {
+            Operator.Conv2d conv = ((Operator.Conv2d) random.op()).withAlgorithm(ConvAlgorithm.DIRECT);
+            OpResult result = check(conv, random.inputs(), Tolerances.relativeL2("direct"), "direct",
+                    random.description());
+            assertEquals("", result.note(), random.description());
+            checked++;
+        }
+        assertTrue(checked > 60, "checked " + checked);
+        // more input channels than one stage, a plane wider than one tile, stride 2 with padding, batch 2, ReLU
+        Operator.Conv2d wide = new Operator.Conv2d(2, 2, 1, 0, 1, 2, 1, 1, 1, true, ConvAlgorithm.DIRECT);
+        check(wide, RandomCases.convInputs(new SplittableRandom(5), 2, 19, 37, 41, 12, 3, 3, 1, true),
+                Tolerances.relativeL2("direct"), "direct", "19->12 3x3/2 37x41 batch 2");
+        // a 11x11 stride-4 window (AlexNet's first layer, small)
+        Operator.Conv2d alex = new Operator.Conv2d(4, 4, 0, 0, 0, 0, 1, 1, 1, false, ConvAlgorithm.DIRECT);
+        check(alex, RandomCases.convInputs(new SplittableRandom(6), 1, 3, 43, 43, 8, 11, 11, 1, false),
+                Tolerances.relativeL2("direct"), "direct", "11x11/4");
+        // dilation 2 and depthwise
+        Operator.Conv2d dilated = new Operator.Conv2d(1, 1, 2, 2, 2, 2, 2, 2, 6, false, ConvAlgorithm.DIRECT);
+        check(dilated, RandomCases.convInputs(new SplittableRandom(7), 1, 6, 15, 17, 6, 3, 3, 6, true),
+                Tolerances.relativeL2("direct"), "direct", "depthwise dilated");
     }
 
     @Test

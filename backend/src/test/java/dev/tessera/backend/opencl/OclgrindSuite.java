@@ -12,6 +12,7 @@ import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
+import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
 import dev.tessera.backend.reference.ReferenceBackend;
@@ -317,6 +318,12 @@ public final class OclgrindSuite {
                     new Object[] {new Operator.Lrn(3, 1e-3, 0.75, 1, true), x, "lrn_tiled"},
                     new Object[] {new Operator.Lrn(5, 1e-2, 0.6, 2, false), Tensor.random(38, -2, 2, 1, 7, 4, 5),
                         "lrn_tiled"},
+                    // conv_direct_gpu.cl: 5 input channels = two stages of CC = 4 (barriers between them), a 6x7
+                    // output over tiles of 8x4, stride 2, asymmetric padding, ReLU; then groups with dilation
+                    new Object[] {new Operator.Conv2d(2, 2, 1, 0, 1, 2, 1, 1, 1, true, ConvAlgorithm.DIRECT),
+                        RandomCases.convInputs(new SplittableRandom(39), 2, 5, 11, 13, 4, 3, 3, 1, true), "direct"},
+                    new Object[] {new Operator.Conv2d(1, 1, 2, 2, 1, 1, 2, 1, 2, false, ConvAlgorithm.DIRECT),
+                        RandomCases.convInputs(new SplittableRandom(40), 1, 4, 7, 6, 6, 3, 2, 2, false), "direct"},
                     new Object[] {new Operator.Relu(), x, "relu_vec"},
                     new Object[] {new Operator.Tanh(), x, "tanh_vec"},
                     new Object[] {new Operator.Add(true), List.of(x, y), "residual_add_vec"},

@@ -22,14 +22,18 @@ import dev.tessera.opencl.DeviceInfo;
  * @param fcRows        FC at batch 1: output features per group (ROWS), at most {@code reduceGroup}
  * @param lrnPixels     LRN: pixels per group (local size 0)
  * @param lrnChannels   LRN: channels per group (local size 1)
+ * @param convTileQ     direct convolution: output columns per group (local size 0)
+ * @param convTileP     direct convolution: output rows per group (local size 1)
+ * @param convChannels  direct convolution: input channels staged in local memory at a time (CC)
  */
 public record GpuOperatorParameters(int vectorWidth, int elementGroup, int poolTileQ, int poolTileP, int reduceGroup,
-        int fcRows, int lrnPixels, int lrnChannels) {
+        int fcRows, int lrnPixels, int lrnChannels, int convTileQ, int convTileP, int convChannels) {
     public GpuOperatorParameters {
         if (!List.of(1, 2, 4, 8, 16).contains(vectorWidth)) {
             throw new IllegalArgumentException("vector width must be 1, 2, 4, 8 or 16: " + vectorWidth);
         }
-        if (elementGroup < 1 || poolTileQ < 1 || poolTileP < 1 || fcRows < 1 || lrnPixels < 1 || lrnChannels < 1) {
+        if (elementGroup < 1 || poolTileQ < 1 || poolTileP < 1 || fcRows < 1 || lrnPixels < 1 || lrnChannels < 1
+                || convTileQ < 1 || convTileP < 1 || convChannels < 1) {
             throw new IllegalArgumentException("group sizes must be positive");
         }
         if (Integer.bitCount(reduceGroup) != 1 || fcRows > reduceGroup) {
@@ -49,17 +53,24 @@ public record GpuOperatorParameters(int vectorWidth, int elementGroup, int poolT
     /** The table; the first matching entry wins (CPUs first, as in {@link GpuTunables#TABLE}). */
     public static final List<Entry> TABLE = List.of(
             // a CPU running the GPU family (PoCL, Oclgrind: for testing): wide vectors, small groups
-            new Entry(GpuTunables.Match.TYPE, "cpu", new GpuOperatorParameters(8, 64, 8, 4, 64, 4, 16, 4)),
-            // NVIDIA: warps of 32; a warp-wide row of outputs, 8 warps per group; float4 loads coalesce per warp
-            new Entry(GpuTunables.Match.VENDOR, "nvidia", new GpuOperatorParameters(4, 256, 32, 8, 256, 8, 32, 8)),
+            new Entry(GpuTunables.Match.TYPE, "cpu",
+                    new GpuOperatorParameters(8, 64, 8, 4, 64, 4, 16, 4, 8, 4, 4)),
+            // NVIDIA: warps of 32; a warp-wide row of outputs, 8 warps per group; float4 loads coalesce per warp;
+            // direct convolution: 16 x 16 outputs, 8 input channels per stage (about 12 KiB of 48 for 3x3)
+            new Entry(GpuTunables.Match.VENDOR, "nvidia",
+                    new GpuOperatorParameters(4, 256, 32, 8, 256, 8, 32, 8, 16, 16, 8)),
             // AMD: wavefronts of 64
             new Entry(GpuTunables.Match.VENDOR, "advanced micro devices",
-                    new GpuOperatorParameters(4, 256, 64, 4, 256, 8, 64, 4)),
-            new Entry(GpuTunables.Match.VENDOR, "amd", new GpuOperatorParameters(4, 256, 64, 4, 256, 8, 64, 4)),
+                    new GpuOperatorParameters(4, 256, 64, 4, 256, 8, 64, 4, 16, 16, 8)),
+            new Entry(GpuTunables.Match.VENDOR, "amd",
+                    new GpuOperatorParameters(4, 256, 64, 4, 256, 8, 64, 4, 16, 16, 8)),
             // Intel GPUs: SIMD8-32, groups up to 256
-            new Entry(GpuTunables.Match.VENDOR, "intel", new GpuOperatorParameters(4, 128, 16, 8, 128, 4, 16, 8)),
-            new Entry(GpuTunables.Match.TYPE, "gpu", new GpuOperatorParameters(4, 128, 16, 8, 128, 4, 16, 8)),
-            new Entry(GpuTunables.Match.GENERIC, "", new GpuOperatorParameters(1, 64, 8, 8, 64, 1, 8, 8)));
+            new Entry(GpuTunables.Match.VENDOR, "intel",
+                    new GpuOperatorParameters(4, 128, 16, 8, 128, 4, 16, 8, 16, 8, 8)),
+            new Entry(GpuTunables.Match.TYPE, "gpu",
+                    new GpuOperatorParameters(4, 128, 16, 8, 128, 4, 16, 8, 16, 8, 8)),
+            new Entry(GpuTunables.Match.GENERIC, "",
+                    new GpuOperatorParameters(1, 64, 8, 8, 64, 1, 8, 8, 8, 8, 4)));
 
     /** The first entry that matches {@code device}. */
     public static Choice defaultsFor(DeviceInfo device) {
@@ -82,12 +93,16 @@ public record GpuOperatorParameters(int vectorWidth, int elementGroup, int poolT
         map.put("ROWS", fcRows);
         map.put("LRN_PIXELS", lrnPixels);
         map.put("LRN_CHANNELS", lrnChannels);
+        map.put("CONV_TILE_Q", convTileQ);
+        map.put("CONV_TILE_P", convTileP);
+        map.put("CC", convChannels);
         return map;
     }
 
     @Override
     public String toString() {
         return "VW=" + vectorWidth + " EG=" + elementGroup + " POOL=" + poolTileQ + "x" + poolTileP + " WG="
-                + reduceGroup + " ROWS=" + fcRows + " LRN=" + lrnPixels + "x" + lrnChannels;
+                + reduceGroup + " ROWS=" + fcRows + " LRN=" + lrnPixels + "x" + lrnChannels
+                + " CONV=" + convTileQ + "x" + convTileP + " CC=" + convChannels;
     }
 }

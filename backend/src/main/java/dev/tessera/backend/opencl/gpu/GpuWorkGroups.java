@@ -63,7 +63,7 @@ public final class GpuWorkGroups {
      * then halved on the larger side until the group fits {@code limit} items and {@code bytes} fits
      * {@code localBytes}; null when 1 x 1 does not.
      */
-    static int[] tile(int wantX, int wantY, int extentX, int extentY, long limit, TileBytes bytes, long localBytes) {
+    public static int[] tile(int wantX, int wantY, int extentX, int extentY, long limit, TileBytes bytes, long localBytes) {
         int x = Math.max(1, Math.min(wantX, powerOfTwoAtLeast(extentX)));
         int y = Math.max(1, Math.min(wantY, powerOfTwoAtLeast(extentY)));
         while ((long) x * y > limit || bytes.of(x, y) > localBytes) {
