@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.opencl.gpu.GpuOperatorParameters;
 import dev.tessera.opencl.DeviceInfo;
 
 /**
@@ -24,7 +25,9 @@ public final class ConvSolvers {
         GemmTuning gemm = kernels.gemmTuning(device);
         ConvSolver direct = kernels.operators() == null ? new DirectConvSolver()
                 : new GpuDirectConvSolver(kernels.operators().parameters());
-        return List.of(direct, new Im2colGemmSolver(gemm), new WinogradSolver(2, gemm), new WinogradSolver(4, gemm));
+        GpuOperatorParameters gpu = kernels.operators() == null ? null : kernels.operators().parameters();
+        return List.of(direct, new Im2colGemmSolver(gemm), new WinogradSolver(2, gemm, gpu),
+                new WinogradSolver(4, gemm, gpu));
     }
 
     /** The solver for an explicit algorithm (not AUTO) on {@code device}. */

@@ -166,6 +166,24 @@ class GpuFamilyOperatorsTest {
     }
 
     @Test
+    void winogradWithTheTiledInputTransformMatchesTheReference() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        // odd sizes (partial tiles at the edges), padding on some sides, planes wider and taller than one group, batch 2
+        int[][] shapes = {{1, 3, 5, 5, 4}, {2, 7, 19, 23, 5}, {1, 16, 34, 30, 8}, {1, 1, 3, 3, 1}};
+        for (ConvAlgorithm algorithm : new ConvAlgorithm[] {ConvAlgorithm.WINOGRAD_2X2, ConvAlgorithm.WINOGRAD_4X4}) {
+            for (int[] s : shapes) {
+                for (int pad = 0; pad <= 1; pad++) {
+                    Operator.Conv2d conv = new Operator.Conv2d(1, 1, pad, 1 - pad, pad, pad, 1, 1, 1, pad == 1,
+                            algorithm);
+                    check(conv, RandomCases.convInputs(rnd, s[0], s[1], s[2], s[3], s[4], 3, 3, 1, pad == 0),
+                            Tolerances.relativeL2(algorithm.id()), algorithm.id(),
+                            algorithm.id() + " " + java.util.Arrays.toString(s) + " pad " + pad);
+                }
+            }
+        }
+    }
+
+    @Test
     void elementwiseOperatorsMatchTheReference() {
         SplittableRandom rnd = new SplittableRandom(99);
         // sizes around the vector widths: 1, 7, 8, 9, 63, 65, ... and planes not a multiple of them

@@ -324,6 +324,13 @@ public final class OclgrindSuite {
                         RandomCases.convInputs(new SplittableRandom(39), 2, 5, 11, 13, 4, 3, 3, 1, true), "direct"},
                     new Object[] {new Operator.Conv2d(1, 1, 2, 2, 1, 1, 2, 1, 2, false, ConvAlgorithm.DIRECT),
                         RandomCases.convInputs(new SplittableRandom(40), 1, 4, 7, 6, 6, 3, 2, 2, false), "direct"},
+                    // winograd_input_transform_tiled: partial tiles, padding, 2 x 2 tiles... per group
+                    new Object[] {new Operator.Conv2d(1, 1, 1, 1, 1, 0, 1, 1, 1, true, ConvAlgorithm.WINOGRAD_2X2),
+                        RandomCases.convInputs(new SplittableRandom(41), 2, 3, 9, 11, 4, 3, 3, 1, true),
+                        "winograd-2x2"},
+                    new Object[] {new Operator.Conv2d(1, 1, 0, 1, 1, 1, 1, 1, 1, false, ConvAlgorithm.WINOGRAD_4X4),
+                        RandomCases.convInputs(new SplittableRandom(42), 1, 2, 13, 10, 3, 3, 3, 1, false),
+                        "winograd-4x4"},
                     new Object[] {new Operator.Relu(), x, "relu_vec"},
                     new Object[] {new Operator.Tanh(), x, "tanh_vec"},
                     new Object[] {new Operator.Add(true), List.of(x, y), "residual_add_vec"},

@@ -9,6 +9,8 @@
  *   t = (n * tiles_h + th) * tiles_w + tw, T = N * tiles_h * tiles_w.
  * winograd_input_transform: one work-item per (t, c): get_global_id(0) = t, get_global_id(1) = c. Writes
  *   V[xi] = (B^T d B)[xi] for every xi into the packed-B layout of the xi-th C x T matrix (panel width NR).
+ * winograd_input_transform_tiled (the GPU family's): the same V from a group's input region staged in local memory
+ *   (see the kernel).
  * winograd_output_transform: one work-item per (t, k): get_global_id(0) = t, get_global_id(1) = k. Reads M[xi][k][t]
  *   for every xi, writes the m x m tile A^T M A (+ bias, ReLU) into out [N, K, P, Q], clipped at the edges.
  * Tunables (-D): WINOGRAD_M (2 or 4), NR (the GEMM's packed-B panel width), HAS_BIAS (0/1), FUSE_RELU (0/1).
@@ -155,6 +157,71 @@ __kernel void winograd_output_transform(__global const float *restrict m, __glob
                 s = fma(am[i][l], at[j * ALPHA + l], s);
             }
             out[nchw_offset(n, k, p, q, K, P, Q)] = ACTIVATE(s);
+        }
+    }
+}
+
+/* The GPU family's input transform, per work-group: a group of TW x TH work-items (the local size) covers tile columns
+ * tw0 .. tw0 + TW - 1 and tile rows th0 .. th0 + TH - 1 of one (image, channel) plane, get_global_id(0) = tw,
+ * get_global_id(1) = th, get_global_id(2) = n * C + c (local size 1). The items first stage, together, the input
+ * region all those patches read ((TH m + 2) x (TW m + 2) floats, zeros outside the input; neighbouring patches overlap
+ * by two rows and columns, so each input value is read from global memory once instead of up to four times) in
+ * `region`, a __local argument the host sizes within the device's local memory, wait at the barrier, then each
+ * transforms its own patch from local memory and writes V like winograd_input_transform. Items past the tiles load
+ * but write nothing. */
+__kernel void winograd_input_transform_tiled(__global const float *restrict in, __global float *restrict v,
+                                             __local float *region, const int C, const int H, const int W,
+                                             const int tiles_h, const int tiles_w, const int pad_top,
+                                             const int pad_left, const int T) {
+    const int group_w = (int)get_local_size(0);
+    const int group_h = (int)get_local_size(1);
+    const int region_w = group_w * WINOGRAD_M + 2;
+    const int region_h = group_h * WINOGRAD_M + 2;
+    const int top = (int)get_group_id(1) * group_h * WINOGRAD_M - pad_top;
+    const int left = (int)get_group_id(0) * group_w * WINOGRAD_M - pad_left;
+    const int n = (int)get_global_id(2) / C;
+    const int c = (int)get_global_id(2) % C;
+    __global const float *plane = in + nchw_offset(n, c, 0, 0, C, H, W);
+    for (int i = (int)(get_local_id(1) * group_w + get_local_id(0)); i < region_h * region_w;
+         i += group_w * group_h) {
+        const int h = top + i / region_w;
+        const int w = left + i % region_w;
+        region[i] = (h >= 0 && h < H && w >= 0 && w < W) ? plane[h * W + w] : 0.0f;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int tw = (int)get_global_id(0);
+    const int th = (int)get_global_id(1);
+    if (tw >= tiles_w || th >= tiles_h) {
+        return;
+    }
+    const float bt[ALPHA * ALPHA] = BT_MATRIX;
+    __local const float *patch = region + (int)get_local_id(1) * WINOGRAD_M * region_w
+            + (int)get_local_id(0) * WINOGRAD_M;
+    float bd[ALPHA][ALPHA]; /* B^T d */
+    #pragma unroll
+    for (int i = 0; i < ALPHA; ++i) {
+        #pragma unroll
+        for (int j = 0; j < ALPHA; ++j) {
+            float s = 0.0f;
+            #pragma unroll
+            for (int l = 0; l < ALPHA; ++l) {
+                s = fma(bt[i * ALPHA + l], patch[l * region_w + j], s);
+            }
+            bd[i][j] = s;
+        }
+    }
+    const int t = (n * tiles_h + th) * tiles_w + tw;
+    const int matrix = C * ceil_div(T, NR) * NR;
+    #pragma unroll
+    for (int i = 0; i < ALPHA; ++i) {
+        #pragma unroll
+        for (int j = 0; j < ALPHA; ++j) {
+            float s = 0.0f;
+            #pragma unroll
+            for (int l = 0; l < ALPHA; ++l) {
+                s = fma(bd[i][l], bt[j * ALPHA + l], s);
+            }
+            v[(i * ALPHA + j) * matrix + packed_offset(t / NR, c, t % NR, C, NR)] = s;
         }
     }
 }

@@ -22,8 +22,9 @@ import dev.tessera.opencl.DeviceInfo;
  * @param fcRows        FC at batch 1: output features per group (ROWS), at most {@code reduceGroup}
  * @param lrnPixels     LRN: pixels per group (local size 0)
  * @param lrnChannels   LRN: channels per group (local size 1)
- * @param convTileQ     direct convolution: output columns per group (local size 0)
- * @param convTileP     direct convolution: output rows per group (local size 1)
+ * @param convTileQ     direct convolution: output columns per group (local size 0); Winograd's tiled input
+ *                      transform: tile columns per group
+ * @param convTileP     direct convolution: output rows per group (local size 1); Winograd's: tile rows per group
  * @param convChannels  direct convolution: input channels staged in local memory at a time (CC)
  */
 public record GpuOperatorParameters(int vectorWidth, int elementGroup, int poolTileQ, int poolTileP, int reduceGroup,
