@@ -16,6 +16,7 @@
  * Tunables (-D): OC_BLOCK (divides K / groups), CC (input channels per stage), HAS_BIAS (0/1), FUSE_RELU (0/1).
  */
 #include "common.h"
+#include "workgroup.h"
 
 __kernel void conv_direct_tiled(__global const float *restrict in, __global const float *restrict weights,
                                 __global const float *restrict bias, __global float *restrict out,
@@ -51,12 +52,8 @@ __kernel void conv_direct_tiled(__global const float *restrict in, __global cons
     for (int c0 = 0; c0 < channels_per_group; c0 += CC) {
         const int cc = min(CC, channels_per_group - c0);
         __global const float *src = in + (n * C + first_channel + c0) * H * W;
-        for (int t = lid; t < cc * th * tw; t += items) {
-            const int ci = t / (th * tw);
-            const int cell = t - ci * th * tw;
-            const int h = tile_top + cell / tw;
-            const int w = tile_left + cell % tw;
-            tile_in[t] = (h >= 0 && h < H && w >= 0 && w < W) ? src[(ci * H + h) * W + w] : 0.0f;
+        for (int ci = 0; ci < cc; ++ci) {
+            stage_region(src + ci * H * W, H, W, tile_top, tile_left, th, tw, tile_in + ci * th * tw);
         }
         for (int t = lid; t < OC_BLOCK * cc * taps; t += items) {
             const int o = t / (cc * taps);

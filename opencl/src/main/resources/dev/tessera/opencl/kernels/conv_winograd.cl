@@ -16,6 +16,7 @@
  * Tunables (-D): WINOGRAD_M (2 or 4), NR (the GEMM's packed-B panel width), HAS_BIAS (0/1), FUSE_RELU (0/1).
  */
 #include "common.h"
+#include "workgroup.h"
 
 #define ALPHA (WINOGRAD_M + 2)
 
@@ -47,31 +48,10 @@
 #error "WINOGRAD_M must be 2 or 4"
 #endif
 
-__kernel void winograd_input_transform(__global const float *restrict in, __global float *restrict v,
-                                       const int C, const int H, const int W, const int tiles_h, const int tiles_w,
-                                       const int pad_top, const int pad_left, const int T) {
-    const int t = (int)get_global_id(0);
-    const int c = (int)get_global_id(1);
-    if (t >= T || c >= C) {
-        return;
-    }
+/* Writes V[xi] = (B^T d B)[xi] of input patch d, for every transform position xi, at tile t and channel c of the
+ * packed-B layout of the xi-th C x T matrix (panel width NR). */
+inline void store_input_transform(float d[ALPHA][ALPHA], __global float *restrict v, int t, int c, int C, int T) {
     const float bt[ALPHA * ALPHA] = BT_MATRIX;
-    const int tw = t % tiles_w;
-    const int th = (t / tiles_w) % tiles_h;
-    const int n = t / (tiles_w * tiles_h);
-    const int h0 = th * WINOGRAD_M - pad_top;
-    const int w0 = tw * WINOGRAD_M - pad_left;
-    __global const float *plane = in + nchw_offset(n, c, 0, 0, C, H, W);
-
-    float d[ALPHA][ALPHA];
-    #pragma unroll
-    for (int i = 0; i < ALPHA; ++i) {
-        #pragma unroll
-        for (int j = 0; j < ALPHA; ++j) {
-            const int h = h0 + i, w = w0 + j;
-            d[i][j] = (h >= 0 && h < H && w >= 0 && w < W) ? plane[h * W + w] : 0.0f;
-        }
-    }
     float bd[ALPHA][ALPHA]; /* B^T d */
     #pragma unroll
     for (int i = 0; i < ALPHA; ++i) {
@@ -98,6 +78,33 @@ __kernel void winograd_input_transform(__global const float *restrict in, __glob
             v[(i * ALPHA + j) * matrix + packed_offset(t / NR, c, t % NR, C, NR)] = s;
         }
     }
+}
+
+__kernel void winograd_input_transform(__global const float *restrict in, __global float *restrict v,
+                                       const int C, const int H, const int W, const int tiles_h, const int tiles_w,
+                                       const int pad_top, const int pad_left, const int T) {
+    const int t = (int)get_global_id(0);
+    const int c = (int)get_global_id(1);
+    if (t >= T || c >= C) {
+        return;
+    }
+    const int tw = t % tiles_w;
+    const int th = (t / tiles_w) % tiles_h;
+    const int n = t / (tiles_w * tiles_h);
+    const int h0 = th * WINOGRAD_M - pad_top;
+    const int w0 = tw * WINOGRAD_M - pad_left;
+    __global const float *plane = in + nchw_offset(n, c, 0, 0, C, H, W);
+
+    float d[ALPHA][ALPHA];
+    #pragma unroll
+    for (int i = 0; i < ALPHA; ++i) {
+        #pragma unroll
+        for (int j = 0; j < ALPHA; ++j) {
+            const int h = h0 + i, w = w0 + j;
+            d[i][j] = (h >= 0 && h < H && w >= 0 && w < W) ? plane[h * W + w] : 0.0f;
+        }
+    }
+    store_input_transform(d, v, t, c, C, T);
 }
 
 __kernel void winograd_output_transform(__global const float *restrict m, __global const float *restrict bias,
@@ -182,46 +189,22 @@ __kernel void winograd_input_transform_tiled(__global const float *restrict in, 
     const int n = (int)get_global_id(2) / C;
     const int c = (int)get_global_id(2) % C;
     __global const float *plane = in + nchw_offset(n, c, 0, 0, C, H, W);
-    for (int i = (int)(get_local_id(1) * group_w + get_local_id(0)); i < region_h * region_w;
-         i += group_w * group_h) {
-        const int h = top + i / region_w;
-        const int w = left + i % region_w;
-        region[i] = (h >= 0 && h < H && w >= 0 && w < W) ? plane[h * W + w] : 0.0f;
-    }
+    stage_region(plane, H, W, top, left, region_h, region_w, region);
     barrier(CLK_LOCAL_MEM_FENCE);
     const int tw = (int)get_global_id(0);
     const int th = (int)get_global_id(1);
     if (tw >= tiles_w || th >= tiles_h) {
         return;
     }
-    const float bt[ALPHA * ALPHA] = BT_MATRIX;
     __local const float *patch = region + (int)get_local_id(1) * WINOGRAD_M * region_w
             + (int)get_local_id(0) * WINOGRAD_M;
-    float bd[ALPHA][ALPHA]; /* B^T d */
+    float d[ALPHA][ALPHA];
     #pragma unroll
     for (int i = 0; i < ALPHA; ++i) {
         #pragma unroll
         for (int j = 0; j < ALPHA; ++j) {
-            float s = 0.0f;
-            #pragma unroll
-            for (int l = 0; l < ALPHA; ++l) {
-                s = fma(bt[i * ALPHA + l], patch[l * region_w + j], s);
-            }
-            bd[i][j] = s;
+            d[i][j] = patch[i * region_w + j];
         }
     }
-    const int t = (n * tiles_h + th) * tiles_w + tw;
-    const int matrix = C * ceil_div(T, NR) * NR;
-    #pragma unroll
-    for (int i = 0; i < ALPHA; ++i) {
-        #pragma unroll
-        for (int j = 0; j < ALPHA; ++j) {
-            float s = 0.0f;
-            #pragma unroll
-            for (int l = 0; l < ALPHA; ++l) {
-                s = fma(bd[i][l], bt[j * ALPHA + l], s);
-            }
-            v[(i * ALPHA + j) * matrix + packed_offset(t / NR, c, t % NR, C, NR)] = s;
-        }
-    }
+    store_input_transform(d, v, (n * tiles_h + th) * tiles_w + tw, c, C, T);
 }

@@ -7,15 +7,17 @@
  * Work-items: 3-D, get_global_id(0) = output column q, get_global_id(1) = output row p, get_global_id(2) = plane; a
  *   group of TQ x TP items (the local size) covers output columns q0 .. q0 + TQ - 1 and rows p0 .. p0 + TP - 1, whose
  *   windows read the input tile of TH = (TP - 1) * stride_h + kernel_h rows from p0 * stride_h - pad_top and
- *   TW = (TQ - 1) * stride_w + kernel_w columns from q0 * stride_w - pad_left. Every item helps load the tile (cells in
- *   the padding or past the input load as 0 and are never read), waits at the barrier, then reduces its window's
- *   real cells (common.h's pool_window clips them). Items past P or Q load but write nothing.
+ *   TW = (TQ - 1) * stride_w + kernel_w columns from q0 * stride_w - pad_left. Every item helps load the tile
+ *   (workgroup.h's stage_region; cells in the padding or past the input load as 0 and are never read), waits at the
+ *   barrier, then reduces its window's real cells (common.h's pool_window clips them). Items past P or Q load but
+ *   write nothing.
  * Max pooling keeps a NaN (max_propagating_nan): a window holding one gives NaN, as in the reference backend. Average
  *   pooling divides by the real cells, or with count_pad = 1 by the window's cells inside the padded input.
  * Local memory: the tile, a __local argument of TH x TW floats; the host picks TP and TQ so that it fits the device's
  *   local memory and the group fits the kernel's work-group limit. Tunables (-D): MAX_POOL (1 = max, 0 = average).
  */
 #include "common.h"
+#include "workgroup.h"
 
 __kernel void pool_tiled(__global const float *restrict in, __global float *restrict out, __local float *tile,
                          const int H, const int W, const int P, const int Q, const int kernel_h, const int kernel_w,
@@ -29,11 +31,7 @@ __kernel void pool_tiled(__global const float *restrict in, __global float *rest
     const int tile_h = (tp - 1) * stride_h + kernel_h;
     const int tile_w = (tq - 1) * stride_w + kernel_w;
     __global const float *src = in + plane * H * W;
-    for (int t = (int)(get_local_id(1) * tq + get_local_id(0)); t < tile_h * tile_w; t += tq * tp) {
-        const int h = tile_top + t / tile_w;
-        const int w = tile_left + t % tile_w;
-        tile[t] = (h >= 0 && h < H && w >= 0 && w < W) ? src[h * W + w] : 0.0f;
-    }
+    stage_region(src, H, W, tile_top, tile_left, tile_h, tile_w, tile);
     barrier(CLK_LOCAL_MEM_FENCE);
     const int q = (int)get_global_id(0);
     const int p = (int)get_global_id(1);
