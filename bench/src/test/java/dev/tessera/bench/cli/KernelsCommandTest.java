@@ -71,6 +71,27 @@ class KernelsCommandTest {
         }
     }
 
+    /** selftest --kernels gpu: every check passes and the GPU family's own kernels are the ones that ran. */
+    @Test
+    void selftestWithTheGpuFamilyPassesOnItsOwnKernels() throws Exception {
+        CliTest.Run run = CliTest.run("selftest", "--device", "0", "--kernels", "gpu", "--json");
+        assertEquals(0, run.code(), run.err() + run.out());
+        JsonNode report = Json.MAPPER.readTree(run.out()).get(0);
+        assertEquals("gpu", report.get("kernels").get("family").asText());
+        assertTrue(report.get("kernels").get("operators").has("WG"), report.get("kernels").toString());
+        assertEquals(0, report.get("failed").asInt());
+        java.util.Set<String> ran = new java.util.HashSet<>();
+        for (JsonNode check : report.get("checks")) {
+            if (check.get("status").asText().equals("PASS")) {
+                ran.add(check.get("algorithm").asText());
+            }
+        }
+        for (String kernel : new String[] {"pool_tiled", "lrn_tiled", "relu_vec", "softmax_workgroup",
+            "global_avg_pool_workgroup"}) {
+            assertTrue(ran.contains(kernel), kernel + " not among " + ran);
+        }
+    }
+
     @Test
     void anUnknownFamilyOrAFamilyForAnotherBackendIsOneLineAndExitOne() {
         CliTest.Run bogus = CliTest.run("run", "lenet5", "--kernels", "tpu");
