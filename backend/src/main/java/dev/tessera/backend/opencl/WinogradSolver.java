@@ -43,10 +43,10 @@ public final class WinogradSolver implements ConvSolver {
     /**
      * @param m          the output tile size: 2 or 4
      * @param gemmTuning the batched products' GEMM (a kernel family's); null: {@link GemmTuning#forDevice}
-     * @param gpu        the GPU family's parameters: the input transform then runs per work-group from the input
-     *                   region staged in local memory ({@code winograd_input_transform_tiled}, CONV_TILE_Q x
-     *                   CONV_TILE_P tiles per group, fitted to the kernel's and device's limits); null: one work-item per
-     *                   tile and channel
+     * @param gpu        the GPU family's parameters: both transforms then run per work-group, CONV_TILE_Q x
+     *                   CONV_TILE_P tiles per group fitted to the kernel's and device's limits (the input region
+     *                   staged in local memory, the outputs written out from it); null: one work-item per tile and
+     *                   channel
      */
     public WinogradSolver(int m, GemmTuning gemmTuning, GpuOperatorParameters gpu) {
         if (m != 2 && m != 4) {
@@ -88,6 +88,24 @@ public final class WinogradSolver implements ConvSolver {
                     + device.maxAllocBytes();
         }
         return null;
+    }
+
+    /** The tiled output transform's local memory for a group of x by y tiles: their (y m) x (x m) outputs. */
+    private long outputRegionBytes(int x, int y) {
+        return (long) (y * m) * (x * m) * Float.BYTES;
+    }
+
+    /** A group of tiles for a tiled transform within the kernel's work-group limit and the device's local memory. */
+    private int[] fittedGroup(ClKernel kernel, int tilesW, int tilesH, DeviceInfo device,
+            GpuWorkGroups.TileBytes bytes) {
+        int[] group = GpuWorkGroups.tile(gpu.convTileQ(), gpu.convTileP(), tilesW, tilesH, kernel.maxWorkGroupSize(),
+                bytes, device.localMemBytes() - kernel.localMemBytes());
+        if (group == null) {
+            throw new IllegalStateException(kernel.name() + ": no work-group fits the kernel's "
+                    + kernel.maxWorkGroupSize() + " work-items and " + device.localMemBytes()
+                    + " bytes of local memory");
+        }
+        return group;
     }
 
     /** The tiled input transform's local memory for a group of x by y tiles: its (y m + 2) x (x m + 2) input region. */
@@ -133,7 +151,8 @@ public final class WinogradSolver implements ConvSolver {
             ClProgram program = resources.add(context.build(ProgramSource.resource("conv_winograd.cl"), options));
             ClKernel inputTransform = resources.add(program.kernel(gpu != null ? "winograd_input_transform_tiled"
                     : "winograd_input_transform"));
-            ClKernel outputTransform = resources.add(program.kernel("winograd_output_transform"));
+            ClKernel outputTransform = resources.add(program.kernel(gpu != null ? "winograd_output_transform_tiled"
+                    : "winograd_output_transform"));
 
             int k = problem.k();
             int c = problem.c();
@@ -169,6 +188,7 @@ public final class WinogradSolver implements ConvSolver {
         private final int tiles;
         private final long[] inputGlobal;
         private final long[] inputGroup;
+        private final long[] outputGlobal;
         private final long[] outputGroup;
 
         Prepared(ConvProblem p, OwnedResources resources, PackedGemm gemm, ClKernel inputTransform,
@@ -189,14 +209,8 @@ public final class WinogradSolver implements ConvSolver {
             var conv = p.conv();
             int a = 2; // the scalar arguments start after the tiled kernel's __local region
             if (gpu != null) {
-                int[] group = GpuWorkGroups.tile(gpu.convTileQ(), gpu.convTileP(), tilesW, tilesH,
-                        inputTransform.maxWorkGroupSize(), (x, y) -> regionBytes(x, y),
-                        device.localMemBytes() - inputTransform.localMemBytes());
-                if (group == null) {
-                    throw new IllegalStateException("winograd_input_transform_tiled: no work-group fits the kernel's "
-                            + inputTransform.maxWorkGroupSize() + " work-items and " + device.localMemBytes()
-                            + " bytes of local memory");
-                }
+                int[] group = fittedGroup(inputTransform, tilesW, tilesH, device,
+                        WinogradSolver.this::regionBytes);
                 inputTransform.localArg(a++, regionBytes(group[0], group[1]));
                 this.inputGlobal = new long[] {Launch.roundUp(tilesW, group[0]), Launch.roundUp(tilesH, group[1]),
                     (long) p.n() * p.c()};
@@ -209,7 +223,17 @@ public final class WinogradSolver implements ConvSolver {
                     .arg(a + 4, tilesW).arg(a + 5, conv.padTop()).arg(a + 6, conv.padLeft()).arg(a + 7, tiles);
             outputTransform.arg(0, mm).arg(1, bias).arg(3, p.k()).arg(4, p.p()).arg(5, p.q()).arg(6, tilesH)
                     .arg(7, tilesW).arg(8, tiles);
-            this.outputGroup = new long[] {Launch.ELEMENTWISE_GROUP, 1};
+            if (gpu != null) {
+                int[] group = fittedGroup(outputTransform, tilesW, tilesH, device,
+                        WinogradSolver.this::outputRegionBytes);
+                outputTransform.localArg(9, outputRegionBytes(group[0], group[1]));
+                this.outputGlobal = new long[] {Launch.roundUp(tilesW, group[0]), Launch.roundUp(tilesH, group[1]),
+                    (long) p.n() * p.k()};
+                this.outputGroup = new long[] {group[0], group[1], 1};
+            } else {
+                this.outputGlobal = new long[] {tiles, p.k()};
+                this.outputGroup = new long[] {Launch.ELEMENTWISE_GROUP, 1};
+            }
         }
 
         @Override
@@ -231,7 +255,8 @@ public final class WinogradSolver implements ConvSolver {
             EventTiming product = gemm.multiply(problem.k(), tiles, problem.c(), packedU, 0, v, 0, mm, 0, tiles,
                     GemmEpilogue.NONE, GemmBatch.of(positions(), packedA, packedB, (long) problem.k() * tiles));
             outputTransform.arg(2, output);
-            EventTiming out = Launch.grid(outputTransform, new long[] {tiles, problem.k()}, outputGroup);
+            EventTiming out = gpu != null ? outputTransform.run(outputGlobal, outputGroup)
+                    : Launch.grid(outputTransform, outputGlobal, outputGroup);
             return List.of(in, product, out);
         }
 
