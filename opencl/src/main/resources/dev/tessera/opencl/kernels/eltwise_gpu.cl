@@ -1,12 +1,11 @@
 /*
  * eltwise_gpu.cl: the GPU family's element-wise operators: ReLU (common.h's ACTIVATE, built with FUSE_RELU=1, so NaN
- * stays NaN), tanh, residual add (ReLU with FUSE_RELU=1), per-channel bias add and batch normalisation's per-channel
- * scale and shift (the host folds the statistics as for eltwise.cl).
+ * stays NaN), tanh, residual add (ReLU with FUSE_RELU=1) and per-channel bias add.
  *
- * Layouts: flat float32 arrays; the per-channel kernels see [N, C, plane_size], channel = (element / plane_size) % C.
+ * Layouts: flat float32 arrays; bias_add_vec sees [N, C, plane_size], channel = (element / plane_size) % C.
  * Work-items: one per VECTOR_WIDTH consecutive elements, get_global_id(0) = vector index v covering elements
  *   v*VECTOR_WIDTH .. v*VECTOR_WIDTH + VECTOR_WIDTH - 1, so consecutive work-items read consecutive vectors;
- *   the last, partial vector is done element by element. The per-channel kernels need plane_size to be a multiple of
+ *   the last, partial vector is done element by element. bias_add_vec needs plane_size to be a multiple of
  *   VECTOR_WIDTH (one channel per vector; the host uses width 1 otherwise).
  * Tunables (-D): VECTOR_WIDTH (1, 2, 4, 8, 16: the table's width), FUSE_RELU (0/1). The host launches groups of the
  *   table's size rounded to CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE, within the kernel's limit.
@@ -14,7 +13,8 @@
 #include "common.h"
 #include "vector_types.h"
 
-/* Applies STATEMENT_V (on whole vectors xv, index v) or STATEMENT_1 (on the elements e of the last, partial vector). */
+/* Runs STATEMENT_V on this item's whole vector (index v, first element `first`) or, for the last, partial vector,
+ * STATEMENT_1 on each of its elements e. */
 #define FOR_MY_ELEMENTS(total, STATEMENT_V, STATEMENT_1)                                                              \
     const int v = (int)get_global_id(0);                                                                             \
     const int first = v * VECTOR_WIDTH;                                                                              \
@@ -43,14 +43,4 @@ __kernel void bias_add_vec(__global const float *restrict in, __global const flo
                            __global float *restrict out, const int C, const int plane_size, const int total) {
     FOR_MY_ELEMENTS(total, vstoreN(vloadN(v, in) + bias[(first / plane_size) % C], v, out),
                     out[e] = in[e] + bias[(e / plane_size) % C])
-}
-
-__kernel void scale_shift_vec(__global const float *restrict in, __global const float *restrict scale,
-                              __global const float *restrict shift, __global float *restrict out, const int C,
-                              const int plane_size, const int total) {
-    FOR_MY_ELEMENTS(total,
-                    const int c = (first / plane_size) % C;
-                    vstoreN(fma(vloadN(v, in), (floatN)(scale[c]), (floatN)(shift[c])), v, out),
-                    const int c = (e / plane_size) % C;
-                    out[e] = fma(in[e], scale[c], shift[c]))
 }
