@@ -236,6 +236,58 @@ class GpuFamilyOperatorsTest {
         check(new Operator.FullyConnected(false), batch2, 1e-5, "xgemm_packed", "fc at batch 2");
     }
 
+    /**
+     * Every distinct table entry for GPUs (NVIDIA's 256-item groups and float4, AMD's 64-wide tiles, Intel's and the
+     * generic one), which no GPU has run here, on the test device under GPU-like limits: one case per kernel against the
+     * reference.
+     */
+    @Test
+    void everyTableEntryComputesTheReferenceUnderGpuLikeLimits() {
+        var device = TestDevices.device().withLimits(DeviceLimits.GPU_LIKE);
+        java.util.Set<GpuOperatorParameters> seen = new java.util.HashSet<>();
+        SplittableRandom rnd = new SplittableRandom(21);
+        for (GpuOperatorParameters.Entry entry : GpuOperatorParameters.TABLE) {
+            if (entry.pattern().equals("cpu") || !seen.add(entry.parameters())) {
+                continue; // the CPU entry is what the other tests run on this device
+            }
+            KernelSelection selection = new KernelSelection(KernelFamily.GPU,
+                    dev.tessera.backend.opencl.gpu.GpuTunables.defaultsFor(device.info()).xgemm(),
+                    new GpuOperatorParameters.Choice(entry.parameters(), "test: " + entry.pattern()), "test");
+            try (OpenClBackend backend = OpenClBackend.open(device, ProgramCache.defaultCache(), null, selection)) {
+                Tensor x = Tensor.random(rnd.nextLong(), -2, 2, 2, 5, 37, 35);
+                List<Object[]> cases = List.of(
+                        new Object[] {new Operator.Pool(Operator.Pool.Kind.MAX, 3, 3, 2, 2, 1, 1, 0, 1, false),
+                            List.of(x), "pool_tiled"},
+                        new Object[] {new Operator.Lrn(5, 1e-3, 0.75, 2, true), List.of(x), "lrn_tiled"},
+                        new Object[] {new Operator.Add(true), List.of(x, x), "residual_add_vec"},
+                        new Object[] {new Operator.GlobalAvgPool(), List.of(x), "global_avg_pool_workgroup"},
+                        new Object[] {new Operator.Softmax(), List.of(Tensor.random(rnd.nextLong(), -9, 9, 3, 1001)),
+                            "softmax_workgroup"},
+                        new Object[] {new Operator.FullyConnected(true), List.of(
+                            Tensor.random(rnd.nextLong(), -1, 1, 1, 600),
+                            Tensor.random(rnd.nextLong(), -1, 1, 45, 600)), "fc_workgroup"},
+                        new Object[] {new Operator.Conv2d(1, 1, 1, 1, 1, 1, 1, 1, 1, true, ConvAlgorithm.DIRECT),
+                            RandomCases.convInputs(rnd, 1, 11, 33, 35, 8, 3, 3, 1, true), "direct"},
+                        new Object[] {new Operator.Conv2d(1, 1, 1, 1, 1, 1, 1, 1, 1, false,
+                            ConvAlgorithm.WINOGRAD_4X4),
+                            RandomCases.convInputs(rnd, 1, 6, 37, 35, 7, 3, 3, 1, true), "winograd-4x4"});
+                for (Object[] c : cases) {
+                    Operator op = (Operator) c[0];
+                    @SuppressWarnings("unchecked")
+                    List<Tensor> inputs = (List<Tensor>) c[1];
+                    OpResult actual = backend.run(op, inputs);
+                    String what = entry.pattern() + " " + op.name();
+                    assertEquals(c[2], actual.algorithm(), what);
+                    Accuracy accuracy = Accuracy.of(actual.output(), reference.run(op, inputs).output());
+                    double bound = op instanceof Operator.Conv2d conv ? Tolerances.relativeL2(conv.algorithm().id())
+                            : 1e-5;
+                    assertTrue(accuracy.relativeL2() <= bound, what + ": " + accuracy);
+                }
+            }
+        }
+        assertTrue(seen.size() >= 4, "distinct entries " + seen.size());
+    }
+
     @Test
     void workGroupsNeverExceedTheLimits() {
         assertEquals(96, GpuWorkGroups.linear(100, 32, 256), "rounded down to the warp multiple");
