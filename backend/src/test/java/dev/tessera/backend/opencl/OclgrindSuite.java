@@ -306,8 +306,19 @@ public final class OclgrindSuite {
      */
     private void gpuFamilyOperators() {
         ClDevice limited = opencl.context().device().withLimits(dev.tessera.opencl.DeviceLimits.GPU_LIKE);
-        try (OpenClBackend gpu = OpenClBackend.open(limited, ProgramCache.defaultCache(), null,
-                KernelSelection.resolve("gpu", limited.info(), null))) {
+        KernelSelection table = KernelSelection.resolve("gpu", limited.info(), null);
+        // and NVIDIA's entry: 256-item reductions, 32 x 8 pooling tiles, 16 x 16 convolution tiles, float4
+        var nvidia = dev.tessera.backend.opencl.gpu.GpuOperatorParameters.TABLE.stream()
+                .filter(e -> e.pattern().equals("nvidia")).findFirst().orElseThrow();
+        for (KernelSelection selection : List.of(table, new KernelSelection(KernelFamily.GPU, table.xgemm(),
+                new dev.tessera.backend.opencl.gpu.GpuOperatorParameters.Choice(nvidia.parameters(), "nvidia"),
+                "nvidia"))) {
+            gpuFamilyOperators(limited, selection);
+        }
+    }
+
+    private void gpuFamilyOperators(ClDevice limited, KernelSelection selection) {
+        try (OpenClBackend gpu = OpenClBackend.open(limited, ProgramCache.defaultCache(), null, selection)) {
             Tensor x = Tensor.random(31, -2, 2, 2, 3, 11, 13);
             Tensor y = Tensor.random(32, -2, 2, 2, 3, 11, 13);
             List<Object[]> cases = List.of(
@@ -343,7 +354,7 @@ public final class OclgrindSuite {
                 Operator op = (Operator) c[0];
                 @SuppressWarnings("unchecked")
                 List<Tensor> inputs = c[1] instanceof Tensor t ? List.of(t) : (List<Tensor>) c[1];
-                attempt("gpu family " + op.name() + " " + c[2], () -> {
+                attempt("gpu family " + op.name() + " " + c[2] + " " + selection.operators().parameters(), () -> {
                     OpResult actual = gpu.run(op, inputs);
                     if (!actual.algorithm().equals(c[2])) {
                         throw new AssertionError("ran " + actual.algorithm() + ", not " + c[2]);
