@@ -22,6 +22,11 @@ public final class ClDevice {
         return info;
     }
 
+    /** The same device with {@code limits} applied to the limits it reports ({@link DeviceLimits#applyTo}). */
+    public ClDevice withLimits(DeviceLimits limits) {
+        return new ClDevice(platform, id, limits.applyTo(info));
+    }
+
     public String name() {
         return info.name();
     }

@@ -68,11 +68,22 @@ public final class ClKernel implements AutoCloseable {
         return this;
     }
 
-    /** The largest work-group this kernel can be launched with on this device (it may be below the device's). */
+    /**
+     * The largest work-group this kernel can be launched with on this device (it may be below the device's), never
+     * above the device's reported limit ({@link DeviceLimits} may cap that below the driver's).
+     */
     public long maxWorkGroupSize() {
         long[] value = new long[1];
         context.checkOnDevice(clGetKernelWorkGroupInfo(live(), context.device().id(), CL_KERNEL_WORK_GROUP_SIZE,
                 Sizeof.size_t, Pointer.to(value), null), "clGetKernelWorkGroupInfo");
+        return Math.min(value[0], context.info().maxWorkGroupSize());
+    }
+
+    /** The local memory this kernel uses on this device (its {@code __local} arrays and arguments as set now). */
+    public long localMemBytes() {
+        long[] value = new long[1];
+        context.checkOnDevice(clGetKernelWorkGroupInfo(live(), context.device().id(), CL_KERNEL_LOCAL_MEM_SIZE,
+                Sizeof.cl_ulong, Pointer.to(value), null), "clGetKernelWorkGroupInfo");
         return value[0];
     }
 

@@ -46,13 +46,24 @@ public final class ConvSolverFinder {
 
     private final ClContext context;
     private final ConvTuningDatabase database;
+    private final KernelSelection kernels;
     private final String fingerprint;
     private long tuneNanos;
 
+    /** A finder among the CPU family's solvers. */
     public ConvSolverFinder(ClContext context, ConvTuningDatabase database) {
+        this(context, database, KernelSelection.CPU);
+    }
+
+    /**
+     * A finder among the solvers of the kernel family {@code kernels}; its choices are remembered under
+     * {@link KernelSelection#autoKey}, so the two families' timings never mix.
+     */
+    public ConvSolverFinder(ClContext context, ConvTuningDatabase database, KernelSelection kernels) {
         this.context = context;
         this.database = database;
-        this.fingerprint = ConvSolvers.fingerprint(context.info());
+        this.kernels = kernels;
+        this.fingerprint = ConvSolvers.fingerprint(context.info(), kernels);
     }
 
     public ConvTuningDatabase database() {
@@ -79,9 +90,9 @@ public final class ConvSolverFinder {
      */
     public Choice find(ConvProblem problem, Tensor weights, Tensor bias, ClBuffer input, ClBuffer output) {
         DeviceInfo device = context.info();
-        var remembered = database.lookup(problem.tuningKey(), fingerprint);
+        var remembered = database.lookup(kernels.autoKey(problem.tuningKey()), fingerprint);
         if (remembered.isPresent()) {
-            ConvSolver solver = ConvSolvers.byId(remembered.get().solverId(), device);
+            ConvSolver solver = ConvSolvers.byId(remembered.get().solverId(), device, kernels);
             if (solver.isApplicable(problem, device)) {
                 return new Choice(solver, "auto: " + solver.id() + " from the tuning database ("
                         + remembered.get().timings() + ")");
@@ -90,9 +101,9 @@ public final class ConvSolverFinder {
         long start = System.nanoTime();
         List<ConvSolver> candidates = new ArrayList<>();
         List<String> notApplicable = new ArrayList<>();
-        ConvSolver preferred = ConvSolvers.defaultFor(problem, device);
+        ConvSolver preferred = ConvSolvers.defaultFor(problem, device, kernels);
         candidates.add(preferred);
-        for (ConvSolver solver : ConvSolvers.forDevice(device)) {
+        for (ConvSolver solver : ConvSolvers.forDevice(device, kernels)) {
             if (solver.id().equals(preferred.id())) {
                 continue;
             }
@@ -106,7 +117,7 @@ public final class ConvSolverFinder {
         Decision decision = decide(candidates.stream().map(ConvSolver::id).toList(), samples, MARGIN);
         tuneNanos += System.nanoTime() - start;
         String summary = decision.summary() + (notApplicable.isEmpty() ? "" : " " + String.join(" ", notApplicable));
-        database.store(new ConvTuningDatabase.Entry(problem.tuningKey(), fingerprint, decision.chosen(),
+        database.store(new ConvTuningDatabase.Entry(kernels.autoKey(problem.tuningKey()), fingerprint, decision.chosen(),
                 decision.medians().get(decision.chosen()), summary));
         ConvSolver chosen = candidates.stream().filter(s -> s.id().equals(decision.chosen())).findFirst().orElseThrow();
         return new Choice(chosen, "auto: timed " + summary + " (median wall ms of round-robin samples), chose " + chosen.id() + decision.reason());

@@ -2,6 +2,7 @@ package dev.tessera.backend.opencl;
 
 import java.util.List;
 
+import dev.tessera.backend.opencl.gpu.XgemmParameters;
 import dev.tessera.opencl.DeviceInfo;
 
 /**
@@ -21,9 +22,19 @@ import dev.tessera.opencl.DeviceInfo;
  *                          on a CPU, large on a GPU where launches cost more than memory traffic
  * @param im2colChunkPanels the fewest panels of columns in a chunk, whatever its bytes: a GEMM over fewer tiles keeps
  *                          the cores less busy and reads the weights once per chunk
+ * @param xgemm             null for the CPU family's packed-panel micro-kernel ({@code gemm.cl}); for the GPU family
+ *                          the parameters of {@code gemm_gpu.cl}, which multiplies instead, with MR = MWG and
+ *                          NR = NWG (the packing kernels then only pack, and the work-group fields are unused)
  */
 public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int workGroupColumns, int kUnroll,
-        int packWorkGroup, int packRowsPerItem, long im2colChunkBytes, int im2colChunkPanels) {
+        int packWorkGroup, int packRowsPerItem, long im2colChunkBytes, int im2colChunkPanels, XgemmParameters xgemm) {
+
+    /** The CPU family's packed-panel GEMM with these tunables. */
+    public GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int workGroupColumns, int kUnroll,
+            int packWorkGroup, int packRowsPerItem, long im2colChunkBytes, int im2colChunkPanels) {
+        this(mr, nr, vectorWidth, workGroupRows, workGroupColumns, kUnroll, packWorkGroup, packRowsPerItem,
+                im2colChunkBytes, im2colChunkPanels, null);
+    }
 
     private static final List<Integer> VECTOR_WIDTHS = List.of(1, 2, 4, 8, 16);
 
@@ -42,6 +53,19 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
                     + packRowsPerItem + ", chunk bytes " + im2colChunkBytes + " and chunk panels " + im2colChunkPanels
                     + " must be positive");
         }
+        if (xgemm != null && (mr != xgemm.mwg() || nr != xgemm.nwg())) {
+            throw new IllegalArgumentException("the GPU GEMM needs MR = MWG and NR = NWG: " + mr + "x" + nr + " vs "
+                    + xgemm);
+        }
+    }
+
+    /**
+     * The GPU family's GEMM with {@code xgemm}: packed panels of MWG rows and NWG columns, packing work-groups of 64
+     * depths, whole-image im2col chunks (launches cost more than memory traffic on a GPU).
+     */
+    public static GemmTuning forXgemm(XgemmParameters xgemm) {
+        int packVector = xgemm.nwg() % 4 == 0 && xgemm.mwg() % 4 == 0 ? 4 : xgemm.nwg() % 2 == 0 ? 2 : 1;
+        return new GemmTuning(xgemm.mwg(), xgemm.nwg(), packVector, 1, 1, 1, 64, 1, 256L << 20, 1, xgemm);
     }
 
     /**
@@ -76,7 +100,7 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
         }
         int pack = (int) Math.max(1, Math.min(packWorkGroup, Math.min(maxItems, dimensionLimit(maxItemSizes, 0))));
         return new GemmTuning(mr, nr, vectorWidth, rows, columns, kUnroll, pack, packRowsPerItem, im2colChunkBytes,
-                im2colChunkPanels);
+                im2colChunkPanels, xgemm);
     }
 
     private static long dimensionLimit(List<Long> maxItemSizes, int dimension) {
@@ -106,14 +130,21 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
 
     /**
      * The global range of a GEMM launch: work-item (i, j, b) computes tile (i, j) of product b; dimensions 0 and 1
-     * rounded up to the work-group (the kernel skips tiles past the end).
+     * rounded up to the work-group (the kernel skips tiles past the end). For the GPU family: MDIMC x NDIMC work-items
+     * per MWG x NWG tile.
      */
     public long[] multiplyRange(int m, int n, int batch) {
+        if (xgemm != null) {
+            return new long[] {panels(m, mr) * xgemm.mdimc(), panels(n, nr) * xgemm.ndimc(), batch};
+        }
         return new long[] {Launch.roundUp(panels(m, mr), workGroupRows), Launch.roundUp(panels(n, nr), workGroupColumns), batch};
     }
 
     /** The work-group of a GEMM launch. */
     public long[] multiplyWorkGroup() {
+        if (xgemm != null) {
+            return new long[] {xgemm.mdimc(), xgemm.ndimc(), 1};
+        }
         return new long[] {workGroupRows, workGroupColumns, 1};
     }
 
@@ -138,6 +169,6 @@ public record GemmTuning(int mr, int nr, int vectorWidth, int workGroupRows, int
     /** The -D options that compile gemm.cl and im2col.cl for this tuning. */
     public String buildOptions() {
         return "-DMR=" + mr + " -DNR=" + nr + " -DVECTOR_WIDTH=" + vectorWidth + " -DK_UNROLL=" + kUnroll
-                + " -DROWS_PER_ITEM=" + packRowsPerItem;
+                + " -DROWS_PER_ITEM=" + packRowsPerItem + (xgemm == null ? "" : " -DPACK_ONLY=1");
     }
 }

@@ -37,7 +37,7 @@ public final class Im2colGemmSolver implements ConvSolver {
 
     @Override
     public List<String> kernelFiles() {
-        return List.of("im2col.cl", "gemm.cl");
+        return tuning.xgemm() == null ? List.of("im2col.cl", "gemm.cl") : List.of("im2col.cl", "gemm.cl", "gemm_gpu.cl");
     }
 
     @Override

@@ -35,24 +35,62 @@ public final class OpenClBackend implements Backend {
     private final ProgramLibrary library;
     private final ConvSolverFinder finder;
     private boolean packedFullyConnected = true;
+    private final KernelSelection kernels;
+    private final GpuFamilyOperators gpuOperators;
 
-    private OpenClBackend(ClContext context, ConvTuningDatabase tuning) {
+    private OpenClBackend(ClContext context, ConvTuningDatabase tuning, KernelSelection kernels) {
         this.context = context;
         this.library = new ProgramLibrary(context);
-        this.finder = new ConvSolverFinder(context, tuning);
+        this.finder = new ConvSolverFinder(context, tuning, kernels);
+        this.kernels = kernels;
+        this.gpuOperators = kernels.operators() == null ? null
+                : new GpuFamilyOperators(context, library, kernels.operators());
     }
 
-    /** A backend on {@code device} with the default program cache and tuning database. */
+    /**
+     * A backend on {@code device} with the default program cache and tuning database, the kernel family from
+     * {@link KernelFamily#ENVIRONMENT} (default auto).
+     */
     public static OpenClBackend open(ClDevice device) {
+        return open(device, KernelFamily.fromEnvironment());
+    }
+
+    /** {@link #open(ClDevice)} with the kernel family chosen: cpu, gpu or auto (by device type). */
+    public static OpenClBackend open(ClDevice device, String kernelFamily) {
+        Path tuningDir = ProgramCache.defaultRoot().resolve("tuning");
+        KernelSelection kernels = KernelSelection.resolve(kernelFamily, device.info(), kernelStore(tuningDir));
         ClContext context = ClContext.open(device);
-        return new OpenClBackend(context,
-                ConvTuningDatabase.open(ProgramCache.defaultRoot().resolve("tuning"), device.info()));
+        return new OpenClBackend(context, ConvTuningDatabase.open(tuningDir, device.info()), kernels);
     }
 
     /** A backend with an explicit program cache and tuning directory (null: keep AUTO's choices in memory only). */
     public static OpenClBackend open(ClDevice device, ProgramCache cache, Path tuningDir) {
+        return open(device, cache, tuningDir, KernelFamily.fromEnvironment());
+    }
+
+    /** {@link #open(ClDevice, ProgramCache, Path)} with the kernel family chosen: cpu, gpu or auto. */
+    public static OpenClBackend open(ClDevice device, ProgramCache cache, Path tuningDir, String kernelFamily) {
+        KernelSelection kernels = KernelSelection.resolve(kernelFamily, device.info(), kernelStore(tuningDir));
         ClContext context = ClContext.open(device, cache);
-        return new OpenClBackend(context, ConvTuningDatabase.open(tuningDir, device.info()));
+        return new OpenClBackend(context, ConvTuningDatabase.open(tuningDir, device.info()), kernels);
+    }
+
+    /** A backend with an explicit program cache, tuning directory and kernel selection (for tune and tests). */
+    public static OpenClBackend open(ClDevice device, ProgramCache cache, Path tuningDir, KernelSelection kernels) {
+        ClContext context = ClContext.open(device, cache);
+        return new OpenClBackend(context, ConvTuningDatabase.open(tuningDir, device.info()), kernels);
+    }
+
+    /**
+     * Where the GPU family's tuned kernel parameters live: {@code kernels/} inside the tuning directory (null: none).
+     */
+    public static Path kernelStore(Path tuningDir) {
+        return tuningDir == null ? null : tuningDir.resolve("kernels");
+    }
+
+    /** The kernel family and parameters this backend runs. */
+    public KernelSelection kernels() {
+        return kernels;
     }
 
     public ClContext context() {
@@ -87,7 +125,7 @@ public final class OpenClBackend implements Backend {
      */
     boolean kernelsReadParameters(Operator op, int[] input) {
         if (op instanceof Operator.FullyConnected) {
-            return !(packedFullyConnected && PackedFullyConnected.applies(context.info(), input[0]));
+            return !usesPackedFullyConnected(input[0]);
         }
         return !(op instanceof Operator.Conv2d || op instanceof Operator.BatchNorm);
     }
@@ -180,6 +218,19 @@ public final class OpenClBackend implements Backend {
      * null). The caller closes the step, then the buffers.
      */
     PreparedStep prepare(Operator op, List<int[]> shapes, List<Tensor> values, List<ClBuffer> buf, ClBuffer out) {
+        if (kernels.family() == KernelFamily.GPU) {
+            PreparedStep step = gpuOperators.prepare(op, shapes, buf, out,
+                    () -> prepareShared(op, shapes, values, buf, out));
+            if (step != null) {
+                return step;
+            }
+        }
+        return prepareShared(op, shapes, values, buf, out);
+    }
+
+    /** {@link #prepare} on the kernels both families share (and the convolution solvers and GEMM of the family). */
+    private PreparedStep prepareShared(Operator op, List<int[]> shapes, List<Tensor> values, List<ClBuffer> buf,
+            ClBuffer out) {
         int[] x = shapes.get(0);
         int total = elements(x);
         if (op instanceof Operator.Conv2d conv) {
@@ -316,12 +367,21 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    /** Whether FC at this batch runs the packed kernel (CPU family on a CPU device, small batches). */
+    private boolean usesPackedFullyConnected(int batch) {
+        return kernels.family() == KernelFamily.CPU && packedFullyConnected
+                && PackedFullyConnected.applies(context.info(), batch);
+    }
+
     private PreparedStep fullyConnected(Operator.FullyConnected fc, int[] x, int outFeatures, List<Tensor> values,
             List<ClBuffer> buf, ClBuffer out) {
         int n = x[0];
         int features = elements(x) / n;
         boolean bias = values.size() == 3;
-        if (packedFullyConnected && PackedFullyConnected.applies(context.info(), n)) {
+        if (kernels.family() == KernelFamily.GPU && n > 1) {
+            return fullyConnectedGemm(fc, n, features, outFeatures, bias, buf, out);
+        }
+        if (usesPackedFullyConnected(n)) {
             return PackedFullyConnected.prepare(library, fc, n, features, values.get(1), bias ? values.get(2) : null,
                     buf.get(0), out);
         }
@@ -345,6 +405,32 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    /**
+     * The GPU family's FC at batch > 1: Y (N x out) = X (N x in) W^T (in x out) through the GPU GEMM, the bias per
+     * column and the ReLU in its epilogue. Each run packs X as A and W^T as B (the weights are read once either way).
+     */
+    private PreparedStep fullyConnectedGemm(Operator.FullyConnected fc, int n, int features, int outFeatures,
+            boolean bias, List<ClBuffer> buf, ClBuffer out) {
+        OwnedResources owned = new OwnedResources();
+        try {
+            PackedGemm gemm = owned.add(new PackedGemm(context, kernels.gemmTuning(context.info())));
+            ClBuffer packedA = owned.add(context.buffer(gemm.packedASize(n, features) * Float.BYTES));
+            ClBuffer packedB = owned.add(context.buffer(gemm.packedBSize(features, outFeatures) * Float.BYTES));
+            GemmEpilogue epilogue = (bias ? GemmEpilogue.columnBias(buf.get(2), 0) : GemmEpilogue.NONE)
+                    .withRelu(fc.relu());
+            StridedMatrix input = StridedMatrix.rowMajor(buf.get(0), 0, n, features, features);
+            StridedMatrix weightsTransposed = StridedMatrix.rowMajor(buf.get(1), 0, outFeatures, features, features)
+                    .transposed();
+            return PreparedStep.of(owned, "xgemm_packed", "", () -> List.of(gemm.packA(input, packedA, 0),
+                    gemm.packB(weightsTransposed, packedB, 0),
+                    gemm.multiply(n, outFeatures, features, packedA, 0, packedB, 0, out, 0, outFeatures, epilogue,
+                            GemmBatch.SINGLE)));
+        } catch (RuntimeException e) {
+            owned.close();
+            throw e;
+        }
+    }
+
     private PreparedStep convolve(ConvProblem problem, List<Tensor> values, List<ClBuffer> buf, ClBuffer out) {
         Tensor weights = values.get(1);
         Tensor bias = values.size() == 3 ? values.get(2) : null;
@@ -356,7 +442,7 @@ public final class OpenClBackend implements Backend {
             solver = choice.solver();
             note = choice.note();
         } else {
-            solver = ConvSolvers.forAlgorithm(algorithm, context.info());
+            solver = ConvSolvers.forAlgorithm(algorithm, context.info(), kernels);
             String reason = solver.notApplicableReason(problem, context.info());
             if (reason != null) {
                 throw new IllegalArgumentException("algorithm " + solver.id() + " does not apply to this convolution: "

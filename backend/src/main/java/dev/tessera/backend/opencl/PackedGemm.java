@@ -1,5 +1,9 @@
 package dev.tessera.backend.opencl;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.tessera.backend.opencl.gpu.XgemmParameters;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.ClKernel;
@@ -15,7 +19,9 @@ import dev.tessera.opencl.ProgramSource;
  * <p>Packed layouts ({@code gemm.cl}): packed A is ceil(M/MR) panels of MR rows, element (row, kk) at
  * {@code (i*K + kk)*MR + (row - i*MR)} for panel {@code i = row / MR}, rows past M zero; packed B is ceil(N/NR) panels
  * of NR columns, element (kk, col) at {@code (j*K + kk)*NR + (col - j*NR)} for {@code j = col / NR}, columns past N
- * zero. MR and NR come from the {@link GemmTuning}.
+ * zero. MR and NR come from the {@link GemmTuning}. The multiply is the CPU family's packed-panel micro-kernel
+ * ({@code gemm.cl}) or, when the tuning carries {@link XgemmParameters}, the GPU family's local-memory GEMM
+ * ({@code gemm_gpu.cl}) on the same packed layouts.
  *
  * <p>Every method checks its arguments on the host and throws IllegalArgumentException before anything is launched.
  * Every launch blocks until done and returns its timing. Not thread-safe (kernel arguments are state).
@@ -36,14 +42,47 @@ public final class PackedGemm implements AutoCloseable {
         try {
             ClProgram program = resources.add(context.build(ProgramSource.resource("gemm.cl"), tuning.buildOptions()));
             packKernel = resources.add(program.kernel("gemm_pack"));
-            multiplyKernel = resources.add(program.kernel("gemm_packed"));
+            if (tuning.xgemm() == null) {
+                multiplyKernel = resources.add(program.kernel("gemm_packed"));
+            } else {
+                requireFits(tuning.xgemm(), null, context);
+                ClProgram gpu = resources.add(context.build(ProgramSource.resource("gemm_gpu.cl"),
+                        tuning.xgemm().buildOptions()));
+                multiplyKernel = resources.add(gpu.kernel("xgemm_packed"));
+                requireFits(tuning.xgemm(), multiplyKernel, context);
+            }
             noBias = resources.add(context.buffer(Float.BYTES));
         } catch (RuntimeException e) {
             resources.close();
             throw e;
         }
-        this.tuning = tuning.fittedTo(Math.min(multiplyKernel.maxWorkGroupSize(), packKernel.maxWorkGroupSize()),
-                context.info().maxWorkItemSizes());
+        long limit = tuning.xgemm() == null ? Math.min(multiplyKernel.maxWorkGroupSize(), packKernel.maxWorkGroupSize())
+                : packKernel.maxWorkGroupSize();
+        this.tuning = tuning.fittedTo(limit, context.info().maxWorkItemSizes());
+    }
+
+    /**
+     * The GPU GEMM's work-group and local memory against the device's and the built kernel's limits
+     * (CL_KERNEL_WORK_GROUP_SIZE, CL_KERNEL_LOCAL_MEM_SIZE; {@code kernel} null before the build: the device's
+     * only): an IllegalArgumentException with the reasons when they do
+     * not fit, before anything is launched.
+     */
+    private static void requireFits(XgemmParameters xgemm, ClKernel kernel, ClContext context) {
+        List<String> problems = new ArrayList<>(xgemm.problemsOn(context.info()));
+        if (kernel == null) {
+            // before the build: the device's limits only
+        } else if (xgemm.workGroupSize() > kernel.maxWorkGroupSize()) {
+            problems.add("work-groups of " + xgemm.workGroupSize() + " items exceed the kernel's limit of "
+                    + kernel.maxWorkGroupSize() + " on this device");
+        }
+        if (kernel != null && kernel.localMemBytes() > context.info().localMemBytes()) {
+            problems.add("the kernel uses " + kernel.localMemBytes() + " bytes of local memory, the device has "
+                    + context.info().localMemBytes());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("GPU GEMM " + xgemm + " cannot run on " + context.info().name() + ": "
+                    + String.join("; ", problems));
+        }
     }
 
     /** The tuning in use; its work-groups fit this device's limits for these kernels. */

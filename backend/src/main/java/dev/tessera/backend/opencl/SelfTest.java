@@ -63,7 +63,7 @@ public final class SelfTest {
         DeviceInfo info = opencl.context().info();
         return run(opencl, problem -> {
             Map<String, String> reasons = new LinkedHashMap<>();
-            for (ConvSolver solver : ConvSolvers.forDevice(info)) {
+            for (ConvSolver solver : ConvSolvers.forDevice(info, opencl.kernels())) {
                 reasons.put(solver.id(), solver.notApplicableReason(problem, info));
             }
             return reasons;
@@ -126,10 +126,14 @@ public final class SelfTest {
                         RandomCases.convInputs(rnd, 1, 3, 15, 13, 6, 7, 7, 1, true)));
     }
 
-    private void check(String algorithm, Operator op, List<Tensor> inputs, double tolerance, String description) {
+    private void check(String label, Operator op, List<Tensor> inputs, double tolerance, String description) {
+        String algorithm = label;
         try {
             Tensor expected = reference.run(op, inputs).output();
             OpResult result = backend.run(op, inputs);
+            if (backend instanceof OpenClBackend && !(op instanceof Operator.Conv2d)) {
+                algorithm = result.algorithm(); // the kernel that ran (the GPU family's FC runs the GEMM at batch > 1)
+            }
             Tensor actual = result.output();
             if (result.ranOn().equals("java-thread-pool")) {
                 checks.add(new Check(op.name(), algorithm, description, "FAIL", Double.NaN, tolerance,

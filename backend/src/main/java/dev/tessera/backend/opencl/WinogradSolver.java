@@ -4,6 +4,8 @@ import java.util.List;
 
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Tensor;
+import dev.tessera.backend.opencl.gpu.GpuOperatorParameters;
+import dev.tessera.backend.opencl.gpu.GpuWorkGroups;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.ClKernel;
@@ -22,18 +24,47 @@ import dev.tessera.opencl.ProgramSource;
  */
 public final class WinogradSolver implements ConvSolver {
     private final int m;
+    private final GemmTuning gemmTuning;
+    private final GpuOperatorParameters gpu;
 
-    /** @param m the output tile size: 2 or 4 */
+    /** @param m the output tile size: 2 or 4; the batched products with the device's default GEMM tuning */
     public WinogradSolver(int m) {
+        this(m, null);
+    }
+
+    /**
+     * @param m          the output tile size: 2 or 4
+     * @param gemmTuning the batched products' GEMM (a kernel family's); null: {@link GemmTuning#forDevice}
+     */
+    public WinogradSolver(int m, GemmTuning gemmTuning) {
+        this(m, gemmTuning, null);
+    }
+
+    /**
+     * @param m          the output tile size: 2 or 4
+     * @param gemmTuning the batched products' GEMM (a kernel family's); null: {@link GemmTuning#forDevice}
+     * @param gpu        the GPU family's parameters: both transforms then run per work-group, CONV_TILE_Q x
+     *                   CONV_TILE_P tiles per group fitted to the kernel's and device's limits (the input region
+     *                   staged in local memory, the outputs written out from it); null: one work-item per tile and
+     *                   channel
+     */
+    public WinogradSolver(int m, GemmTuning gemmTuning, GpuOperatorParameters gpu) {
         if (m != 2 && m != 4) {
             throw new IllegalArgumentException("Winograd output tile must be 2 or 4: " + m);
         }
         this.m = m;
+        this.gemmTuning = gemmTuning;
+        this.gpu = gpu;
+    }
+
+    private GemmTuning tuning(DeviceInfo device) {
+        return gemmTuning != null ? gemmTuning : GemmTuning.forDevice(device);
     }
 
     @Override
     public List<String> kernelFiles() {
-        return List.of("conv_winograd.cl", "gemm.cl");
+        return gemmTuning == null || gemmTuning.xgemm() == null ? List.of("conv_winograd.cl", "gemm.cl")
+                : List.of("conv_winograd.cl", "gemm.cl", "gemm_gpu.cl");
     }
 
     @Override
@@ -55,7 +86,7 @@ public final class WinogradSolver implements ConvSolver {
         if (p.groups() != 1) {
             return "needs one group, this one has " + p.groups();
         }
-        GemmTuning tuning = GemmTuning.forDevice(device);
+        GemmTuning tuning = tuning(device);
         long largest = Math.max(Math.max(transformedInputFloats(p, tuning), transformedOutputFloats(p)),
                 positions() * tuning.packedASize(p.k(), p.c())) * Float.BYTES;
         if (largest > device.maxAllocBytes()) {
@@ -63,6 +94,29 @@ public final class WinogradSolver implements ConvSolver {
                     + device.maxAllocBytes();
         }
         return null;
+    }
+
+    /** The tiled output transform's local memory for a group of x by y tiles: their (y m) x (x m) outputs. */
+    private long outputRegionBytes(int x, int y) {
+        return (long) (y * m) * (x * m) * Float.BYTES;
+    }
+
+    /** A group of tiles for a tiled transform within the kernel's work-group limit and the device's local memory. */
+    private int[] fittedGroup(ClKernel kernel, int tilesW, int tilesH, DeviceInfo device,
+            GpuWorkGroups.TileBytes bytes) {
+        int[] group = GpuWorkGroups.tile(gpu.convTileQ(), gpu.convTileP(), tilesW, tilesH, kernel.maxWorkGroupSize(),
+                bytes, device.localMemBytes() - kernel.localMemBytes());
+        if (group == null) {
+            throw new IllegalStateException(kernel.name() + ": no work-group fits the kernel's "
+                    + kernel.maxWorkGroupSize() + " work-items and " + device.localMemBytes()
+                    + " bytes of local memory");
+        }
+        return group;
+    }
+
+    /** The tiled input transform's local memory for a group of x by y tiles: its (y m + 2) x (x m + 2) input region. */
+    private long regionBytes(int x, int y) {
+        return (long) (y * m + 2) * (x * m + 2) * Float.BYTES;
     }
 
     private int alpha() {
@@ -85,10 +139,10 @@ public final class WinogradSolver implements ConvSolver {
         return (long) positions() * p.k() * tiles(p);
     }
 
-    /** V and M; V's panel padding is counted for the widest packed-B panel any tuning uses (64 columns). */
+    /** V and M; V's panel padding is counted for the widest packed-B panel any tuning uses (128 columns). */
     @Override
     public long workspaceBytes(ConvProblem p) {
-        long paddedTiles = (tiles(p) + 63L) / 64 * 64;
+        long paddedTiles = (tiles(p) + 127L) / 128 * 128;
         return Float.BYTES * ((long) positions() * p.c() * paddedTiles + transformedOutputFloats(p));
     }
 
@@ -96,13 +150,15 @@ public final class WinogradSolver implements ConvSolver {
     public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
         OwnedResources resources = new OwnedResources();
         try {
-            PackedGemm gemm = resources.add(new PackedGemm(context));
+            PackedGemm gemm = resources.add(new PackedGemm(context, tuning(context.info())));
             GemmTuning tuning = gemm.tuning();
             String options = "-DWINOGRAD_M=" + m + " -DNR=" + tuning.nr() + " -DHAS_BIAS=" + (bias != null ? 1 : 0)
                     + " -DFUSE_RELU=" + (problem.conv().relu() ? 1 : 0);
             ClProgram program = resources.add(context.build(ProgramSource.resource("conv_winograd.cl"), options));
-            ClKernel inputTransform = resources.add(program.kernel("winograd_input_transform"));
-            ClKernel outputTransform = resources.add(program.kernel("winograd_output_transform"));
+            ClKernel inputTransform = resources.add(program.kernel(gpu != null ? "winograd_input_transform_tiled"
+                    : "winograd_input_transform"));
+            ClKernel outputTransform = resources.add(program.kernel(gpu != null ? "winograd_output_transform_tiled"
+                    : "winograd_output_transform"));
 
             int k = problem.k();
             int c = problem.c();
@@ -117,7 +173,8 @@ public final class WinogradSolver implements ConvSolver {
             v.fill(0f); // the padding columns of the last packed-B panel stay zero
             ClBuffer mm = resources.add(context.buffer(Float.BYTES * transformedOutputFloats(problem)));
             ClBuffer b = resources.add(context.buffer(bias != null ? bias.data() : new float[1]));
-            return new Prepared(problem, resources, gemm, inputTransform, outputTransform, packedU, packedA, v, mm, b);
+            return new Prepared(problem, resources, gemm, inputTransform, outputTransform, packedU, packedA, v, mm, b,
+                    context.info());
         } catch (RuntimeException e) {
             resources.close();
             throw e;
@@ -135,11 +192,14 @@ public final class WinogradSolver implements ConvSolver {
         private final ClBuffer v;
         private final ClBuffer mm;
         private final int tiles;
+        private final long[] inputGlobal;
         private final long[] inputGroup;
+        private final long[] outputGlobal;
         private final long[] outputGroup;
 
         Prepared(ConvProblem p, OwnedResources resources, PackedGemm gemm, ClKernel inputTransform,
-                ClKernel outputTransform, ClBuffer packedU, long packedA, ClBuffer v, ClBuffer mm, ClBuffer bias) {
+                ClKernel outputTransform, ClBuffer packedU, long packedA, ClBuffer v, ClBuffer mm, ClBuffer bias,
+                DeviceInfo device) {
             this.problem = p;
             this.resources = resources;
             this.gemm = gemm;
@@ -153,12 +213,33 @@ public final class WinogradSolver implements ConvSolver {
             int tilesH = Launch.ceilDiv(p.p(), m);
             int tilesW = Launch.ceilDiv(p.q(), m);
             var conv = p.conv();
-            inputTransform.arg(1, v).arg(2, p.c()).arg(3, p.h()).arg(4, p.w()).arg(5, tilesH).arg(6, tilesW)
-                    .arg(7, conv.padTop()).arg(8, conv.padLeft()).arg(9, tiles);
+            int a = 2; // the scalar arguments start after the tiled kernel's __local region
+            if (gpu != null) {
+                int[] group = fittedGroup(inputTransform, tilesW, tilesH, device,
+                        WinogradSolver.this::regionBytes);
+                inputTransform.localArg(a++, regionBytes(group[0], group[1]));
+                this.inputGlobal = new long[] {Launch.roundUp(tilesW, group[0]), Launch.roundUp(tilesH, group[1]),
+                    (long) p.n() * p.c()};
+                this.inputGroup = new long[] {group[0], group[1], 1};
+            } else {
+                this.inputGlobal = new long[] {tiles, p.c()};
+                this.inputGroup = new long[] {Launch.ELEMENTWISE_GROUP, 1};
+            }
+            inputTransform.arg(1, v).arg(a, p.c()).arg(a + 1, p.h()).arg(a + 2, p.w()).arg(a + 3, tilesH)
+                    .arg(a + 4, tilesW).arg(a + 5, conv.padTop()).arg(a + 6, conv.padLeft()).arg(a + 7, tiles);
             outputTransform.arg(0, mm).arg(1, bias).arg(3, p.k()).arg(4, p.p()).arg(5, p.q()).arg(6, tilesH)
                     .arg(7, tilesW).arg(8, tiles);
-            this.inputGroup = new long[] {Launch.ELEMENTWISE_GROUP, 1};
-            this.outputGroup = new long[] {Launch.ELEMENTWISE_GROUP, 1};
+            if (gpu != null) {
+                int[] group = fittedGroup(outputTransform, tilesW, tilesH, device,
+                        WinogradSolver.this::outputRegionBytes);
+                outputTransform.localArg(9, outputRegionBytes(group[0], group[1]));
+                this.outputGlobal = new long[] {Launch.roundUp(tilesW, group[0]), Launch.roundUp(tilesH, group[1]),
+                    (long) p.n() * p.k()};
+                this.outputGroup = new long[] {group[0], group[1], 1};
+            } else {
+                this.outputGlobal = new long[] {tiles, p.k()};
+                this.outputGroup = new long[] {Launch.ELEMENTWISE_GROUP, 1};
+            }
         }
 
         @Override
@@ -174,12 +255,14 @@ public final class WinogradSolver implements ConvSolver {
         @Override
         public List<EventTiming> run(ClBuffer input, ClBuffer output) {
             inputTransform.arg(0, input);
-            EventTiming in = Launch.grid(inputTransform, new long[] {tiles, problem.c()}, inputGroup);
+            EventTiming in = gpu != null ? inputTransform.run(inputGlobal, inputGroup)
+                    : Launch.grid(inputTransform, inputGlobal, inputGroup);
             long packedB = gemm.packedBSize(problem.c(), tiles);
             EventTiming product = gemm.multiply(problem.k(), tiles, problem.c(), packedU, 0, v, 0, mm, 0, tiles,
                     GemmEpilogue.NONE, GemmBatch.of(positions(), packedA, packedB, (long) problem.k() * tiles));
             outputTransform.arg(2, output);
-            EventTiming out = Launch.grid(outputTransform, new long[] {tiles, problem.k()}, outputGroup);
+            EventTiming out = gpu != null ? outputTransform.run(outputGlobal, outputGroup)
+                    : Launch.grid(outputTransform, outputGlobal, outputGroup);
             return List.of(in, product, out);
         }
 

@@ -12,6 +12,7 @@ import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
+import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
 import dev.tessera.backend.reference.ReferenceBackend;
@@ -19,6 +20,7 @@ import dev.tessera.backend.training.ReferenceTrainingBackend;
 import dev.tessera.backend.training.SgdSettings;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClDevice;
+import dev.tessera.opencl.DeviceInfo;
 import dev.tessera.opencl.DeviceSelector;
 import dev.tessera.opencl.OpenClDevices;
 import dev.tessera.opencl.ProgramCache;
@@ -154,8 +156,12 @@ public final class OclgrindSuite {
         System.out.println("uninitialised-memory canary kernels ran");
     }
 
+    /** The backend of the family TESSERA_KERNELS names; the GPU family under GPU-like limits (256 items, 32 KiB). */
     private static OpenClBackend openBackend(ClDevice device) {
-        return OpenClBackend.open(device, ProgramCache.defaultCache(), null);
+        ClDevice limited = TestDevices.forEnvironmentFamily(device);
+        System.out.println("device limits: " + limited.info().maxWorkGroupSize() + " work-items, "
+                + limited.info().localMemBytes() + " bytes of local memory");
+        return OpenClBackend.open(limited, ProgramCache.defaultCache(), null);
     }
 
     private void runAll() {
@@ -171,12 +177,13 @@ public final class OclgrindSuite {
                 solverRuns.merge(check.algorithm(), 1, Integer::sum);
             }
         }
-        for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
+        for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info(), opencl.kernels())) {
             if (solverRuns.getOrDefault(solver.id(), 0) < 2) {
                 failures.add("solver " + solver.id() + " ran on fewer than 2 problems");
             }
         }
         gpuTunedConvolutions();
+        gpuFamilyOperators();
         gemm();
         probeAndPeerKernels();
         trainingKernels();
@@ -355,6 +362,75 @@ public final class OclgrindSuite {
         System.out.flush();
     }
 
+    /**
+     * The GPU family's own operator kernels (pool_gpu.cl, eltwise_gpu.cl, reduce_gpu.cl) whatever family the suite
+     * runs: a GPU-family backend on the simulated device under GPU-like limits, tiny shapes with padding, strides,
+     * sizes off the vector width and several tiles, each against the reference and naming the kernel that must run.
+     */
+    private void gpuFamilyOperators() {
+        ClDevice limited = opencl.context().device().withLimits(dev.tessera.opencl.DeviceLimits.GPU_LIKE);
+        KernelSelection table = KernelSelection.resolve("gpu", limited.info(), null);
+        // and NVIDIA's entry: 256-item reductions, 32 x 8 pooling tiles, 16 x 16 convolution tiles, float4
+        var nvidia = dev.tessera.backend.opencl.gpu.GpuOperatorParameters.TABLE.stream()
+                .filter(e -> e.pattern().equals("nvidia")).findFirst().orElseThrow();
+        for (KernelSelection selection : List.of(table, new KernelSelection(KernelFamily.GPU, table.xgemm(),
+                new dev.tessera.backend.opencl.gpu.GpuOperatorParameters.Choice(nvidia.parameters(), "nvidia"),
+                "nvidia"))) {
+            gpuFamilyOperators(limited, selection);
+        }
+    }
+
+    private void gpuFamilyOperators(ClDevice limited, KernelSelection selection) {
+        try (OpenClBackend gpu = OpenClBackend.open(limited, ProgramCache.defaultCache(), null, selection)) {
+            Tensor x = Tensor.random(31, -2, 2, 2, 3, 11, 13);
+            Tensor y = Tensor.random(32, -2, 2, 2, 3, 11, 13);
+            List<Object[]> cases = List.of(
+                    new Object[] {new Operator.Pool(Operator.Pool.Kind.MAX, 3, 3, 2, 2, 1, 0, 1, 1, false), x,
+                        "pool_tiled"},
+                    new Object[] {new Operator.Pool(Operator.Pool.Kind.AVG, 2, 3, 1, 2, 1, 1, 0, 2, true), x,
+                        "pool_tiled"},
+                    new Object[] {new Operator.Lrn(3, 1e-3, 0.75, 1, true), x, "lrn_tiled"},
+                    new Object[] {new Operator.Lrn(5, 1e-2, 0.6, 2, false), Tensor.random(38, -2, 2, 1, 7, 4, 5),
+                        "lrn_tiled"},
+                    // conv_direct_gpu.cl: 5 input channels = two stages of CC = 4 (barriers between them), a 6x7
+                    // output over tiles of 8x4, stride 2, asymmetric padding, ReLU; then groups with dilation
+                    new Object[] {new Operator.Conv2d(2, 2, 1, 0, 1, 2, 1, 1, 1, true, ConvAlgorithm.DIRECT),
+                        RandomCases.convInputs(new SplittableRandom(39), 2, 5, 11, 13, 4, 3, 3, 1, true), "direct"},
+                    new Object[] {new Operator.Conv2d(1, 1, 2, 2, 1, 1, 2, 1, 2, false, ConvAlgorithm.DIRECT),
+                        RandomCases.convInputs(new SplittableRandom(40), 1, 4, 7, 6, 6, 3, 2, 2, false), "direct"},
+                    // winograd_input_transform_tiled: partial tiles, padding, 2 x 2 tiles... per group
+                    new Object[] {new Operator.Conv2d(1, 1, 1, 1, 1, 0, 1, 1, 1, true, ConvAlgorithm.WINOGRAD_2X2),
+                        RandomCases.convInputs(new SplittableRandom(41), 2, 3, 9, 11, 4, 3, 3, 1, true),
+                        "winograd-2x2"},
+                    new Object[] {new Operator.Conv2d(1, 1, 0, 1, 1, 1, 1, 1, 1, false, ConvAlgorithm.WINOGRAD_4X4),
+                        RandomCases.convInputs(new SplittableRandom(42), 1, 2, 13, 10, 3, 3, 3, 1, false),
+                        "winograd-4x4"},
+                    new Object[] {new Operator.Relu(), x, "relu_vec"},
+                    new Object[] {new Operator.Tanh(), x, "tanh_vec"},
+                    new Object[] {new Operator.Add(true), List.of(x, y), "residual_add_vec"},
+                    new Object[] {new Operator.BiasAdd(), List.of(x, Tensor.random(33, -1, 1, 3)), "bias_add_vec"},
+                    new Object[] {new Operator.GlobalAvgPool(), x, "global_avg_pool_workgroup"},
+                    new Object[] {new Operator.Softmax(), Tensor.random(34, -5, 5, 3, 37), "softmax_workgroup"},
+                    new Object[] {new Operator.FullyConnected(true), List.of(Tensor.random(35, -1, 1, 1, 43),
+                        Tensor.random(36, -1, 1, 9, 43), Tensor.random(37, -1, 1, 9)), "fc_workgroup"});
+            for (Object[] c : cases) {
+                Operator op = (Operator) c[0];
+                @SuppressWarnings("unchecked")
+                List<Tensor> inputs = c[1] instanceof Tensor t ? List.of(t) : (List<Tensor>) c[1];
+                attempt("gpu family " + op.name() + " " + c[2] + " " + selection.operators().parameters(), () -> {
+                    OpResult actual = gpu.run(op, inputs);
+                    if (!actual.algorithm().equals(c[2])) {
+                        throw new AssertionError("ran " + actual.algorithm() + ", not " + c[2]);
+                    }
+                    Accuracy accuracy = Accuracy.of(actual.output(), reference.run(op, inputs).output());
+                    if (!(accuracy.relativeL2() <= 1e-5)) {
+                        throw new AssertionError(accuracy + " above 1e-5");
+                    }
+                });
+            }
+        }
+    }
+
     /** im2col with the GEMM tuning a GPU gets (float4 tiles in 8x8 work-groups); Oclgrind counts as a CPU. */
     private void gpuTunedConvolutions() {
         Im2colGemmSolver gpuTuned = Im2colGemmSolver.forDevice(TestDevices.asGpu(opencl.context().info()));
@@ -378,10 +454,22 @@ public final class OclgrindSuite {
         }
     }
 
-    /** PackedGemm directly: odd sizes around the panel widths, a batch of 2, bias per row and per column, ReLU. */
+    /**
+     * PackedGemm directly: odd sizes around the panel widths, a batch of 2, bias per row and per column, ReLU; with the
+     * CPU family's tunings and the GPU family's GEMM (the table's GPU default, which stays within GPU-like limits of
+     * 256 work-items and 32 KiB of local memory, and a small shape with both vector widths and K not a multiple of
+     * KWG), so that its barriers and local-memory staging run under Oclgrind's race and bounds checks.
+     */
     private void gemm() {
-        for (GemmTuning tuning : List.of(GemmTuning.forDevice(opencl.context().info()),
-                GemmTuning.forDevice(TestDevices.asGpu(opencl.context().info())))) {
+        DeviceInfo info = opencl.context().info();
+        dev.tessera.backend.opencl.gpu.XgemmParameters gpuDefault =
+                dev.tessera.backend.opencl.gpu.GpuTunables.defaultsFor(TestDevices.asGpu(info)).xgemm();
+        if (gpuDefault.workGroupSize() > 256 || gpuDefault.localMemBytes() > 32 * 1024) {
+            throw new AssertionError("the GPU default " + gpuDefault + " exceeds GPU-like limits");
+        }
+        for (GemmTuning tuning : List.of(GemmTuning.forDevice(info), GemmTuning.forDevice(TestDevices.asGpu(info)),
+                GemmTuning.forXgemm(gpuDefault),
+                GemmTuning.forXgemm(new dev.tessera.backend.opencl.gpu.XgemmParameters(8, 16, 4, 2, 2, 2, 4)))) {
             try (PackedGemm gemm = new PackedGemm(opencl.context(), tuning)) {
                 int mr = gemm.tuning().mr();
                 int nr = gemm.tuning().nr();

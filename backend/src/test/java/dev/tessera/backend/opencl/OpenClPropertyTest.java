@@ -37,7 +37,8 @@ class OpenClPropertyTest {
 
     @BeforeAll
     static void open() {
-        opencl = OpenClBackend.open(TestDevices.device(), ProgramCache.defaultCache(), null);
+        opencl = OpenClBackend.open(TestDevices.forEnvironmentFamily(TestDevices.device()), ProgramCache.defaultCache(),
+                null);
         reference = new ReferenceBackend();
     }
 
@@ -65,6 +66,18 @@ class OpenClPropertyTest {
         assertTrue(actual.kernelMs() >= 0, "kernel time from events");
     }
 
+    /** TESSERA_KERNELS (cpu, gpu, auto) decides which family this suite checks; the backend runs that one. */
+    @Test
+    void theSuiteRunsTheKernelFamilyTheEnvironmentNames() {
+        KernelFamily expected = KernelFamily.resolve(KernelFamily.fromEnvironment(), opencl.context().info());
+        assertEquals(expected, opencl.kernels().family());
+        if (expected == KernelFamily.GPU) {
+            assertTrue(opencl.context().info().maxWorkGroupSize() <= 256, "GPU-like work-group cap");
+            assertTrue(opencl.context().info().localMemBytes() <= 32 * 1024, "GPU-like local-memory cap");
+        }
+        System.out.println("kernel family under test: " + opencl.kernels().summary() + ", " + opencl.kernels().origin());
+    }
+
     @Test
     void convolutionMatchesReferenceForEveryAlgorithm() {
         for (RandomCases.Case random : RandomCases.convolutions(20261122, 200)) {
@@ -72,7 +85,7 @@ class OpenClPropertyTest {
             List<Tensor> inputs = random.inputs();
             ConvProblem problem = ConvProblem.of(conv, random.shapes());
             int solvers = 0;
-            for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
+            for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info(), opencl.kernels())) {
                 if (solver.isApplicable(problem, opencl.context().info())) {
                     check(conv.withAlgorithm(ConvAlgorithm.parse(solver.id())), inputs, tolerance(solver.id()),
                             random.description() + " " + solver.id());
@@ -128,9 +141,9 @@ class OpenClPropertyTest {
 
     @Test
     void winogradAppliesOnlyTo3x3UnitStrideConvolutions() {
-        assertEquals(2, ConvSolvers.forDevice(opencl.context().info()).stream()
+        assertEquals(2, ConvSolvers.forDevice(opencl.context().info(), opencl.kernels()).stream()
                 .filter(s -> s.id().startsWith("winograd")).count());
-        for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info())) {
+        for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info(), opencl.kernels())) {
             if (!solver.id().startsWith("winograd")) {
                 continue;
             }
@@ -158,8 +171,8 @@ class OpenClPropertyTest {
         OpResult second = opencl.run(conv, inputs);
         assertEquals(first.algorithm(), second.algorithm());
         assertTrue(second.note().contains("from the tuning database"), second.note());
-        assertEquals(first.algorithm(), opencl.tuningDatabase().lookup(ConvProblem.of(conv,
-                inputs.stream().map(Tensor::shape).toList()).tuningKey(), opencl.finder().fingerprint()).orElseThrow()
+        assertEquals(first.algorithm(), opencl.tuningDatabase().lookup(opencl.kernels().autoKey(ConvProblem.of(conv,
+                inputs.stream().map(Tensor::shape).toList()).tuningKey()), opencl.finder().fingerprint()).orElseThrow()
                 .solverId());
         // the fused variant (ReLU in the epilogue) shares the choice
         OpResult fused = opencl.run(conv.withRelu(true), inputs);

@@ -170,6 +170,11 @@ class PackedGemmTest {
 
     /** Packs random operands at random offsets, multiplies and compares every float of C's buffer. */
     private static void check(PackedGemm g, Case c, SplittableRandom random) {
+        check(context, g, c, random);
+    }
+
+    /** {@link #check(PackedGemm, Case, SplittableRandom)} on a GEMM built on {@code context}. */
+    static void check(ClContext context, PackedGemm g, Case c, SplittableRandom random) {
         int batch = c.batch();
         int ldaGap = random.nextInt(4);
         int ldbGap = random.nextInt(4);

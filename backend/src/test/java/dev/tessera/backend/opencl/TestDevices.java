@@ -2,6 +2,7 @@ package dev.tessera.backend.opencl;
 
 import dev.tessera.opencl.ClDevice;
 import dev.tessera.opencl.DeviceInfo;
+import dev.tessera.opencl.DeviceLimits;
 import dev.tessera.opencl.DeviceSelector;
 
 /**
@@ -14,6 +15,16 @@ final class TestDevices {
 
     static ClDevice device() {
         return DeviceSelector.fromSetting("tessera.test.device", "TESSERA_TEST_DEVICE");
+    }
+
+    /**
+     * {@code device} as the suites run the kernel family {@code TESSERA_KERNELS} names on it: with
+     * {@link DeviceLimits#GPU_LIKE} caps (32 KiB local memory, 256 work-items) when that is the GPU family, so its
+     * work-group and local-memory choices are the ones a GPU would get; unchanged for the CPU family.
+     */
+    static ClDevice forEnvironmentFamily(ClDevice device) {
+        return KernelFamily.resolve(KernelFamily.fromEnvironment(), device.info()) == KernelFamily.GPU
+                ? device.withLimits(DeviceLimits.GPU_LIKE) : device;
     }
 
     /** {@code info} as if the device were a GPU: to run the choices made for GPUs on whatever device is here. */

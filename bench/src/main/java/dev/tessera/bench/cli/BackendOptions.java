@@ -50,6 +50,11 @@ final class BackendOptions {
 
     /** Opens the chosen backend on the chosen device (the reference on none). */
     Backend open() {
-        return Backends.open(name(), device, aparapi);
+        return open(new KernelsOption());
+    }
+
+    /** Opens the chosen backend on the chosen device with the OpenCL kernel family {@code kernels} names. */
+    Backend open(KernelsOption kernels) {
+        return Backends.open(name(), device, aparapi, kernels);
     }
 }

@@ -28,6 +28,7 @@ import dev.tessera.reports.results.Environment;
 import dev.tessera.reports.results.ResultRow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -109,6 +110,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Small inputs and few repetitions: the default set in minutes.")
     boolean quick;
 
+    @Mixin
+    KernelsOption kernels = new KernelsOption();
+
     @Option(names = "--no-probe", description = "Skip the peak probe of each device.")
     boolean noProbe;
 
@@ -137,6 +141,7 @@ final class BenchCommand implements Callable<Integer> {
         if (out != null) {
             OutputPaths.requireFileCreatingFolders(out, "--out"); // before any work: a typo must not cost a run
         }
+        String kernelFamily = kernels.choice();
         BenchSettings settings = settings(err);
         ResultFiles files = new ResultFiles(out != null ? out : Path.of("results", "results-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT)
@@ -152,7 +157,8 @@ final class BenchCommand implements Callable<Integer> {
                 settings.probe() ? settings.devices() : List.of(), quick);
         Progress progress = noProgress ? Progress.lines(err)
                 : System.console() != null ? Progress.bar() : Progress.lines(err);
-        Harness harness = new Harness(settings, Backends::open, progress).shard(shardSpec);
+        Harness harness = new Harness(settings, (name, device) -> Backends.open(name, device, kernelFamily), progress)
+                .shard(shardSpec);
         Thread onInterrupt = new Thread(() -> {
             files.finish(harness.interrupt());
             err.println();
@@ -190,7 +196,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Whether {@code tessera bench} was given no options of its own ({@code --verbose} aside): then it runs --quick. */
     static boolean givenNothing(picocli.CommandLine.ParseResult bench) {
-        return bench.matchedOptions().stream().allMatch(o -> o.longestName().equals("--verbose"))
+        return bench.matchedOptions().stream()
+                .allMatch(o -> o.longestName().equals("--verbose") || o.longestName().equals("--kernels"))
                 && bench.matchedPositionals().isEmpty();
     }
 

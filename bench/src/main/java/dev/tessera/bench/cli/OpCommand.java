@@ -52,9 +52,12 @@ final class OpCommand implements Runnable {
         @Mixin
         BackendOptions backend = BackendOptions.anyBackend();
 
+        @Mixin
+        KernelsOption kernels = new KernelsOption();
+
         @Option(names = "--json", description = "Print one JSON object: backend, device, where it ran (ran_on: "
-                + "opencl:<device>, java-thread-pool or reference-java), algorithm, output shape, kernel time and wall "
-                + "time.")
+                + "opencl:<device>, java-thread-pool or reference-java), the OpenCL kernel family and parameters "
+                + "(kernels), algorithm, output shape, kernel time and wall time.")
         boolean json;
     }
 
@@ -83,14 +86,16 @@ final class OpCommand implements Runnable {
             inputs.addAll(extraInputs());
             int[] outShape = op.outputShape(inputs.stream().map(Tensor::shape).toList()); // before opening a device
             CheckedSizes.tensorElements(op.name() + " output " + Tensor.shapeString(outShape), outShape);
-            common.backend.name(); // checks the backend and its options before opening any device
+            common.kernels.requireOpenCl(common.backend.name()); // checks the backend and its options first
             OpResult result;
             String device;
             String backendName;
-            try (Backend backend = common.backend.open()) {
+            Map<String, Object> kernels;
+            try (Backend backend = common.backend.open(common.kernels)) {
                 result = backend.run(op, inputs);
                 device = backend.device();
                 backendName = backend.name();
+                kernels = KernelsOption.describe(backend);
             }
             Npy.write(common.out, result.output());
             PrintWriter out = spec.commandLine().getOut();
@@ -100,6 +105,7 @@ final class OpCommand implements Runnable {
                 json.put("backend", backendName);
                 json.put("device", device);
                 json.put("ran_on", result.ranOn());
+                json.put("kernels", kernels);
                 json.put("algorithm", result.algorithm());
                 json.put("output_shape", result.output().shape());
                 json.put("kernel_ms", Double.isNaN(result.kernelMs()) ? null : result.kernelMs());
@@ -113,6 +119,9 @@ final class OpCommand implements Runnable {
                         result.output().shapeString(),
                         Double.isNaN(result.kernelMs()) ? "n/a" : String.format(Locale.ROOT, "%.3f ms",
                                 result.kernelMs()), result.wallMs(), common.out);
+                if (kernels != null) {
+                    out.println("kernels: " + kernels);
+                }
                 if (!result.note().isEmpty()) {
                     out.println(result.note());
                 }

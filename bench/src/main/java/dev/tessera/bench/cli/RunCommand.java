@@ -44,6 +44,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     BackendOptions backend = BackendOptions.anyBackend();
 
+    @Mixin
+    KernelsOption kernels = new KernelsOption();
+
     @Option(names = "--input", paramLabel = "X.npy", description = "Input [N, C, H, W] or [C, H, W], float32.")
     Path input;
 
@@ -63,9 +66,9 @@ final class RunCommand implements Callable<Integer> {
     Integer batch;
 
     @Option(names = "--json", description = "Print one JSON object: model, source, weights, backend, device, ran_on, "
-            + "input, output_shape, softmax_applied, compile_ms, run_ms, top5 (per image: class and probability; null "
-            + "when the output is not class scores), output_summary (values, min, max, mean, std, non_finite; null for "
-            + "class scores), output.")
+            + "kernels (the OpenCL kernel family and parameters), input, output_shape, softmax_applied, compile_ms, "
+            + "run_ms, top5 (per image: class and probability; null when the output is not class scores), "
+            + "output_summary (values, min, max, mean, std, non_finite; null for class scores), output.")
     boolean json;
 
     @Option(names = "--plan", description = "Also print the compiled plan: every layer's algorithm (AUTO's choices) and"
@@ -87,6 +90,7 @@ final class RunCommand implements Callable<Integer> {
         if (batch != null && batch < 1) {
             throw new IllegalArgumentException("--batch must be at least 1: " + batch);
         }
+        kernels.requireOpenCl(backend.name());
         ModelSource source = ModelSource.open(modelSpec, seed, inputSize, input);
         if (seed != null && input != null && source.source().equals("onnx")) {
             throw new IllegalArgumentException("--seed has nothing to seed: " + modelSpec + " brings its own weights"
@@ -105,7 +109,9 @@ final class RunCommand implements Callable<Integer> {
         double compileMs;
         double runMs;
         List<CompiledGraph.PlannedLayer> layers;
-        try (Backend b = backend.open()) {
+        Map<String, Object> kernelsUsed;
+        try (Backend b = backend.open(kernels)) {
+            kernelsUsed = KernelsOption.describe(b);
             long start = System.nanoTime();
             try (CompiledGraph graph = model.compile(b, n)) {
                 compileMs = (System.nanoTime() - start) / 1e6;
@@ -144,6 +150,7 @@ final class RunCommand implements Callable<Integer> {
             j.put("backend", backendName);
             j.put("device", deviceName);
             j.put("ran_on", ranOn);
+            j.put("kernels", kernelsUsed);
             j.put("input", inputText);
             j.put("input_shape", x.shape());
             j.put("output_shape", y.shape());
@@ -169,6 +176,9 @@ final class RunCommand implements Callable<Integer> {
             w.printf(Locale.ROOT, "%s (%s, weights %s) on %s (%s), input %s %s: compiled in %.1f ms, ran in %.1f ms%n",
                     model.name(), source.source(), source.weights(), backendName, ranOn, x.shapeString(), inputText,
                     compileMs, runMs);
+            if (kernelsUsed != null) {
+                w.println("kernels: " + kernelsUsed);
+            }
             if (!classScores) {
                 w.println("output " + y.shapeString() + " (not class scores [N, K]; no top-5): " + summary.line());
                 if (out == null) {

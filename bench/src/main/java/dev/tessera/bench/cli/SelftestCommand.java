@@ -42,36 +42,44 @@ final class SelftestCommand implements Callable<Integer> {
     @Mixin
     AparapiOptions aparapi = new AparapiOptions();
 
+    @Mixin
+    KernelsOption kernels = new KernelsOption();
+
     @Spec
     CommandSpec spec;
 
     /** What `--json` prints per device. */
-    record DeviceReport(String backend, int deviceIndex, String device, String driver, int passed, int failed,
-            int notApplicable,
-            List<SelfTest.Check> checks) {
+    record DeviceReport(String backend, int deviceIndex, String device, String driver, Map<String, Object> kernels,
+            int passed, int failed, int notApplicable, List<SelfTest.Check> checks) {
+    }
+
+    /** A device's checks and the kernels they ran (null for the aparapi backend). */
+    private record Outcome(List<SelfTest.Check> checks, Map<String, Object> kernels) {
     }
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         aparapi.requireAparapi(backend);
+        kernels.requireOpenCl(backend);
         if (!backend.equalsIgnoreCase("opencl") && !backend.equalsIgnoreCase("aparapi")) {
             throw new IllegalArgumentException("selftest checks the opencl or the aparapi backend, not '" + backend
                     + "'");
         }
         List<DeviceReport> reports = new ArrayList<>();
         for (ClDevice device : deviceOption.devices()) {
-            List<SelfTest.Check> checks = checks(device);
+            Outcome outcome = checks(device);
+            List<SelfTest.Check> checks = outcome.checks();
             Map<String, Long> counts = new LinkedHashMap<>();
             checks.forEach(c -> counts.merge(c.status(), 1L, Long::sum));
             DeviceReport report = new DeviceReport(backend.toLowerCase(Locale.ROOT), device.index(), device.name(),
-                    device.info().driverVersion(),
+                    device.info().driverVersion(), outcome.kernels(),
                     counts.getOrDefault("PASS", 0L).intValue(), counts.getOrDefault("FAIL", 0L).intValue(),
                     counts.getOrDefault("N/A", 0L).intValue(), checks);
             reports.add(report);
             if (!json) {
-                out.printf("#%d %s (%s), %s backend%n", report.deviceIndex(), report.device(), report.driver(),
-                        report.backend());
+                out.printf("#%d %s (%s), %s backend%s%n", report.deviceIndex(), report.device(), report.driver(),
+                        report.backend(), report.kernels() == null ? "" : ", kernels " + report.kernels());
                 TextTable table = new TextTable("result", "operator", "algorithm", "case", "rel. L2 error", "bound");
                 for (SelfTest.Check c : checks) {
                     table.row(c.status(), c.operator(), c.algorithm(), c.description(),
@@ -92,14 +100,14 @@ final class SelftestCommand implements Callable<Integer> {
         return reports.stream().anyMatch(r -> r.failed() > 0) ? 1 : 0;
     }
 
-    private List<SelfTest.Check> checks(ClDevice device) {
+    private Outcome checks(ClDevice device) {
         if (backend.equalsIgnoreCase("aparapi")) {
             try (AparapiBackend b = AparapiBackend.open(device, aparapi.options())) {
-                return SelfTest.run(b, List.of(ConvAlgorithm.DIRECT, ConvAlgorithm.IM2COL));
+                return new Outcome(SelfTest.run(b, List.of(ConvAlgorithm.DIRECT, ConvAlgorithm.IM2COL)), null);
             }
         }
-        try (OpenClBackend b = OpenClBackend.open(device)) {
-            return SelfTest.run(b);
+        try (OpenClBackend b = OpenClBackend.open(device, kernels.choice())) {
+            return new Outcome(SelfTest.run(b), b.kernels().describe());
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import dev.tessera.backend.Backend;
+import dev.tessera.backend.opencl.OpenClBackend;
 import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
@@ -228,8 +229,12 @@ public final class Harness {
             CompiledGraph.Preparation p = graph.preparation();
             ResultRow.Preparation preparation = new ResultRow.Preparation(p.buildMs(), p.prepareMs(), p.tuneMs(),
                     p.totalMs());
-            List<String> notes = graph.layers().stream().filter(l -> !l.note().isEmpty())
-                    .map(l -> l.node() + ": " + l.note()).toList();
+            List<String> notes = new ArrayList<>();
+            if (backend instanceof OpenClBackend opencl) {
+                notes.add("kernels: " + opencl.kernels().summary() + ", " + opencl.kernels().origin());
+            }
+            graph.layers().stream().filter(l -> !l.note().isEmpty()).map(l -> l.node() + ": " + l.note())
+                    .forEach(notes::add);
             double compileS = (System.nanoTime() - compileStart) / 1e9;
             Tensor input = BenchInputs.timing(model, batch, settings.seed());
             for (RowKey key : keys) {

@@ -21,7 +21,8 @@
  *   last panel do nothing.
  * Tunables (-D): MR (rows per tile), NR (columns per tile, a multiple of VECTOR_WIDTH), VECTOR_WIDTH (1, 2, 4, 8, 16),
  *   K_UNROLL (unroll factor of the depth loop), ROWS_PER_ITEM (depths per packing work-item). The work-group shapes are
- *   chosen on the host (GemmTuning).
+ *   chosen on the host (GemmTuning). PACK_ONLY=1 leaves gemm_packed out: the GPU family packs here for gemm_gpu.cl,
+ *   whose wide panels (MR = MWG, NR = NWG) would make gemm_packed's register tile needlessly large to compile.
  */
 #include "common.h"
 #include "float_runs.h"
@@ -54,6 +55,7 @@ __kernel void gemm_pack(__global const float *src, const int src_offset, const i
     }
 }
 
+#if !defined(PACK_ONLY) || !PACK_ONLY
 /* What the epilogue makes of one vector of A B: bias, the previous C (beta = 1) and ReLU. */
 inline floatN finish(floatN product, float row_bias, floatN column_bias, floatN previous, int relu) {
     const floatN x = product + row_bias + column_bias + previous;
@@ -158,3 +160,4 @@ __kernel void gemm_packed(const int M, const int N, const int K,
         }
     }
 }
+#endif
