@@ -16,6 +16,15 @@ import dev.tessera.reports.results.ResultRow;
  * metric with a bootstrap confidence interval and a verdict. The interval is the percentile bootstrap of the ratio
  * (each side's samples resampled with replacement, {@link #RESAMPLES} times, seeded from the configuration's name so
  * the result is the same on every run), so a difference inside the noise of the samples is reported as such.
+ * <p>
+ * The samples of one run only show the noise within that run; runs of the same code also differ from each other (other
+ * load on the machine, clocks, temperature, memory placement), often by more. A side may therefore hold repeated runs:
+ * the same configuration in several results files (a folder of runs, each possibly sharded). The bootstrap then has two
+ * levels (Kalibera and Jones, "Rigorous benchmarking in reasonable time", 2013): it draws the runs with replacement,
+ * then each drawn run's samples with replacement, and takes the statistic over the pooled draw, so the interval
+ * widens with the variation between runs. The figure itself is the statistic over every sample of the side. With one
+ * run per side this is the one-level bootstrap, and the interval covers only the noise within the runs. The same
+ * samples twice on a side (a file given twice) are refused: they would pass for two runs that agree.
  * <ul>
  * <li>{@code latency}: latency rows, the median of the end-to-end samples; ratio = candidate / baseline (above 1 is
  * slower);</li>
@@ -57,11 +66,13 @@ public final class RunComparison {
      * @param high          upper end
      * @param baselineN     samples behind the baseline figure
      * @param candidateN    samples behind the candidate figure
+     * @param baselineRuns  runs behind the baseline figure (0 when not compared)
+     * @param candidateRuns runs behind the candidate figure
      * @param verdict       one of the verdicts above
      * @param reason        why there is no ratio (one side missing or not ok); "" otherwise
      */
     public record Row(String configuration, Double baseline, Double candidate, Double ratio, Double low, Double high,
-            int baselineN, int candidateN, String verdict, String reason) {
+            int baselineN, int candidateN, int baselineRuns, int candidateRuns, String verdict, String reason) {
         public boolean regression() {
             return SLOWER.equals(verdict);
         }
@@ -97,6 +108,11 @@ public final class RunComparison {
         public List<Row> compared() {
             return rows.stream().filter(r -> r.ratio() != null).toList();
         }
+
+        /** Whether some interval comes from a single run on a side, so covers no variation between runs. */
+        public boolean withinRunOnly() {
+            return rows.stream().anyMatch(r -> r.low() != null && Math.min(r.baselineRuns(), r.candidateRuns()) < 2);
+        }
     }
 
     /** Compares two sides, each one or more results files (the shards of a run, say). */
@@ -109,8 +125,8 @@ public final class RunComparison {
             throw new IllegalArgumentException("the threshold must be between 0 % and 1000 %: " + threshold * 100 + " %");
         }
         String scenario = metric;
-        Map<String, ResultRow> base = rows(baseline, scenario, "baseline");
-        Map<String, ResultRow> cand = rows(candidate, scenario, "candidate");
+        Map<String, List<ResultRow>> base = rows(baseline, scenario, "baseline");
+        Map<String, List<ResultRow>> cand = rows(candidate, scenario, "candidate");
         List<String> keys = new ArrayList<>(base.keySet());
         cand.keySet().stream().filter(k -> !base.containsKey(k)).forEach(keys::add);
         List<Row> out = new ArrayList<>();
@@ -120,18 +136,23 @@ public final class RunComparison {
         return new Result(metric, metric.equals("latency") ? "ms" : "images/s", threshold, CONFIDENCE, RESAMPLES, out);
     }
 
-    private static Map<String, ResultRow> rows(List<BenchResults> side, String scenario, String name) {
-        Map<String, ResultRow> rows = new LinkedHashMap<>();
+    /** Each configuration's rows on a side, one per run, in file order. */
+    private static Map<String, List<ResultRow>> rows(List<BenchResults> side, String scenario, String name) {
+        Map<String, List<ResultRow>> rows = new LinkedHashMap<>();
         for (BenchResults results : side) {
             for (ResultRow r : results.rows()) {
                 if (!r.scenario().equals(scenario)) {
                     continue;
                 }
-                ResultRow before = rows.put(key(r), r);
-                if (before != null) {
-                    throw new IllegalArgumentException("the " + name + " has configuration " + key(r) + " more than "
-                            + "once; give each configuration once per side");
+                List<ResultRow> runs = rows.computeIfAbsent(key(r), k -> new ArrayList<>());
+                for (ResultRow before : runs) {
+                    if (before.endToEndMs() != null && r.endToEndMs() != null
+                            && before.endToEndMs().samples().equals(r.endToEndMs().samples())) {
+                        throw new IllegalArgumentException("the " + name + " has the same samples of configuration "
+                                + key(r) + " twice (the same file given twice?); give each run once");
+                    }
                 }
+                runs.add(r);
             }
         }
         return rows;
@@ -141,31 +162,33 @@ public final class RunComparison {
         return r.id() + " (" + r.device() + ")";
     }
 
-    private static Row row(String key, ResultRow base, ResultRow cand, String metric, double threshold) {
-        String missing = base == null ? "only in the candidate" : cand == null ? "only in the baseline"
-                : !ResultRow.OK.equals(base.status()) ? "baseline " + base.status()
-                : !ResultRow.OK.equals(cand.status()) ? "candidate " + cand.status()
-                : base.endToEndMs() == null || cand.endToEndMs() == null ? "no end-to-end samples" : null;
+    private static Row row(String key, List<ResultRow> baseRuns, List<ResultRow> candRuns, String metric,
+            double threshold) {
+        String missing = baseRuns == null ? "only in the candidate" : candRuns == null ? "only in the baseline"
+                : notComparable("baseline", baseRuns) != null ? notComparable("baseline", baseRuns)
+                : notComparable("candidate", candRuns);
         if (missing != null) {
-            return new Row(key, null, null, null, null, null, 0, 0, NOT_COMPARED, missing);
+            return new Row(key, null, null, null, null, null, 0, 0, 0, 0, NOT_COMPARED, missing);
         }
-        double[] b = samples(base);
-        double[] c = samples(cand);
+        double[][] b = samples(baseRuns);
+        double[][] c = samples(candRuns);
+        int bn = count(b);
+        int cn = count(c);
         boolean latency = metric.equals("latency");
-        double bValue = statistic(b, latency, base.batch());
-        double cValue = statistic(c, latency, cand.batch());
-        if (b.length < MIN_SAMPLES || c.length < MIN_SAMPLES) {
-            return new Row(key, bValue, cValue, cValue / bValue, null, null, b.length, c.length, TOO_FEW,
-                    "fewer than " + MIN_SAMPLES + " samples on a side");
+        int batch = baseRuns.get(0).batch();
+        double bValue = statistic(pool(b), latency, batch);
+        double cValue = statistic(pool(c), latency, batch);
+        if (Arrays.stream(b).anyMatch(s -> s.length < MIN_SAMPLES) || Arrays.stream(c).anyMatch(s -> s.length
+                < MIN_SAMPLES)) {
+            return new Row(key, bValue, cValue, cValue / bValue, null, null, bn, cn, b.length, c.length, TOO_FEW,
+                    "fewer than " + MIN_SAMPLES + " samples in a run");
         }
         SplittableRandom random = new SplittableRandom(seed(key));
         double[] ratios = new double[RESAMPLES];
-        double[] bs = new double[b.length];
-        double[] cs = new double[c.length];
         for (int i = 0; i < RESAMPLES; i++) {
-            resample(b, bs, random);
-            resample(c, cs, random);
-            ratios[i] = statistic(cs, latency, cand.batch()) / statistic(bs, latency, base.batch());
+            double bs = statistic(resample(b, random), latency, batch);
+            double cs = statistic(resample(c, random), latency, batch);
+            ratios[i] = cs / bs;
         }
         Arrays.sort(ratios);
         double low = quantile(ratios, (1 - CONFIDENCE) / 2);
@@ -177,11 +200,36 @@ public final class RunComparison {
                 : slowHigh < 1 / (1 + threshold) ? FASTER
                 : slowLow <= 1 && slowHigh >= 1 ? NOISE
                 : slowLow > 1 ? SLIGHTLY_SLOWER : SLIGHTLY_FASTER;
-        return new Row(key, bValue, cValue, cValue / bValue, low, high, b.length, c.length, verdict, "");
+        return new Row(key, bValue, cValue, cValue / bValue, low, high, bn, cn, b.length, c.length, verdict, "");
     }
 
-    private static double[] samples(ResultRow r) {
-        return r.endToEndMs().samples().stream().mapToDouble(Double::doubleValue).toArray();
+    /** Why a side's runs of a configuration cannot be compared; null when they can. */
+    private static String notComparable(String side, List<ResultRow> runs) {
+        for (ResultRow r : runs) {
+            if (!ResultRow.OK.equals(r.status())) {
+                return side + " " + r.status();
+            }
+            if (r.endToEndMs() == null) {
+                return "no end-to-end samples";
+            }
+            if (r.batch() != runs.get(0).batch()) {
+                return side + " runs differ in batch";
+            }
+        }
+        return null;
+    }
+
+    private static double[][] samples(List<ResultRow> runs) {
+        return runs.stream().map(r -> r.endToEndMs().samples().stream().mapToDouble(Double::doubleValue).toArray())
+                .toArray(double[][]::new);
+    }
+
+    private static int count(double[][] runs) {
+        return Arrays.stream(runs).mapToInt(s -> s.length).sum();
+    }
+
+    private static double[] pool(double[][] runs) {
+        return Arrays.stream(runs).flatMapToDouble(Arrays::stream).toArray();
     }
 
     /** Latency: the median ms; throughput: images/s at the median run. */
@@ -192,10 +240,23 @@ public final class RunComparison {
         return latency ? median : batch * 1000.0 / median;
     }
 
-    private static void resample(double[] from, double[] to, SplittableRandom random) {
-        for (int i = 0; i < to.length; i++) {
-            to[i] = from[random.nextInt(from.length)];
+    /**
+     * One bootstrap draw of a side: its runs with replacement (when there are several), then each drawn run's
+     * samples with replacement, pooled.
+     */
+    private static double[] resample(double[][] runs, SplittableRandom random) {
+        double[][] drawn = new double[runs.length][];
+        for (int r = 0; r < runs.length; r++) {
+            drawn[r] = runs[runs.length == 1 ? 0 : random.nextInt(runs.length)];
         }
+        double[] out = new double[count(drawn)];
+        int i = 0;
+        for (double[] run : drawn) {
+            for (int j = 0; j < run.length; j++) {
+                out[i++] = run[random.nextInt(run.length)];
+            }
+        }
+        return out;
     }
 
     /** Linear interpolation between closest ranks (type 7, as the results' percentiles). */

@@ -74,7 +74,9 @@ final class RunComparisonCharts {
             tables.add(new ReportTables.Table("comparison-" + ReportCharts.slug(pair.get(0).host()), "Latency: "
                     + pair.get(1).label() + " against " + pair.get(0).label() + " on " + pair.get(0).host(),
                     "Median end-to-end ms; 'slower' means the 95 % interval of the ratio lies wholly above "
-                            + (1 + THRESHOLD) + ".", List.of("configuration", "baseline ms", "candidate ms", "ratio",
+                            + (1 + THRESHOLD) + "; from one run each, the interval covers the noise within the "
+                            + "runs, not the variation between runs (tessera compare takes folders of repeated "
+                            + "runs).", List.of("configuration", "baseline ms", "candidate ms", "ratio",
                             "95% interval", "verdict"), rows));
         }
         return tables;

@@ -50,6 +50,7 @@ class RunComparisonChartsTest {
         assertTrue(report.files().containsKey("charts/comparison-host.png"));
         String md = new String(report.files().get(Report.MARKDOWN), StandardCharsets.UTF_8);
         assertTrue(md.contains("## Two runs compared"), md);
+        assertTrue(md.contains("not the variation between runs"), "the table says what its interval covers");
         assertEquals(1, md.lines().filter(l -> l.startsWith("| latency/") && l.endsWith("| slower |")).count(), md);
         assertTrue(md.lines().anyMatch(l -> l.startsWith("| latency/opencl/0/model3/auto/b1 (gpu) |")
                 && l.endsWith("| slower |")), md);

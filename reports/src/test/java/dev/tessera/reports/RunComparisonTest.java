@@ -102,6 +102,94 @@ class RunComparisonTest {
         }
     }
 
+    /**
+     * One run of five models as on a shared machine: each run has its own speed (log-normal, 25 % between runs: load,
+     * clocks), its samples 5 % around it; {@code slowed} runs {@code factor} times slower.
+     */
+    static BenchResults drifting(Random random, String slowed, double factor) {
+        double runSpeed = Math.exp(0.25 * random.nextGaussian());
+        List<ResultRow> rows = new ArrayList<>();
+        for (int m = 0; m < 5; m++) {
+            String model = "model" + m;
+            double median = (m + 1) * runSpeed * (model.equals(slowed) ? factor : 1);
+            List<Double> s = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                s.add(median * Math.exp(0.05 * random.nextGaussian()));
+            }
+            rows.add(row("latency", model, 1, s));
+        }
+        return run(rows);
+    }
+
+    static List<BenchResults> drifting(Random random, int runs, String slowed, double factor) {
+        List<BenchResults> out = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            out.add(drifting(random, slowed, factor));
+        }
+        return out;
+    }
+
+    @Test
+    void repeatedRunsPerSideBringTheVariationBetweenRunsIntoTheInterval() {
+        int singleFlagged = 0;
+        int repeatedFlagged = 0;
+        int comparisons = 0;
+        for (long seed = 0; seed < 20; seed++) {
+            // (Random's first draws of neighbouring seeds are alike: the seeds go through a mixing generator first)
+            Random random = new Random(new java.util.SplittableRandom(seed).nextLong());
+            // one run a side: the samples cannot show that the next run is 25 % off, and same-code runs get flagged
+            RunComparison.Result single = RunComparison.compare(drifting(random, 1, null, 1),
+                    drifting(random, 1, null, 1), "latency", 0.05);
+            assertTrue(single.withinRunOnly());
+            singleFlagged += single.regressions().size();
+            // five runs a side of the same code: the two-level bootstrap's interval spans the runs' spread
+            RunComparison.Result repeated = RunComparison.compare(drifting(random, 5, null, 1),
+                    drifting(random, 5, null, 1), "latency", 0.05);
+            assertFalse(repeated.withinRunOnly());
+            repeatedFlagged += repeated.regressions().size();
+            comparisons += repeated.compared().size();
+            for (RunComparison.Row row : repeated.rows()) {
+                assertEquals(5, row.baselineRuns());
+                assertEquals(150, row.candidateN());
+                assertTrue(row.low() <= row.ratio() && row.ratio() <= row.high(), row.toString());
+            }
+            // a configuration slowed 3x in every candidate run (beyond the runs' spread) is still flagged, and only it
+            RunComparison.Result slowed = RunComparison.compare(drifting(random, 5, null, 1),
+                    drifting(random, 5, "model3", 3), "latency", 0.05);
+            assertEquals(RunComparison.SLOWER, slowed.rows().get(3).verdict(), "seed " + seed);
+            for (int m : new int[] {0, 1, 2, 4}) {
+                repeatedFlagged += slowed.rows().get(m).regression() ? 1 : 0;
+                comparisons++;
+            }
+        }
+        assertEquals(180, comparisons);
+        assertTrue(singleFlagged >= 20, "one run a side flags same-code runs often: " + singleFlagged);
+        // the interval is a 95 % one and the flag one-sided beyond 5 %: at most a few in a hundred by chance
+        assertTrue(repeatedFlagged <= 5, "repeated runs flagged " + repeatedFlagged + " of " + comparisons);
+    }
+
+    @Test
+    void oneRunOfTwoAgainstItselfIsTheOneLevelBootstrap() {
+        // a side of one run gives the same interval whatever the other side's run count: no run draw is made
+        Random random = new Random(7);
+        List<BenchResults> base = drifting(random, 1, null, 1);
+        List<BenchResults> cand = drifting(random, 1, null, 1);
+        RunComparison.Result r = RunComparison.compare(base, cand, "latency", 0.05);
+        for (RunComparison.Row row : r.rows()) {
+            assertEquals(1, row.baselineRuns());
+            assertEquals(1, row.candidateRuns());
+            assertEquals(30, row.baselineN());
+        }
+        // the figure of a side of several runs is the statistic over all its samples: here the median of 60 values
+        List<BenchResults> two = drifting(random, 2, null, 1);
+        RunComparison.Row row = RunComparison.compare(two, cand, "latency", 0.05).rows().get(0);
+        double[] pooled = two.stream().flatMap(b -> b.rows().get(0).endToEndMs().samples().stream())
+                .mapToDouble(Double::doubleValue).sorted().toArray();
+        assertEquals(60, pooled.length);
+        assertEquals((pooled[29] + pooled[30]) / 2, row.baseline(), 1e-12);
+        assertEquals(2, row.baselineRuns());
+    }
+
     @Test
     void aSmallSureChangeIsUnderTheThresholdAndAHugeThresholdForgivesEverything() {
         Random random = new Random(3);

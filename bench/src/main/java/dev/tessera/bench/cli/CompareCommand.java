@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
                 + "verdict: slower, faster, within noise, slightly slower/faster (sure, but under the threshold).",
         "Exits 1 when any configuration is slower than the threshold with confidence (the interval of the "
                 + "slowdown lies wholly above 1 + threshold), and on bad input; 0 otherwise.",
-        "Each side is a results file or a folder of them (e.g. every shard of a run)."})
+        "Each side is a results file or a folder of them (e.g. every shard of a run). A side with repeated runs "
+                + "(the same configuration in several files) is resampled run by run, so the interval includes the "
+                + "variation between runs."})
 final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "BASELINE", description = "Results file or folder of the baseline.")
     Path baseline;
@@ -90,7 +92,10 @@ final class CompareCommand implements Callable<Integer> {
                 + "compared; %s%n", direction, result.compared().size(), result.rows().size(), slower.isEmpty()
                         ? "no slowdown beyond " + pct(result.threshold()) + " with 95% confidence"
                         : slower.size() + " slower beyond " + pct(result.threshold()) + " with 95% confidence: "
-                                + String.join(", ", slower.stream().map(RunComparison.Row::configuration).toList()));
+                                + String.join(", ", slower.stream().map(RunComparison.Row::configuration).toList()))
+                + (result.withinRunOnly() ? "intervals from one run on a side cover the noise within that run only, "
+                        + "not the variation between runs: give each side as a folder of repeated runs to include it"
+                        + System.lineSeparator() : "");
     }
 
     private static String pct(double fraction) {

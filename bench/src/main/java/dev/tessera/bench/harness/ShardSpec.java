@@ -64,11 +64,19 @@ public record ShardSpec(FleetInfo.Shard shard, String scheduler) {
                 throw new IllegalArgumentException("--shard auto: SLURM_ARRAY_TASK_ID " + id + " is not on the array's "
                         + "grid (min " + min + ", step " + step + ")");
             }
+            Integer span = env.containsKey("SLURM_ARRAY_TASK_MAX")
+                    ? (number(env.get("SLURM_ARRAY_TASK_MAX"), "SLURM_ARRAY_TASK_MAX") - min) / step + 1 : null;
             int count;
             if (env.containsKey("SLURM_ARRAY_TASK_COUNT")) {
                 count = number(env.get("SLURM_ARRAY_TASK_COUNT"), "SLURM_ARRAY_TASK_COUNT");
-            } else if (env.containsKey("SLURM_ARRAY_TASK_MAX")) {
-                count = (number(env.get("SLURM_ARRAY_TASK_MAX"), "SLURM_ARRAY_TASK_MAX") - min) / step + 1;
+                // an array given as a list (--array=1,2,5) has gaps: its task ids cannot number the shards
+                if (span != null && span != count) {
+                    throw new IllegalArgumentException("--shard auto: the Slurm array is not a range (" + count
+                            + " tasks from " + min + " to " + env.get("SLURM_ARRAY_TASK_MAX").strip() + " in steps of "
+                            + step + "); submit it as MIN-MAX[:STEP] or give --shard K/N");
+                }
+            } else if (span != null) {
+                count = span;
             } else {
                 throw new IllegalArgumentException("--shard auto: SLURM_ARRAY_TASK_ID is set but neither "
                         + "SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX is");

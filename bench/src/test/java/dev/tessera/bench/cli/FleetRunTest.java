@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -159,5 +160,30 @@ class FleetRunTest {
                 assertTrue(r.get("low").asDouble() >= 2, r.toString());
             }
         }
+
+        // a folder of repeated runs is one side, resampled run by run; the same file twice on a side is refused
+        Path repeated = Files.createDirectories(dir.resolve("repeated"));
+        Files.copy(dir.resolve("whole.json"), repeated.resolve("run-1.json"));
+        ObjectNode again = (ObjectNode) ResultsJson.MAPPER.readTree(dir.resolve("whole.json").toFile());
+        for (JsonNode row : again.get("rows")) {
+            if (row.hasNonNull("end_to_end_ms")) {
+                ArrayNode samples = (ArrayNode) row.get("end_to_end_ms").get("samples");
+                for (int i = 0; i < samples.size(); i++) {
+                    samples.set(i, DoubleNode.valueOf(samples.get(i).asDouble() * 1.001));
+                }
+            }
+        }
+        ResultsJson.MAPPER.writeValue(repeated.resolve("run-2.json").toFile(), again);
+        CliTest.Run runs = CliTest.run("compare", repeated.toString(), dir.resolve("whole.json").toString(), "--json");
+        assertEquals(0, runs.code(), runs.out() + runs.err());
+        for (JsonNode r : Json.MAPPER.readTree(runs.out()).get("rows")) {
+            assertEquals(2, r.get("baseline_runs").asInt(), r.toString());
+            assertEquals(1, r.get("candidate_runs").asInt(), r.toString());
+        }
+        Files.copy(dir.resolve("whole.json"), repeated.resolve("run-2.json"), StandardCopyOption.REPLACE_EXISTING);
+        CliTest.Run twice = CliTest.run("compare", repeated.toString(), dir.resolve("whole.json").toString());
+        assertEquals(1, twice.code(), twice.out() + twice.err());
+        assertEquals(1, twice.err().strip().lines().count(), twice.err());
+        assertTrue(twice.err().contains("twice"), twice.err());
     }
 }

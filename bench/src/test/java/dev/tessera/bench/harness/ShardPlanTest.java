@@ -154,6 +154,11 @@ class ShardPlanTest {
                 "SLURM_ARRAY_TASK_MIN", "10", "SLURM_ARRAY_TASK_COUNT", "3", "SLURM_ARRAY_TASK_STEP", "3")).shard());
         assertThrows(IllegalArgumentException.class, () -> ShardSpec.parse("auto/5", Map.of("SLURM_ARRAY_TASK_ID",
                 "1", "SLURM_ARRAY_TASK_MIN", "0", "SLURM_ARRAY_TASK_MAX", "3")), "auto/5 against a 4-task array");
+        // --array=1,2,5: three tasks with a gap; task 5 would be shard 5 of 3, and shard 3 would be nobody's
+        IllegalArgumentException list = assertThrows(IllegalArgumentException.class, () -> ShardSpec.parse("auto",
+                Map.of("SLURM_ARRAY_TASK_ID", "2", "SLURM_ARRAY_TASK_MIN", "1", "SLURM_ARRAY_TASK_MAX", "5",
+                        "SLURM_ARRAY_TASK_COUNT", "3", "SLURM_ARRAY_TASK_STEP", "1")));
+        assertTrue(list.getMessage().contains("not a range (3 tasks from 1 to 5 in steps of 1)"), list.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ShardSpec.parse("auto", Map.of("SLURM_ARRAY_TASK_ID",
                 "1")), "no MIN");
         assertThrows(IllegalArgumentException.class, () -> ShardSpec.parse("auto", Map.of("SLURM_ARRAY_TASK_ID",
