@@ -79,6 +79,11 @@ public final class Im2colGemmSolver implements ConvSolver {
 
     @Override
     public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
+        return prepare(context, problem, weights, bias, false);
+    }
+
+    private PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
+            boolean residual) {
         if (!Arrays.equals(weights.shape(), problem.weightShape())) {
             throw new IllegalArgumentException("im2col: weights " + weights.shapeString() + " do not match "
                     + Tensor.shapeString(problem.weightShape()) + " of " + problem.key());
@@ -93,7 +98,18 @@ public final class Im2colGemmSolver implements ConvSolver {
         if (reason != null) {
             throw new IllegalArgumentException("im2col cannot run " + problem.key() + ": " + reason);
         }
-        return new Im2colGemmConv(context, new Im2colGemmPlan(problem, tuning), weights, bias);
+        return new Im2colGemmConv(context, new Im2colGemmPlan(problem, tuning), weights, bias, residual);
+    }
+
+    /** The GEMM's accumulate epilogue (beta = 1) adds the residual the output already holds, before the ReLU. */
+    @Override
+    public String residualNotApplicableReason(ConvProblem problem) {
+        return null;
+    }
+
+    @Override
+    public PreparedConv prepareResidual(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
+        return prepare(context, problem, weights, bias, true);
     }
 
     @Override
