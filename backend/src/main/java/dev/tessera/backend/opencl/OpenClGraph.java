@@ -35,7 +35,9 @@ import dev.tessera.opencl.QueuedLaunches;
  *
  * <p>Fusion ({@link GraphFusion}): a batch norm after a convolution is folded into its weights, a ReLU after a
  * convolution, residual add or fully connected layer becomes its fused ReLU; the absorbed node runs nothing (algorithm
- * {@value #FUSED}, no launches) and its value is the fused node's. {@link #runAll} runs an unfused twin instead.
+ * {@value #FUSED}, no launches) and its value is the fused node's. A residual add after a convolution runs inside it
+ * where its solver can ({@link ResidualFusion}): the convolution adds into the residual's buffer in place, which the
+ * lifetime planning accounts for. {@link #runAll} runs an unfused twin instead.
  *
  * <p>The launch path is short: kernel arguments are bound at compile time ({@link dev.tessera.opencl.ClKernel} skips
  * re-binding the same buffer), {@link #run} writes the input without blocking, queues every launch without profiling

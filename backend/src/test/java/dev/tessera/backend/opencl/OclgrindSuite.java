@@ -177,6 +177,7 @@ public final class OclgrindSuite {
             }
         }
         gpuTunedConvolutions();
+        residualConvolutions();
         gemm();
         probeAndPeerKernels();
         trainingKernels();
@@ -375,6 +376,39 @@ public final class OclgrindSuite {
                     throw new AssertionError(accuracy + " above " + Tolerances.relativeL2("im2col"));
                 }
             });
+        }
+    }
+
+    /**
+     * The residual epilogue (im2col's GEMM adding the output's previous contents before the ReLU) with the device's
+     * and the GPU's tuning against the reference's convolution followed by its add with ReLU.
+     */
+    private void residualConvolutions() {
+        for (String tuning : List.of("device", "GPU")) {
+            Im2colGemmSolver solver = Im2colGemmSolver.forDevice(tuning.equals("GPU")
+                    ? TestDevices.asGpu(opencl.context().info()) : opencl.context().info());
+            for (SelfTest.ConvCase conv : SelfTest.convCases()) {
+                ConvProblem problem = ConvProblem.of(conv.op().withRelu(true),
+                        conv.inputs().stream().map(Tensor::shape).toList());
+                attempt("conv im2col residual + relu, " + tuning + " tuning, " + conv.name() + " " + problem.key(),
+                        () -> {
+                    Tensor plain = reference.run(conv.op().withRelu(false), conv.inputs()).output();
+                    Tensor residual = Tensor.random(29, -1f, 1f, plain.shape());
+                    Tensor expected = reference.run(new Operator.Add(true), List.of(plain, residual)).output();
+                    Tensor actual = Tensor.zeros(expected.shape());
+                    try (PreparedConv prepared = solver.prepareResidual(opencl.context(), problem,
+                            conv.inputs().get(1), conv.inputs().size() > 2 ? conv.inputs().get(2) : null);
+                            ClBuffer input = opencl.context().buffer(conv.inputs().get(0).data());
+                            ClBuffer output = opencl.context().buffer(residual.data())) {
+                        prepared.run(input, output);
+                        output.read(actual.data());
+                    }
+                    Accuracy accuracy = Accuracy.of(actual, expected);
+                    if (!(accuracy.relativeL2() <= Tolerances.relativeL2("im2col"))) {
+                        throw new AssertionError(accuracy + " above " + Tolerances.relativeL2("im2col"));
+                    }
+                });
+            }
         }
     }
 
