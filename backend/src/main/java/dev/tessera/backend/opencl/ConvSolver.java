@@ -50,7 +50,7 @@ public interface ConvSolver {
      * cannot; a plan then keeps the residual add as its own step.
      */
     default String residualNotApplicableReason(ConvProblem problem) {
-        return id() + " has no residual epilogue (only im2col's GEMM adds the output's previous contents)";
+        return id() + " has no residual epilogue (im2col and direct have one)";
     }
 
     /**

@@ -64,10 +64,26 @@ public final class DirectConvSolver implements ConvSolver {
 
     @Override
     public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
+        return prepare(context, problem, weights, bias, false);
+    }
+
+    /** The kernel's epilogue adds the output's previous contents ({@code -DADD_RESIDUAL=1}) before the ReLU. */
+    @Override
+    public String residualNotApplicableReason(ConvProblem problem) {
+        return null;
+    }
+
+    @Override
+    public PreparedConv prepareResidual(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
+        return prepare(context, problem, weights, bias, true);
+    }
+
+    private PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
+            boolean residual) {
         int ocBlock = outputChannelBlock(problem);
         int owBlock = columnsPerItem(context.info());
         String options = "-DOC_BLOCK=" + ocBlock + " -DVECTOR_WIDTH=" + owBlock + " -DHAS_BIAS=" + (bias != null ? 1 : 0)
-                + " -DFUSE_RELU=" + (problem.conv().relu() ? 1 : 0);
+                + " -DFUSE_RELU=" + (problem.conv().relu() ? 1 : 0) + (residual ? " -DADD_RESIDUAL=1" : "");
         OwnedResources resources = new OwnedResources();
         try {
             ClProgram program = resources.add(context.build(ProgramSource.resource("conv_direct.cl"), options));

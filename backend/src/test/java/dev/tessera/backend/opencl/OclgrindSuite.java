@@ -380,18 +380,19 @@ public final class OclgrindSuite {
     }
 
     /**
-     * The residual epilogue (im2col's GEMM adding the output's previous contents before the ReLU) with the device's
-     * and the GPU's tuning against the reference's convolution followed by its add with ReLU.
+     * The residual epilogues (im2col's GEMM with the device's and the GPU's tuning, conv_direct.cl with ADD_RESIDUAL)
+     * against the reference's convolution followed by its add with ReLU.
      */
     private void residualConvolutions() {
-        for (String tuning : List.of("device", "GPU")) {
-            Im2colGemmSolver solver = Im2colGemmSolver.forDevice(tuning.equals("GPU")
-                    ? TestDevices.asGpu(opencl.context().info()) : opencl.context().info());
+        Map<String, ConvSolver> solvers = new LinkedHashMap<>();
+        solvers.put("im2col, device tuning", Im2colGemmSolver.forDevice(opencl.context().info()));
+        solvers.put("im2col, GPU tuning", Im2colGemmSolver.forDevice(TestDevices.asGpu(opencl.context().info())));
+        solvers.put("direct", new DirectConvSolver());
+        solvers.forEach((label, solver) -> {
             for (SelfTest.ConvCase conv : SelfTest.convCases()) {
                 ConvProblem problem = ConvProblem.of(conv.op().withRelu(true),
                         conv.inputs().stream().map(Tensor::shape).toList());
-                attempt("conv im2col residual + relu, " + tuning + " tuning, " + conv.name() + " " + problem.key(),
-                        () -> {
+                attempt("conv residual + relu, " + label + ", " + conv.name() + " " + problem.key(), () -> {
                     Tensor plain = reference.run(conv.op().withRelu(false), conv.inputs()).output();
                     Tensor residual = Tensor.random(29, -1f, 1f, plain.shape());
                     Tensor expected = reference.run(new Operator.Add(true), List.of(plain, residual)).output();
@@ -404,12 +405,12 @@ public final class OclgrindSuite {
                         output.read(actual.data());
                     }
                     Accuracy accuracy = Accuracy.of(actual, expected);
-                    if (!(accuracy.relativeL2() <= Tolerances.relativeL2("im2col"))) {
-                        throw new AssertionError(accuracy + " above " + Tolerances.relativeL2("im2col"));
+                    if (!(accuracy.relativeL2() <= Tolerances.relativeL2(solver.id()))) {
+                        throw new AssertionError(accuracy + " above " + Tolerances.relativeL2(solver.id()));
                     }
                 });
             }
-        }
+        });
     }
 
     /** PackedGemm directly: odd sizes around the panel widths, a batch of 2, bias per row and per column, ReLU. */

@@ -58,7 +58,8 @@ class ResidualConvTest {
             fused += checkEverySolver((Operator.Conv2d) c.op(), c.inputs(), new SplittableRandom(c.hashCode()),
                     c.description());
         }
-        assertTrue(fused >= 60, "im2col adds a residual to every case: " + fused);
+        assertTrue(fused >= 2 * 2 * 60, "im2col and direct add a residual in every case, with and without ReLU: "
+                + fused);
     }
 
     @Test
@@ -90,10 +91,12 @@ class ResidualConvTest {
         residual.data()[7] = Float.NaN;
         residual.data()[11] = -1e6f;
         inputs.get(0).data()[0] = Float.NaN; // reaches output pixels (0, 0) and its neighbours of every channel
-        Tensor out = runResidual(Im2colGemmSolver.forDevice(context.info()), problem, inputs, residual);
-        assertTrue(Float.isNaN(out.data()[7]), "NaN residual");
-        assertTrue(Float.isNaN(out.data()[0]) && Float.isNaN(out.data()[36]), "NaN input");
-        assertEquals(0f, out.data()[11], "a sum far below 0 through the ReLU");
+        for (ConvSolver solver : List.of(Im2colGemmSolver.forDevice(context.info()), new DirectConvSolver())) {
+            Tensor out = runResidual(solver, problem, inputs, residual);
+            assertTrue(Float.isNaN(out.data()[7]), solver.id() + ": NaN residual");
+            assertTrue(Float.isNaN(out.data()[0]) && Float.isNaN(out.data()[36]), solver.id() + ": NaN input");
+            assertEquals(0f, out.data()[11], solver.id() + ": a sum far below 0 through the ReLU");
+        }
     }
 
     /** Runs every registered solver on the case, with and without ReLU; returns how many added the residual. */
