@@ -16,7 +16,7 @@ import dev.tessera.opencl.ProgramSource;
  * Direct convolution ({@code conv_direct.cl}): any stride, padding, dilation and grouping. Each work-item computes an
  * OC_BLOCK x VECTOR_WIDTH tile of outputs. Needs no workspace and no weight transform; the weights are only uploaded.
  */
-public final class DirectConvSolver implements ConvSolver {
+public final class DirectConvSolver implements ResidualEpilogueSolver {
     public static final String ID = "direct";
     /** Output columns per work-item: the device's preferred float vector width, at least 4, at most 16. */
     static int columnsPerItem(DeviceInfo device) {
@@ -62,23 +62,12 @@ public final class DirectConvSolver implements ConvSolver {
         return device.isCpu() ? new long[] {4, 1, 1} : new long[] {8, 8, 1};
     }
 
+    /**
+     * With {@code residual}: the kernel built with -DADD_RESIDUAL=1 adds the output's previous contents before the
+     * ReLU.
+     */
     @Override
-    public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
-        return prepare(context, problem, weights, bias, false);
-    }
-
-    /** The kernel's epilogue adds the output's previous contents ({@code -DADD_RESIDUAL=1}) before the ReLU. */
-    @Override
-    public String residualNotApplicableReason(ConvProblem problem) {
-        return null;
-    }
-
-    @Override
-    public PreparedConv prepareResidual(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
-        return prepare(context, problem, weights, bias, true);
-    }
-
-    private PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
+    public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
             boolean residual) {
         int ocBlock = outputChannelBlock(problem);
         int owBlock = columnsPerItem(context.info());
