@@ -26,12 +26,16 @@ import dev.tessera.opencl.ProgramCache;
  *
  * <pre>
  * java ... dev.tessera.models.NetworkSpeed [--model resnet50]... [--size 224] [--batch 1] [--runs 20] [--fold]
- *          [--top 15] [--tuning DIR] [--algorithm im2col|direct|...] [--variant default|unfused-blocking|fused-blocking|unfused-queued]...
+ *          [--top 15] [--tuning DIR] [--algorithm im2col|direct|...]
+ *          [--variant default|unfused-blocking|fused-blocking|unfused-queued|no-residual]... [--resident]
  * </pre>
  * {@code --fold} folds batch norm into the model's convolutions first; each {@code --variant} compiles the model with
  * those {@link PlanOptions}, and the variants take turns run by run too. {@code --tuning DIR} keeps AUTO's choices in
  * a tuning database there (default: none, AUTO times afresh in each process); {@code --algorithm} runs every
- * convolution with that algorithm instead of AUTO (so that variants compare the same kernels). Device: {@code TESSERA_TEST_DEVICE} or device 0.
+ * convolution with that algorithm instead of AUTO (so that variants compare the same kernels). {@code no-residual} is
+ * the default plan without the residual add fused into the convolution before it ({@code tessera.fuseResidual=false}).
+ * {@code --resident} times the unprofiled {@code runResident()} (the timed path; per-node times NaN) instead of
+ * {@code runProfiled()}. Device: {@code TESSERA_TEST_DEVICE} or device 0.
  */
 public final class NetworkSpeed {
     private NetworkSpeed() {
@@ -44,6 +48,7 @@ public final class NetworkSpeed {
         int runs = 20;
         int top = 15;
         boolean fold = false;
+        boolean resident = false;
         List<String> variants = new ArrayList<>();
         java.nio.file.Path tuningDir = null;
         dev.tessera.backend.ConvAlgorithm algorithm = null;
@@ -55,6 +60,7 @@ public final class NetworkSpeed {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--top" -> top = Integer.parseInt(args[++i]);
                 case "--fold" -> fold = true;
+                case "--resident" -> resident = true;
                 case "--variant" -> variants.add(args[++i]);
                 case "--tuning" -> tuningDir = java.nio.file.Path.of(args[++i]);
                 case "--algorithm" -> algorithm = dev.tessera.backend.ConvAlgorithm.parse(args[++i]);
@@ -86,7 +92,7 @@ public final class NetworkSpeed {
                 for (String variant : variants) {
                     String name = modelName + " [" + variant + "]";
                     flops.put(name, model.flops() * batch);
-                    CompiledGraph plan = backend.compile(model.toGraph(), batch, options(variant));
+                    CompiledGraph plan = compile(backend, model, batch, variant);
                     int[] shape = model.inputShape();
                     int[] batched = {batch, shape[0], shape[1], shape[2]};
                     plan.run(Tensor.random(3, -1f, 1f, batched));
@@ -100,12 +106,33 @@ public final class NetworkSpeed {
             for (int r = 0; r < runs; r++) {
                 for (String name : plans.keySet()) {
                     // profiled, as when the figures in docs/PERFORMANCE.md were taken: the report needs per-node times
-                    results.get(name).add(plans.get(name).runProfiled());
+                    results.get(name).add(resident ? plans.get(name).runResident() : plans.get(name).runProfiled());
                 }
             }
             for (String name : plans.keySet()) {
                 report(name, flops.get(name), results.get(name), top);
                 plans.get(name).close();
+            }
+        }
+    }
+
+    /**
+     * The plan of {@code variant}; {@code no-residual} is the default plan compiled with the system property
+     * {@code tessera.fuseResidual=false} (the residual adds keep their own launch).
+     */
+    private static CompiledGraph compile(OpenClBackend backend, Model model, int batch, String variant) {
+        if (!variant.equals("no-residual")) {
+            return backend.compile(model.toGraph(), batch, options(variant));
+        }
+        String before = System.getProperty("tessera.fuseResidual");
+        System.setProperty("tessera.fuseResidual", "false");
+        try {
+            return backend.compile(model.toGraph(), batch, PlanOptions.DEFAULT);
+        } finally {
+            if (before == null) {
+                System.clearProperty("tessera.fuseResidual");
+            } else {
+                System.setProperty("tessera.fuseResidual", before);
             }
         }
     }

@@ -138,6 +138,63 @@ class OpenClGraphTest {
         }
     }
 
+    /**
+     * ResNet's residual adds (and the ReLU after them) run inside the convolution before them where its solver has a
+     * residual epilogue (im2col, direct: no launch of their own, one launch fewer per block), keep their launch where
+     * it has none (Winograd, which says why; a downsampling block's 1x1 shortcut still fuses), and keep it with
+     * {@code tessera.fuseResidual=false}; every plan agrees with the reference and with the others.
+     */
+    @ParameterizedTest
+    @CsvSource({"resnet18, im2col, 8", "resnet50, im2col, 16", "resnet18, direct, 8", "resnet18, winograd-2x2, 3"})
+    void residualAddsRunInsideTheConvolutionBeforeThem(String name, String algorithm, int fusedAdds) {
+        Model model = ModelZoo.build(name, 32).initialise(3).withRandomBatchNorm(17)
+                .withConvAlgorithms(layer -> applicable(layer, algorithm));
+        Tensor x = Tensor.random(6, -1f, 1f, batchShape(model, 2));
+        Tensor expected = model.forward(REFERENCE, x);
+        Tensor fusedY;
+        int fusedLaunches;
+        try (CompiledGraph plan = model.compile(opencl, 2)) {
+            Map<String, CompiledGraph.PlannedLayer> byName = new java.util.HashMap<>();
+            plan.layers().forEach(l -> byName.put(l.node(), l));
+            long adds = plan.layers().stream().filter(l -> l.operator().equals("add") && l.algorithm().equals("fused"))
+                    .count();
+            assertEquals(fusedAdds, adds);
+            String last = name.equals("resnet18") ? "conv2" : "conv3";
+            if (algorithm.startsWith("winograd")) {
+                assertTrue(byName.get("layer1.1.add").note().contains("residual add not fused into layer1.1.conv2: "
+                        + algorithm + " has no residual epilogue"), byName.get("layer1.1.add").note());
+            } else {
+                assertEquals("computed by layer1.1." + last, byName.get("layer1.1.add").note());
+                assertTrue(byName.get("layer1.1." + last).note().endsWith("fused layer1.1.bn" + last.charAt(4)
+                        + ", layer1.1.add"), byName.get("layer1.1." + last).note());
+            }
+            // a downsampling block: the shortcut runs after the main path, and adds the main path's value
+            assertEquals("computed by layer2.0.downsample.0", byName.get("layer2.0.add").note());
+            fusedY = plan.run(x);
+            assertTrue(Accuracy.of(fusedY, expected).relativeL2() < 1e-3, Accuracy.of(fusedY, expected).toString());
+            GraphRun run = plan.runResident();
+            fusedLaunches = run.layers().stream().mapToInt(LayerTiming::launches).sum();
+            assertArrayEquals(fusedY.data(), plan.output().data());
+        }
+        String before = System.getProperty("tessera.fuseResidual");
+        System.setProperty("tessera.fuseResidual", "false");
+        try (CompiledGraph plan = model.compile(opencl, 2)) {
+            assertTrue(plan.layers().stream().filter(l -> l.operator().equals("add"))
+                    .noneMatch(l -> l.algorithm().equals("fused")));
+            Tensor y = plan.run(x);
+            assertTrue(Accuracy.of(y, expected).relativeL2() < 1e-3);
+            assertTrue(Accuracy.of(fusedY, y).relativeL2() < 1e-4, Accuracy.of(fusedY, y).toString());
+            int launches = plan.runResident().layers().stream().mapToInt(LayerTiming::launches).sum();
+            assertEquals(launches - fusedAdds, fusedLaunches, "one add launch fewer per fused block");
+        } finally {
+            if (before == null) {
+                System.clearProperty("tessera.fuseResidual");
+            } else {
+                System.setProperty("tessera.fuseResidual", before);
+            }
+        }
+    }
+
     @Test
     void autoChoosesAtCompileTimeAndSaysSo() {
         Model model = ModelZoo.build("lenet5").initialise(1);

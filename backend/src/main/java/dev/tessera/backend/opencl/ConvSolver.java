@@ -44,4 +44,21 @@ public interface ConvSolver {
      * @param bias    [K], or null
      */
     PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias);
+
+    /**
+     * Null when this solver can add a residual in its epilogue ({@link #prepareResidual}), otherwise the reason it
+     * cannot; a plan then keeps the residual add as its own step.
+     */
+    default String residualNotApplicableReason(ConvProblem problem) {
+        return id() + " has no residual epilogue (im2col and direct have one)";
+    }
+
+    /**
+     * As {@link #prepare}, but each run adds the output buffer's previous contents (the residual, written there
+     * before) to the convolution plus bias, then applies the problem's ReLU: {@code out = relu?(conv(in) + bias +
+     * out)}, in place. The input must not share the output's buffer.
+     */
+    default PreparedConv prepareResidual(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
+        throw new IllegalArgumentException(residualNotApplicableReason(problem));
+    }
 }

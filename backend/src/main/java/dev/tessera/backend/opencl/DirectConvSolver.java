@@ -16,7 +16,7 @@ import dev.tessera.opencl.ProgramSource;
  * Direct convolution ({@code conv_direct.cl}): any stride, padding, dilation and grouping. Each work-item computes an
  * OC_BLOCK x VECTOR_WIDTH tile of outputs. Needs no workspace and no weight transform; the weights are only uploaded.
  */
-public final class DirectConvSolver implements ConvSolver {
+public final class DirectConvSolver implements ResidualEpilogueSolver {
     public static final String ID = "direct";
     /** Output columns per work-item: the device's preferred float vector width, at least 4, at most 16. */
     static int columnsPerItem(DeviceInfo device) {
@@ -62,12 +62,17 @@ public final class DirectConvSolver implements ConvSolver {
         return device.isCpu() ? new long[] {4, 1, 1} : new long[] {8, 8, 1};
     }
 
+    /**
+     * With {@code residual}: the kernel built with -DADD_RESIDUAL=1 adds the output's previous contents before the
+     * ReLU.
+     */
     @Override
-    public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
+    public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
+            boolean residual) {
         int ocBlock = outputChannelBlock(problem);
         int owBlock = columnsPerItem(context.info());
         String options = "-DOC_BLOCK=" + ocBlock + " -DVECTOR_WIDTH=" + owBlock + " -DHAS_BIAS=" + (bias != null ? 1 : 0)
-                + " -DFUSE_RELU=" + (problem.conv().relu() ? 1 : 0);
+                + " -DFUSE_RELU=" + (problem.conv().relu() ? 1 : 0) + (residual ? " -DADD_RESIDUAL=1" : "");
         OwnedResources resources = new OwnedResources();
         try {
             ClProgram program = resources.add(context.build(ProgramSource.resource("conv_direct.cl"), options));

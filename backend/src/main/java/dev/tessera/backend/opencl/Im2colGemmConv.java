@@ -20,8 +20,11 @@ final class Im2colGemmConv implements PreparedConv {
     private final GemmEpilogue epilogue;
     private final GemmBatch groups;
 
-    /** Builds the kernels and packs {@code weights} ([K, C/groups, R, S]); {@code bias} ([K]) may be null. */
-    Im2colGemmConv(ClContext context, Im2colGemmPlan plan, Tensor weights, Tensor bias) {
+    /**
+     * Builds the kernels and packs {@code weights} ([K, C/groups, R, S]); {@code bias} ([K]) may be null. With
+     * {@code residual} every run adds the output's previous contents before the ReLU (the GEMM's beta = 1).
+     */
+    Im2colGemmConv(ClContext context, Im2colGemmPlan plan, Tensor weights, Tensor bias, boolean residual) {
         this.plan = plan;
         try {
             gemm = resources.add(new PackedGemm(context, plan.tuning()));
@@ -31,7 +34,7 @@ final class Im2colGemmConv implements PreparedConv {
             packWeights(context, weights);
             GemmEpilogue withBias = bias == null ? GemmEpilogue.NONE
                     : GemmEpilogue.rowBias(resources.add(context.buffer(bias.data())), 0);
-            epilogue = withBias.withRelu(plan.problem().conv().relu());
+            epilogue = withBias.withRelu(plan.problem().conv().relu()).withAccumulate(residual);
         } catch (RuntimeException e) {
             resources.close();
             throw e;

@@ -19,7 +19,7 @@ import dev.tessera.opencl.DeviceInfo;
  * <p>Runs every problem; it declines only what the device cannot hold (a packed operand or workspace beyond the largest
  * allocation) or what exceeds the kernels' int indexing.
  */
-public final class Im2colGemmSolver implements ConvSolver {
+public final class Im2colGemmSolver implements ResidualEpilogueSolver {
     /** The solver's id, {@link ConvAlgorithm#IM2COL}'s. */
     public static final String ID = ConvAlgorithm.IM2COL.id();
 
@@ -77,8 +77,13 @@ public final class Im2colGemmSolver implements ConvSolver {
         return new Im2colGemmPlan(problem, tuning).workspaceFloats() * Float.BYTES;
     }
 
+    /**
+     * With {@code residual}: the GEMM's accumulate epilogue (beta = 1) adds the output's previous contents before the
+     * ReLU.
+     */
     @Override
-    public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
+    public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
+            boolean residual) {
         if (!Arrays.equals(weights.shape(), problem.weightShape())) {
             throw new IllegalArgumentException("im2col: weights " + weights.shapeString() + " do not match "
                     + Tensor.shapeString(problem.weightShape()) + " of " + problem.key());
@@ -93,7 +98,7 @@ public final class Im2colGemmSolver implements ConvSolver {
         if (reason != null) {
             throw new IllegalArgumentException("im2col cannot run " + problem.key() + ": " + reason);
         }
-        return new Im2colGemmConv(context, new Im2colGemmPlan(problem, tuning), weights, bias);
+        return new Im2colGemmConv(context, new Im2colGemmPlan(problem, tuning), weights, bias, residual);
     }
 
     @Override

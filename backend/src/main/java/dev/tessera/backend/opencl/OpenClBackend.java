@@ -434,24 +434,30 @@ public final class OpenClBackend implements Backend {
     private PreparedStep convolve(ConvProblem problem, List<Tensor> values, List<ClBuffer> buf, ClBuffer out) {
         Tensor weights = values.get(1);
         Tensor bias = values.size() == 3 ? values.get(2) : null;
-        ConvAlgorithm algorithm = problem.conv().algorithm();
-        String note = "";
-        ConvSolver solver;
-        if (algorithm == ConvAlgorithm.AUTO) {
-            ConvSolverFinder.Choice choice = finder.find(problem, weights, bias, buf.get(0), out);
-            solver = choice.solver();
-            note = choice.note();
-        } else {
-            solver = ConvSolvers.forAlgorithm(algorithm, context.info(), kernels);
-            String reason = solver.notApplicableReason(problem, context.info());
-            if (reason != null) {
-                throw new IllegalArgumentException("algorithm " + solver.id() + " does not apply to this convolution: "
-                        + reason);
-            }
-        }
+        ConvSolverFinder.Choice choice = chooseSolver(problem, weights, bias, buf.get(0), out);
+        ConvSolver solver = choice.solver();
         PreparedConv prepared = solver.prepare(context, problem, weights, bias);
         ClBuffer input = buf.get(0);
-        return PreparedStep.of(prepared, solver.id(), note, () -> prepared.run(input, out));
+        return PreparedStep.of(prepared, solver.id(), choice.note(), () -> prepared.run(input, out));
+    }
+
+    /**
+     * The solver of {@code problem}: AUTO's ({@link ConvSolverFinder}, which may time candidates writing {@code out}),
+     * or the named algorithm's, refused with the reason when it does not apply.
+     */
+    ConvSolverFinder.Choice chooseSolver(ConvProblem problem, Tensor weights, Tensor bias, ClBuffer input,
+            ClBuffer out) {
+        ConvAlgorithm algorithm = problem.conv().algorithm();
+        if (algorithm == ConvAlgorithm.AUTO) {
+            return finder.find(problem, weights, bias, input, out);
+        }
+        ConvSolver solver = ConvSolvers.forAlgorithm(algorithm, context.info(), kernels);
+        String reason = solver.notApplicableReason(problem, context.info());
+        if (reason != null) {
+            throw new IllegalArgumentException("algorithm " + solver.id() + " does not apply to this convolution: "
+                    + reason);
+        }
+        return new ConvSolverFinder.Choice(solver, "");
     }
 
     @Override

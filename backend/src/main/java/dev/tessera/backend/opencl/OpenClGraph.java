@@ -35,7 +35,9 @@ import dev.tessera.opencl.QueuedLaunches;
  *
  * <p>Fusion ({@link GraphFusion}): a batch norm after a convolution is folded into its weights, a ReLU after a
  * convolution, residual add or fully connected layer becomes its fused ReLU; the absorbed node runs nothing (algorithm
- * {@value #FUSED}, no launches) and its value is the fused node's. {@link #runAll} runs an unfused twin instead.
+ * {@value #FUSED}, no launches) and its value is the fused node's. A residual add after a convolution runs inside it
+ * where its solver can ({@link ResidualFusion}): the convolution adds into the residual's buffer in place, which the
+ * lifetime planning accounts for. {@link #runAll} runs an unfused twin instead.
  *
  * <p>The launch path is short: kernel arguments are bound at compile time ({@link dev.tessera.opencl.ClKernel} skips
  * re-binding the same buffer), {@link #run} writes the input without blocking, queues every launch without profiling
@@ -55,6 +57,8 @@ final class OpenClGraph extends AbstractCompiledGraph {
     private final List<PreparedStep> steps = new ArrayList<>();
     private final List<PlannedLayer> planned = new ArrayList<>();
     private final GraphFusion fusion;
+    /** Residual adds computed inside convolutions ({@link ResidualFusion}): with fusion, unless switched off. */
+    private final boolean fuseResidual;
     private final boolean queueLaunches;
     private Preparation preparation;
     /** Host-side staging of the input for writes without blocking (direct memory the driver may read later). */
@@ -67,6 +71,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
         super(graph, batch);
         this.backend = backend;
         this.fusion = fusion;
+        this.fuseResidual = fusion != GraphFusion.NONE && ResidualFusion.enabled();
         this.queueLaunches = queueLaunches;
         long inputFloats = Tensor.sizeOf(graph.batchedInputShape(batch));
         this.input = owned.add(backend.context().buffer(4L * inputFloats));
@@ -96,36 +101,31 @@ final class OpenClGraph extends AbstractCompiledGraph {
 
     private void prepareSteps(Map<String, int[]> outShapes) {
         List<GraphNode> nodes = graph().nodes();
+        // residual adds computed inside the convolution before them (ResidualFusion), by convolution; one whose solver
+        // cannot add a residual is dropped when it is prepared, and the lifetimes are planned again
+        Map<String, ResidualFusion.Candidate> residual = fuseResidual
+                ? new LinkedHashMap<>(ResidualFusion.plan(nodes, fusion)) : new LinkedHashMap<>();
+        Map<String, String> residualOwner = new HashMap<>();
         // storage: which value (the input or a node) owns the buffer a value lives in; Flatten shares its input's, an
-        // absorbed node its fused node's
-        Map<String, String> storage = new HashMap<>();
-        storage.put(Graph.INPUT, Graph.INPUT);
-        Map<String, Integer> lastReader = new HashMap<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            GraphNode node = nodes.get(i);
-            String owner = fusion.absorbed().get(node.name());
-            String own = owner != null ? storage.get(owner)
-                    : node.op() instanceof Operator.Flatten ? storage.get(node.inputs().get(0)) : node.name();
-            storage.put(node.name(), own);
-            for (String in : node.inputs()) {
-                lastReader.put(storage.get(in), i);
-            }
-        }
-        lastReader.put(storage.get(graph().output().name()), Integer.MAX_VALUE);
+        // absorbed node its fused node's, a residual convolution and its add the residual's
+        Map<String, String> storage = ResidualFusion.storage(nodes, fusion, residual.values());
+        Map<String, Integer> lastReader = lastReaders(nodes, storage);
 
         Map<String, ClBuffer> buffers = new HashMap<>();
         buffers.put(Graph.INPUT, input);
         TreeMap<Long, List<ClBuffer>> free = new TreeMap<>();
+        Map<String, String> declined = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             GraphNode node = fusion.effective(nodes.get(i));
             int[] outShape = outShapes.get(node.name());
-            String owner = fusion.absorbed().get(node.name());
+            String owner = fusion.absorbed().getOrDefault(node.name(), residualOwner.get(node.name()));
             if (owner != null) {
                 // computed by its fused node, whose buffer it shares; nothing of its own to run
-                outputs.add(buffers.get(storage.get(owner)));
+                outputs.add(buffers.get(storage.get(node.name())));
                 shapes.add(outShape);
                 steps.add(null);
-                planned.add(new PlannedLayer(node.name(), node.op().name(), FUSED, "computed by " + owner));
+                planned.add(new PlannedLayer(node.name(), node.op().name(), FUSED,
+                        "computed by " + residualOwner.getOrDefault(owner, owner)));
                 continue;
             }
             List<int[]> operandShapes = new ArrayList<>();
@@ -142,12 +142,31 @@ final class OpenClGraph extends AbstractCompiledGraph {
                 values.add(p);
                 operandBuffers.add(kernelsReadParameters ? owned.add(backend.context().buffer(p.data())) : null);
             }
-            ClBuffer out;
-            PreparedStep step;
+            ClBuffer out = null;
+            PreparedStep step = null;
+            ResidualFusion.Candidate fused = residual.get(node.name());
+            if (fused != null) {
+                // writes in place into the buffer that holds the residual by now
+                out = buffers.get(storage.get(fused.residual()));
+                Operator.Conv2d conv = ((Operator.Conv2d) node.op()).withRelu(fused.relu());
+                ResidualConvStep.Outcome outcome = ResidualConvStep.prepare(backend, conv, operandShapes, values,
+                        operandBuffers.get(0), out);
+                if (outcome.step() != null) {
+                    step = owned.add(outcome.step());
+                    residualOwner.put(fused.add(), node.name());
+                    fusion.absorbedInto(fused.add()).forEach(n -> residualOwner.put(n, fused.add()));
+                } else {
+                    declined.put(fused.add(), "residual add not fused into " + node.name() + ": "
+                            + outcome.declined());
+                    residual.remove(node.name());
+                    storage = ResidualFusion.storage(nodes, fusion, residual.values());
+                    lastReader = lastReaders(nodes, storage);
+                    out = null;
+                }
+            }
             if (node.op() instanceof Operator.Flatten) {
                 out = operandBuffers.get(0);
-                step = null;
-            } else {
+            } else if (step == null) {
                 out = take(free, 4L * Tensor.sizeOf(outShape));
                 buffers.put(node.name(), out);
                 step = owned.add(backend.prepare(node.op(), operandShapes, values, operandBuffers, out));
@@ -155,10 +174,17 @@ final class OpenClGraph extends AbstractCompiledGraph {
             outputs.add(out);
             shapes.add(outShape);
             steps.add(step);
-            List<String> absorbed = fusion.absorbedInto(node.name());
+            List<String> absorbed = new ArrayList<>(fusion.absorbedInto(node.name()));
+            if (residualOwner.containsKey(fused == null ? "" : fused.add())) {
+                absorbed.add(fused.add());
+                absorbed.addAll(fusion.absorbedInto(fused.add()));
+            }
             String note = step == null ? "" : step.note();
             if (!absorbed.isEmpty()) {
                 note = (note.isEmpty() ? "" : note + "; ") + "fused " + String.join(", ", absorbed);
+            }
+            if (declined.containsKey(node.name())) {
+                note = (note.isEmpty() ? "" : note + "; ") + declined.get(node.name());
             }
             planned.add(new PlannedLayer(node.name(), node.op().name(), step == null ? "reshape" : step.algorithm(),
                     note));
@@ -171,6 +197,21 @@ final class OpenClGraph extends AbstractCompiledGraph {
                 }
             }
         }
+    }
+
+    /**
+     * Storage -> the index of the last node that reads a value living there (the graph's output: never); an absorbed
+     * node counts, as before, although it runs nothing.
+     */
+    private Map<String, Integer> lastReaders(List<GraphNode> nodes, Map<String, String> storage) {
+        Map<String, Integer> lastReader = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String in : nodes.get(i).inputs()) {
+                lastReader.put(storage.get(in), i);
+            }
+        }
+        lastReader.put(storage.get(graph().output().name()), Integer.MAX_VALUE);
+        return lastReader;
     }
 
     /** The smallest free buffer of at least {@code bytes}, or a new one. */
@@ -322,7 +363,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
      */
     @Override
     public LinkedHashMap<String, Tensor> runAll(Tensor in) {
-        if (!fusion.absorbed().isEmpty()) {
+        if (!fusion.absorbed().isEmpty() || fuseResidual) {
             if (unfused == null) {
                 unfused = compile(backend, graph(), batch(), GraphFusion.NONE, queueLaunches);
             }

@@ -6,7 +6,9 @@ package dev.tessera.backend.opencl;
  * and timing.
  *
  * @param fuse          fold batch norms into the convolutions before them and fuse ReLUs into the operator before them
- *                      ({@link dev.tessera.backend.graph.GraphFusion}); off: every node runs its own kernels
+ *                      ({@link dev.tessera.backend.graph.GraphFusion}) and, unless the system property
+ *                      {@code tessera.fuseResidual} is {@code false}, residual adds into the convolution before them
+ *                      ({@link ResidualFusion}); off: every node runs its own kernels
  * @param queueLaunches queue every launch of a run and wait once at the end; off: each launch blocks until done, so
  *                      each node's wall time is its own host round trip
  */

@@ -187,6 +187,41 @@ public final class OclgrindSuite {
         gemm();
         probeAndPeerKernels();
         trainingKernels();
+        residualConvolutions();
+    }
+
+    /**
+     * The residual epilogues (im2col's GEMM with the device's and the GPU's tuning, conv_direct.cl with ADD_RESIDUAL)
+     * against the reference's convolution followed by its add with ReLU.
+     */
+    private void residualConvolutions() {
+        Map<String, ConvSolver> solvers = new LinkedHashMap<>();
+        solvers.put("im2col, device tuning", Im2colGemmSolver.forDevice(opencl.context().info()));
+        solvers.put("im2col, GPU tuning", Im2colGemmSolver.forDevice(TestDevices.asGpu(opencl.context().info())));
+        solvers.put("direct", new DirectConvSolver());
+        solvers.forEach((label, solver) -> {
+            for (SelfTest.ConvCase conv : SelfTest.convCases()) {
+                ConvProblem problem = ConvProblem.of(conv.op().withRelu(true),
+                        conv.inputs().stream().map(Tensor::shape).toList());
+                attempt("conv residual + relu, " + label + ", " + conv.name() + " " + problem.key(), () -> {
+                    Tensor plain = reference.run(conv.op().withRelu(false), conv.inputs()).output();
+                    Tensor residual = Tensor.random(29, -1f, 1f, plain.shape());
+                    Tensor expected = reference.run(new Operator.Add(true), List.of(plain, residual)).output();
+                    Tensor actual = Tensor.zeros(expected.shape());
+                    try (PreparedConv prepared = solver.prepareResidual(opencl.context(), problem,
+                            conv.inputs().get(1), conv.inputs().size() > 2 ? conv.inputs().get(2) : null);
+                            ClBuffer input = opencl.context().buffer(conv.inputs().get(0).data());
+                            ClBuffer output = opencl.context().buffer(residual.data())) {
+                        prepared.run(input, output);
+                        output.read(actual.data());
+                    }
+                    Accuracy accuracy = Accuracy.of(actual, expected);
+                    if (!(accuracy.relativeL2() <= Tolerances.relativeL2(solver.id()))) {
+                        throw new AssertionError(accuracy + " above " + Tolerances.relativeL2(solver.id()));
+                    }
+                });
+            }
+        });
     }
 
     /**

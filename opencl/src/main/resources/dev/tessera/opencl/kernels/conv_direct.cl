@@ -10,10 +10,16 @@
  *   vector multiply-adds with broadcast weights. The host rounds every dimension up to the work-group size;
  *   surplus work-items return at once.
  * Tunables (-D): VECTOR_WIDTH (output columns per work-item), OC_BLOCK (divides K / groups, so a block never spans two
- *   groups), HAS_BIAS (0/1), FUSE_RELU (0/1).
+ *   groups), HAS_BIAS (0/1), FUSE_RELU (0/1), ADD_RESIDUAL (0/1, default 0: add the output's previous contents, a
+ *   residual written there before the launch, after the bias and before the ReLU; the output is read and written in
+ *   place by the same work-item).
  */
 #include "common.h"
 #include "vector_types.h"
+
+#ifndef ADD_RESIDUAL
+#define ADD_RESIDUAL 0
+#endif
 
 __kernel void conv_direct(__global const float *restrict in, __global const float *restrict weights,
                           __global const float *restrict bias, __global float *restrict out,
@@ -74,12 +80,26 @@ __kernel void conv_direct(__global const float *restrict in, __global const floa
 #pragma unroll
     for (int o = 0; o < OC_BLOCK; ++o) {
 #if HAS_BIAS
-        const floatN result = ACTIVATE(acc[o] + bias[k0 + o]);
+        floatN sum = acc[o] + bias[k0 + o];
 #else
-        const floatN result = ACTIVATE(acc[o]);
+        floatN sum = acc[o];
 #endif
         __global float *out_row = out + nchw_offset(n, k0 + o, p, 0, K, P, Q);
-        if (q0 + VECTOR_WIDTH <= Q) {
+        const int full = q0 + VECTOR_WIDTH <= Q;
+#if ADD_RESIDUAL
+        /* the residual is what the output holds before this launch */
+        if (full) {
+            sum += vloadN(0, out_row + q0);
+        } else {
+            float residual[VECTOR_WIDTH];
+            for (int j = 0; j < VECTOR_WIDTH; ++j) {
+                residual[j] = q0 + j < Q ? out_row[q0 + j] : 0.0f;
+            }
+            sum += vloadN(0, residual);
+        }
+#endif
+        const floatN result = ACTIVATE(sum);
+        if (full) {
             vstoreN(result, 0, out_row + q0);
         } else {
             float parts[VECTOR_WIDTH];
