@@ -46,7 +46,7 @@ public final class NetworkSpeed {
         boolean fold = false;
         List<String> variants = new ArrayList<>();
         java.nio.file.Path tuningDir = null;
-        dev.tessera.backend.ConvAlgorithm algorithm = null;
+        dev.tessera.backend.ConvAlgorithm algorithm = dev.tessera.backend.ConvAlgorithm.AUTO;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> models.add(args[++i]);
@@ -80,13 +80,11 @@ public final class NetworkSpeed {
                 if (fold) {
                     model = model.foldBatchNorm();
                 }
-                if (algorithm != null) {
-                    model = model.withConvAlgorithm(algorithm);
-                }
                 for (String variant : variants) {
                     String name = modelName + " [" + variant + "]";
                     flops.put(name, model.flops() * batch);
-                    CompiledGraph plan = backend.compile(model.toGraph(), batch, options(variant));
+                    CompiledGraph plan = backend.compile(model.toGraph(), batch, options(variant)
+                            .withAlgorithms(dev.tessera.backend.ConvAlgorithms.of(algorithm)));
                     int[] shape = model.inputShape();
                     int[] batched = {batch, shape[0], shape[1], shape[2]};
                     plan.run(Tensor.random(3, -1f, 1f, batched));

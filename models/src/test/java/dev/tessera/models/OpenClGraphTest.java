@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.tessera.backend.Accuracy;
 import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.backend.graph.GraphRun;
@@ -50,12 +51,13 @@ class OpenClGraphTest {
             "vgg11-lrn, 32, 1, direct", "resnet50, 32, 1, winograd-2x2"})
     void everyLayerMatchesTheReference(String name, int inputSize, int batch, String algorithm) {
         Model model = (inputSize == 0 ? ModelZoo.build(name) : ModelZoo.build(name, inputSize)).initialise(7)
-                .withRandomBatchNorm(11).withConvAlgorithms(layer -> applicable(layer, algorithm));
+                .withRandomBatchNorm(11);
+        ConvAlgorithms algorithms = model.convAlgorithms(layer -> applicable(layer, algorithm));
         Tensor x = Tensor.random(3, -1f, 1f, batchShape(model, batch));
         LinkedHashMap<String, Tensor> expected = model.forwardAll(REFERENCE, x);
         long buffers = LiveResources.buffers();
         long kernels = LiveResources.kernels();
-        try (CompiledGraph plan = model.compile(opencl, batch)) {
+        try (CompiledGraph plan = model.compile(opencl, batch, algorithms)) {
             assertEquals("opencl:" + opencl.device(), plan.ranOn());
             LinkedHashMap<String, Tensor> actual = plan.runAll(x);
             assertEquals(expected.keySet(), actual.keySet());

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.AbstractCompiledGraph;
@@ -56,6 +57,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
     private final List<PlannedLayer> planned = new ArrayList<>();
     private final GraphFusion fusion;
     private final boolean queueLaunches;
+    private final ConvAlgorithms algorithms;
     private Preparation preparation;
     /** Host-side staging of the input for writes without blocking (direct memory the driver may read later). */
     private final FloatBuffer staging;
@@ -63,24 +65,29 @@ final class OpenClGraph extends AbstractCompiledGraph {
     /** The same graph without fusion, compiled on the first {@link #runAll}, which needs every node's own value. */
     private OpenClGraph unfused;
 
-    private OpenClGraph(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion, boolean queueLaunches) {
+    private OpenClGraph(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion, boolean queueLaunches,
+            ConvAlgorithms algorithms) {
         super(graph, batch);
         this.backend = backend;
         this.fusion = fusion;
         this.queueLaunches = queueLaunches;
+        this.algorithms = algorithms;
         long inputFloats = Tensor.sizeOf(graph.batchedInputShape(batch));
         this.input = owned.add(backend.context().buffer(4L * inputFloats));
         this.staging = ByteBuffer.allocateDirect(Math.toIntExact(4L * inputFloats)).order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
     }
 
-    /** Compiles {@code graph} with {@code fusion}; {@code queueLaunches}: see {@link PlanOptions}. */
+    /**
+     * Compiles {@code graph} with {@code fusion}; {@code queueLaunches}, {@code algorithms} (a fused node keeps its
+     * convolution's name, so its override): see {@link PlanOptions}.
+     */
     static OpenClGraph compile(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion,
-            boolean queueLaunches) {
+            boolean queueLaunches, ConvAlgorithms algorithms) {
         long start = System.nanoTime();
         long build0 = backend.context().buildNanos();
         long tune0 = backend.tuneNanos();
-        OpenClGraph plan = new OpenClGraph(backend, graph, batch, fusion, queueLaunches);
+        OpenClGraph plan = new OpenClGraph(backend, graph, batch, fusion, queueLaunches, algorithms);
         try {
             plan.prepareSteps(GraphShapes.of(graph, batch));
         } catch (RuntimeException e) {
@@ -150,7 +157,8 @@ final class OpenClGraph extends AbstractCompiledGraph {
             } else {
                 out = take(free, 4L * Tensor.sizeOf(outShape));
                 buffers.put(node.name(), out);
-                step = owned.add(backend.prepare(node.op(), operandShapes, values, operandBuffers, out));
+                step = owned.add(backend.prepare(node.op(), algorithms.forLayer(node.name()), operandShapes, values,
+                        operandBuffers, out));
             }
             outputs.add(out);
             shapes.add(outShape);
@@ -324,7 +332,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
     public LinkedHashMap<String, Tensor> runAll(Tensor in) {
         if (!fusion.absorbed().isEmpty()) {
             if (unfused == null) {
-                unfused = compile(backend, graph(), batch(), GraphFusion.NONE, queueLaunches);
+                unfused = compile(backend, graph(), batch(), GraphFusion.NONE, queueLaunches, algorithms);
             }
             LinkedHashMap<String, Tensor> all = unfused.runAll(in);
             load(in);

@@ -191,7 +191,7 @@ public final class OclgrindSuite {
         ReferenceTrainingBackend ref = new ReferenceTrainingBackend();
         try (OpenClTrainingBackend training = OpenClTrainingBackend.open(opencl.context().device(),
                 ProgramCache.defaultCache(), null)) {
-            Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 0, 0, 2, 1, 1, 2, false, ConvAlgorithm.DIRECT);
+            Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 0, 0, 2, 1, 1, 2, false);
             int[] xs = {2, 4, 5, 6};
             int[] ws = {4, 2, 3, 2};
             Tensor x = Tensor.random(11, -1, 1, xs);
@@ -306,7 +306,7 @@ public final class OclgrindSuite {
             }
         });
         attempt("im2col_rowmajor.cl (the CLBlast peer's im2col)", () -> {
-            Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 0, 0, 2, 1, 2, 1, false, ConvAlgorithm.AUTO);
+            Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 0, 0, 2, 1, 2, 1, false);
             ConvProblem p = ConvProblem.of(conv, List.of(new int[] {1, 2, 5, 6}, new int[] {1, 2, 3, 3}));
             Tensor x = Tensor.random(4, -1, 1, 1, 2, 5, 6);
             int columns = p.p() * p.q();

@@ -44,8 +44,7 @@ class ReferenceConvPropertyTest {
             int n = 1 + random.nextInt(3);
             boolean bias = random.nextBoolean();
             boolean relu = random.nextInt(3) == 0;
-            Conv2d op = new Conv2d(strideH, strideW, pad[0], pad[1], pad[2], pad[3], dh, dw, groups, relu,
-                    ConvAlgorithm.AUTO);
+            Conv2d op = new Conv2d(strideH, strideW, pad[0], pad[1], pad[2], pad[3], dh, dw, groups, relu);
 
             List<Tensor> inputs = new ArrayList<>();
             inputs.add(Tensor.random(random.nextLong(), -1, 1, n, c, h, w));

@@ -44,7 +44,7 @@ class ReferenceGradientsTest {
         int strideH = 1 + rnd.nextInt(2);
         int strideW = 1 + rnd.nextInt(3);
         return new Operator.Conv2d(strideH, strideW, rnd.nextInt(3), rnd.nextInt(2), rnd.nextInt(2), rnd.nextInt(3),
-                1 + (rnd.nextInt(4) == 0 ? 1 : 0), 1, groups, false, ConvAlgorithm.AUTO);
+                1 + (rnd.nextInt(4) == 0 ? 1 : 0), 1, groups, false);
     }
 
     @Test

@@ -69,6 +69,11 @@ final class OpCommand implements Runnable {
         /** The operator, from this command's options. */
         abstract Operator operator();
 
+        /** The convolution algorithm to run with (a choice of the run, not of the operator); AUTO but for conv2d. */
+        ConvAlgorithm convAlgorithm() {
+            return ConvAlgorithm.AUTO;
+        }
+
         /** Inputs after the main one (weights, bias, second operand), in the operator's order. */
         List<Tensor> extraInputs() {
             return List.of();
@@ -78,6 +83,7 @@ final class OpCommand implements Runnable {
         public Integer call() {
             OutputPaths.requireFile(common.out, "--out");
             Operator op = operator();
+            ConvAlgorithm algorithm = convAlgorithm();
             List<Tensor> inputs = new ArrayList<>();
             inputs.add(Npy.read(common.input));
             inputs.addAll(extraInputs());
@@ -88,7 +94,7 @@ final class OpCommand implements Runnable {
             String device;
             String backendName;
             try (Backend backend = common.backend.open()) {
-                result = backend.run(op, inputs);
+                result = backend.run(op, inputs, algorithm);
                 device = backend.device();
                 backendName = backend.name();
             }
@@ -199,8 +205,12 @@ final class OpCommand implements Runnable {
             int[] s = pair(stride, "--stride");
             int[] p = padding(pad);
             int[] d = pair(dilation, "--dilation");
-            return new Operator.Conv2d(s[0], s[1], p[0], p[1], p[2], p[3], d[0], d[1], groups, relu,
-                    ConvAlgorithm.parse(algorithm));
+            return new Operator.Conv2d(s[0], s[1], p[0], p[1], p[2], p[3], d[0], d[1], groups, relu);
+        }
+
+        @Override
+        ConvAlgorithm convAlgorithm() {
+            return ConvAlgorithm.parse(algorithm);
         }
 
         @Override
