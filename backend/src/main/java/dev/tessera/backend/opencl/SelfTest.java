@@ -141,6 +141,11 @@ public final class SelfTest {
                         "ran in the Java thread pool, not on the device: " + result.note()));
                 return;
             }
+            if (convAlgorithm != ConvAlgorithm.AUTO && !result.algorithm().equals(convAlgorithm.id())) {
+                checks.add(new Check(op.name(), algorithm, description, "FAIL", Double.NaN, tolerance, "asked for "
+                        + convAlgorithm.id() + ", ran " + result.algorithm()));
+                return;
+            }
             if (!Arrays.equals(expected.shape(), actual.shape())) {
                 checks.add(new Check(op.name(), algorithm, description, "FAIL", Double.NaN, tolerance, "shape "
                         + actual.shapeString() + ", expected " + expected.shapeString()));
