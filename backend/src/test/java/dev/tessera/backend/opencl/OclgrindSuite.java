@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import dev.tessera.backend.Accuracy;
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;

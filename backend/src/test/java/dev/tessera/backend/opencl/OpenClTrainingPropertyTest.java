@@ -10,7 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tessera.backend.Accuracy;
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;

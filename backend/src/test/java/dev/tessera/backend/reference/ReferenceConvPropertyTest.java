@@ -11,7 +11,6 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.Operator.Conv2d;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.WindowGeometry;

@@ -9,7 +9,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator.Conv2d;
 import dev.tessera.backend.Tensor;

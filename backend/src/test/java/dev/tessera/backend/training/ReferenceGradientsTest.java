@@ -8,7 +8,6 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;

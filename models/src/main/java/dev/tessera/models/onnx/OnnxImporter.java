@@ -18,7 +18,6 @@ import java.util.Set;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.InvalidProtocolBufferException;
 
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.CheckedSizes;
 import dev.tessera.backend.Tensor;

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tessera.backend.Accuracy;
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.reference.ReferenceBackend;
