@@ -6,6 +6,7 @@ import java.util.List;
 import com.aparapi.device.OpenCLDevice;
 
 import dev.tessera.backend.Backend;
+import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
@@ -73,6 +74,11 @@ public final class AparapiBackend implements Backend {
 
     @Override
     public OpResult run(Operator op, List<Tensor> inputs) {
+        return run(op, inputs, ConvAlgorithm.AUTO);
+    }
+
+    @Override
+    public OpResult run(Operator op, List<Tensor> inputs, ConvAlgorithm algorithm) {
         int[] outShape = op.outputShape(inputs.stream().map(Tensor::shape).toList());
         requireFitsDevice(op, inputs, outShape);
         long start = System.nanoTime();
@@ -82,7 +88,7 @@ public final class AparapiBackend implements Backend {
                     (System.nanoTime() - start) / 1e6, "opencl:" + device(), "");
         }
         launcher.reset();
-        return run(kernels.plan(op, inputs, outShape, launcher), outShape, start);
+        return run(kernels.plan(op, algorithm, inputs, outShape, launcher), outShape, start);
     }
 
     /**
@@ -122,9 +128,14 @@ public final class AparapiBackend implements Backend {
      * mode): for benchmarks, as the hand-written backend's {@code enqueue}. It has kernels of its own; close it.
      */
     public PreparedOperator prepare(Operator op, List<Tensor> inputs) {
+        return prepare(op, inputs, ConvAlgorithm.AUTO);
+    }
+
+    /** {@link #prepare(Operator, List)} with a convolution's algorithm chosen. */
+    public PreparedOperator prepare(Operator op, List<Tensor> inputs, ConvAlgorithm algorithm) {
         int[] outShape = op.outputShape(inputs.stream().map(Tensor::shape).toList());
         requireFitsDevice(op, inputs, outShape);
-        return new PreparedOperator(op, inputs, outShape, launcher);
+        return new PreparedOperator(op, algorithm, inputs, outShape, launcher);
     }
 
     /** One operator with its data on the device; {@link #run} executes its kernels, moving only hand-overs. */
@@ -134,10 +145,11 @@ public final class AparapiBackend implements Backend {
         private final LaunchPlan plan;
         private final int[] outShape;
 
-        private PreparedOperator(Operator op, List<Tensor> inputs, int[] outShape, KernelLauncher launcher) {
+        private PreparedOperator(Operator op, ConvAlgorithm algorithm, List<Tensor> inputs, int[] outShape,
+                KernelLauncher launcher) {
             this.launcher = launcher;
             this.outShape = outShape;
-            this.plan = kernels.plan(op, inputs, outShape, launcher);
+            this.plan = kernels.plan(op, algorithm, inputs, outShape, launcher);
             plan.makeExplicit();
         }
 

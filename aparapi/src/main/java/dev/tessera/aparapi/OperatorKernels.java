@@ -43,12 +43,15 @@ final class OperatorKernels {
         all().forEach(Kernel::dispose);
     }
 
-    /** The plan for {@code op} on {@code in}, writing a new output array of {@code outShape}'s size. */
-    LaunchPlan plan(Operator op, List<Tensor> in, int[] outShape, KernelLauncher launcher) {
+    /**
+     * The plan for {@code op} on {@code in}, writing a new output array of {@code outShape}'s size; a convolution
+     * with {@code algorithm}.
+     */
+    LaunchPlan plan(Operator op, ConvAlgorithm algorithm, List<Tensor> in, int[] outShape, KernelLauncher launcher) {
         float[] out = new float[Math.toIntExact(Tensor.sizeOf(outShape))];
         float[] x = in.get(0).data();
         if (op instanceof Operator.Conv2d conv) {
-            return conv(conv, in, out, launcher);
+            return conv(conv, algorithm, in, out, launcher);
         } else if (op instanceof Operator.Pool p) {
             int[] s = in.get(0).shape();
             return pool(launcher, x, out, s, outShape, p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
@@ -136,9 +139,10 @@ final class OperatorKernels {
         throw new IllegalArgumentException("aparapi: operator " + op.name() + " has no Aparapi kernel");
     }
 
-    private LaunchPlan conv(Operator.Conv2d op, List<Tensor> in, float[] out, KernelLauncher launcher) {
+    private LaunchPlan conv(Operator.Conv2d op, ConvAlgorithm asked, List<Tensor> in, float[] out,
+            KernelLauncher launcher) {
         ConvProblem problem = ConvProblem.of(op, in.stream().map(Tensor::shape).toList());
-        ConvAlgorithm algorithm = op.algorithm();
+        ConvAlgorithm algorithm = asked;
         String note = "";
         if (algorithm == ConvAlgorithm.AUTO) {
             // no timing here: the tiled GEMM reuses every loaded value TILE times, except for depthwise convolutions,

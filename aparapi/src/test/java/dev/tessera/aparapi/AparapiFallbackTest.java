@@ -90,8 +90,9 @@ class AparapiFallbackTest {
         try (AparapiBackend backend = AparapiBackend.open(AparapiTestDevices.device(),
                 new AparapiBackend.Options(true, dir))) {
             for (ConvAlgorithm algorithm : List.of(ConvAlgorithm.DIRECT, ConvAlgorithm.IM2COL)) {
-                Operator op = conv.op().withAlgorithm(algorithm);
-                OpResult result = backend.run(op, conv.inputs());
+                Operator op = conv.op();
+                OpResult result = backend.run(op, conv.inputs(), algorithm);
+                assertEquals(algorithm.id(), result.algorithm());
                 assertEquals("opencl:" + backend.device(), result.ranOn());
                 assertTrue(Accuracy.of(result.output(), reference.run(op, conv.inputs()).output())
                         .relativeL2() < 1e-5);

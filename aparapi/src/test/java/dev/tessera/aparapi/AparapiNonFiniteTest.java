@@ -24,7 +24,7 @@ class AparapiNonFiniteTest {
             for (RandomCases.Case c : NonFiniteCases.all()) {
                 Tensor expected = reference.run(c.op(), c.inputs()).output();
                 assertTrue(NonFiniteCases.mixed(expected), c.description());
-                OpResult actual = aparapi.run(c.op(), c.inputs());
+                OpResult actual = aparapi.run(c.op(), c.inputs(), c.algorithm());
                 assertEquals("opencl:" + aparapi.device(), actual.ranOn(), c.description() + ": " + actual.note());
                 assertNull(NonFiniteCases.mismatch(actual.output(), expected, c.tolerance()), c.description());
             }

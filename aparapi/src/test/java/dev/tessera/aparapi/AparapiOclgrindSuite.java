@@ -35,8 +35,8 @@ public final class AparapiOclgrindSuite {
             for (int index : new int[] {1, 3, 4, 7}) {
                 SelfTest.ConvCase conv = convs.get(index);
                 for (ConvAlgorithm algorithm : List.of(ConvAlgorithm.DIRECT, ConvAlgorithm.IM2COL)) {
-                    cases.add(new Object[] {conv.op().withAlgorithm(algorithm), conv.inputs(),
-                        Tolerances.relativeL2(algorithm.id()), conv.name() + " " + algorithm});
+                    cases.add(new Object[] {conv.op(), conv.inputs(), Tolerances.relativeL2(algorithm.id()),
+                        conv.name() + " " + algorithm, algorithm});
                 }
             }
             Tensor x = Tensor.random(1, -2, 2, 2, 3, 5, 4);
@@ -76,9 +76,10 @@ public final class AparapiOclgrindSuite {
                 @SuppressWarnings("unchecked")
                 List<Tensor> inputs = (List<Tensor>) c[1];
                 double tolerance = (Double) c[2];
+                ConvAlgorithm algorithm = c.length > 4 ? (ConvAlgorithm) c[4] : ConvAlgorithm.AUTO;
                 checks++;
                 try {
-                    OpResult result = aparapi.run(op, inputs);
+                    OpResult result = aparapi.run(op, inputs, algorithm);
                     Accuracy accuracy = Accuracy.of(result.output(), reference.run(op, inputs).output());
                     String line = c[3] + ": " + accuracy + " on " + result.ranOn();
                     System.out.println(line);

@@ -127,4 +127,11 @@ public final class CompileOptions {
     public Map<String, Algorithm> perLayerAlgorithms() {
         return perLayer;
     }
+
+    /** The backend's form: the overall algorithm and the per-layer overrides. */
+    dev.tessera.backend.ConvAlgorithms convAlgorithms() {
+        Map<String, dev.tessera.backend.ConvAlgorithm> internal = new HashMap<>();
+        perLayer.forEach((layer, a) -> internal.put(layer, a.internal()));
+        return new dev.tessera.backend.ConvAlgorithms(algorithm.internal(), internal);
+    }
 }

@@ -256,7 +256,7 @@ public final class Network {
                 throw new IllegalArgumentException(name() + " has no convolution layer called " + layer);
             }
         }
-        return Session.open(withAlgorithms(options), Devices.clDevice(device), options);
+        return Session.open(model, Devices.clDevice(device), options);
     }
 
     /**
@@ -266,10 +266,6 @@ public final class Network {
      */
     public Session compile() {
         return compile(Devices.first(), CompileOptions.defaults());
-    }
-
-    private Model withAlgorithms(CompileOptions options) {
-        return model.withConvAlgorithms(layer -> options.algorithmFor(layer.name()).internal());
     }
 
     Model model() {

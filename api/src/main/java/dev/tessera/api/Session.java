@@ -52,7 +52,7 @@ public final class Session implements AutoCloseable {
             throw Errors.translate(e);
         }
         try {
-            return new Session(backend, model.compile(backend, options.batch()));
+            return new Session(backend, model.compile(backend, options.batch(), options.convAlgorithms()));
         } catch (OpenClException e) {
             backend.close();
             throw Errors.translate(e);

@@ -23,6 +23,16 @@ public interface Backend extends AutoCloseable {
      */
     OpResult run(Operator op, List<Tensor> inputs);
 
+    /**
+     * {@link #run(Operator, List)} with the convolution algorithm chosen ({@link ConvAlgorithm#AUTO}: the backend
+     * chooses). Backends with one way of convolving ignore {@code algorithm}; the result names what ran.
+     *
+     * @throws IllegalArgumentException as {@link #run(Operator, List)}, or when {@code algorithm} does not apply
+     */
+    default OpResult run(Operator op, List<Tensor> inputs, ConvAlgorithm algorithm) {
+        return run(op, inputs);
+    }
+
     /** Runs {@code op} and returns only its output. */
     default Tensor apply(Operator op, Tensor... inputs) {
         return run(op, List.of(inputs)).output();
@@ -37,7 +47,13 @@ public interface Backend extends AutoCloseable {
      * @throws IllegalArgumentException when a node's shapes do not fit its operator (the message names the node)
      */
     default dev.tessera.backend.graph.CompiledGraph compile(dev.tessera.backend.graph.Graph graph, int batch) {
-        return new dev.tessera.backend.graph.LayerByLayerGraph(this, graph, batch);
+        return compile(graph, batch, ConvAlgorithms.AUTO);
+    }
+
+    /** {@link #compile(dev.tessera.backend.graph.Graph, int)} with the plan's convolution algorithms chosen. */
+    default dev.tessera.backend.graph.CompiledGraph compile(dev.tessera.backend.graph.Graph graph, int batch,
+            ConvAlgorithms algorithms) {
+        return new dev.tessera.backend.graph.LayerByLayerGraph(this, graph, batch, algorithms);
     }
 
     @Override

@@ -46,10 +46,10 @@ public final class NonFiniteCases {
         Tensor weights = Tensor.random(15, -1, 1, 4, 8, 3, 3);
         Tensor bias = Tensor.random(16, -1, 1, 4);
         for (ConvAlgorithm algorithm : List.of(ConvAlgorithm.DIRECT, ConvAlgorithm.IM2COL)) {
-            cases.add(new RandomCases.Case(Operator.Conv2d.of(1, 1).withRelu(true).withAlgorithm(algorithm),
-                    List.of(x, weights, bias), 1e-5, "conv2d 3x3 pad 1 relu " + algorithm.id()));
-            cases.add(new RandomCases.Case(Operator.Conv2d.of(2, 0).withAlgorithm(algorithm),
-                    List.of(x, weights, bias), 1e-5, "conv2d 3x3 stride 2 " + algorithm.id()));
+            cases.add(new RandomCases.Case(Operator.Conv2d.of(1, 1).withRelu(true), List.of(x, weights, bias), 1e-5,
+                    "conv2d 3x3 pad 1 relu " + algorithm.id(), algorithm));
+            cases.add(new RandomCases.Case(Operator.Conv2d.of(2, 0), List.of(x, weights, bias), 1e-5,
+                    "conv2d 3x3 stride 2 " + algorithm.id(), algorithm));
         }
         return cases;
     }

@@ -22,35 +22,29 @@ public sealed interface Operator {
      * Output [N, K, P, Q].
      */
     record Conv2d(int strideH, int strideW, int padTop, int padBottom, int padLeft, int padRight, int dilationH,
-            int dilationW, int groups, boolean relu, ConvAlgorithm algorithm) implements Operator {
+            int dilationW, int groups, boolean relu) implements Operator {
         public Conv2d {
             if (groups < 1) {
                 throw new IllegalArgumentException("conv2d: groups must be at least 1: " + groups);
             }
         }
 
-        /** Square stride and symmetric padding, no dilation, one group, no ReLU, algorithm AUTO. */
+        /** Square stride and symmetric padding, no dilation, one group, no ReLU. */
         public static Conv2d of(int stride, int pad) {
-            return new Conv2d(stride, stride, pad, pad, pad, pad, 1, 1, 1, false, ConvAlgorithm.AUTO);
+            return new Conv2d(stride, stride, pad, pad, pad, pad, 1, 1, 1, false);
         }
 
         public Conv2d withRelu(boolean fused) {
             return new Conv2d(strideH, strideW, padTop, padBottom, padLeft, padRight, dilationH, dilationW, groups,
-                    fused, algorithm);
-        }
-
-        public Conv2d withAlgorithm(ConvAlgorithm a) {
-            return new Conv2d(strideH, strideW, padTop, padBottom, padLeft, padRight, dilationH, dilationW, groups,
-                    relu, a);
+                    fused);
         }
 
         public Conv2d withGroups(int g) {
-            return new Conv2d(strideH, strideW, padTop, padBottom, padLeft, padRight, dilationH, dilationW, g, relu,
-                    algorithm);
+            return new Conv2d(strideH, strideW, padTop, padBottom, padLeft, padRight, dilationH, dilationW, g, relu);
         }
 
         public Conv2d withDilation(int dh, int dw) {
-            return new Conv2d(strideH, strideW, padTop, padBottom, padLeft, padRight, dh, dw, groups, relu, algorithm);
+            return new Conv2d(strideH, strideW, padTop, padBottom, padLeft, padRight, dh, dw, groups, relu);
         }
 
         @Override

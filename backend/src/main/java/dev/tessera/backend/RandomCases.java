@@ -16,11 +16,18 @@ public final class RandomCases {
     }
 
     /**
-     * One case: an operator, its inputs, and the relative L2 error against the reference it must stay within.
+     * One case: an operator, its inputs, the relative L2 error against the reference it must stay within, and the
+     * convolution algorithm to run it with (a choice of the run, not of the operator).
      * Convolutions carry the tolerance of direct convolution; a test running another algorithm asks
      * {@link Tolerances} for that one's.
      */
-    public record Case(Operator op, List<Tensor> inputs, double tolerance, String description) {
+    public record Case(Operator op, List<Tensor> inputs, double tolerance, String description,
+            ConvAlgorithm algorithm) {
+        /** A case run with {@link ConvAlgorithm#AUTO}. */
+        public Case(Operator op, List<Tensor> inputs, double tolerance, String description) {
+            this(op, inputs, tolerance, description, ConvAlgorithm.AUTO);
+        }
+
         public List<int[]> shapes() {
             return inputs.stream().map(Tensor::shape).toList();
         }
@@ -44,7 +51,7 @@ public final class RandomCases {
         int strideW = rnd.nextInt(6) == 0 ? 3 : stride;
         int dilation = rnd.nextInt(5) == 0 ? 2 : 1;
         return new Operator.Conv2d(stride, strideW, rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3),
-                dilation, rnd.nextInt(6) == 0 ? 2 : 1, 1, rnd.nextBoolean(), ConvAlgorithm.AUTO);
+                dilation, rnd.nextInt(6) == 0 ? 2 : 1, 1, rnd.nextBoolean());
     }
 
     /** {@code count} random convolutions that fit their inputs (see {@link #convolution}), from {@code seed}. */

@@ -54,9 +54,11 @@ public class AparapiLayerBenchmark {
     public void setUp() {
         Operator op;
         List<Tensor> inputs;
+        ConvAlgorithm convAlgorithm = ConvAlgorithm.AUTO;
         if (Layers.CONVOLUTIONS.containsKey(layer)) {
             ConvProblem problem = Layers.CONVOLUTIONS.get(layer).problem(1);
-            op = problem.conv().withAlgorithm(ConvAlgorithm.parse(algorithm));
+            op = problem.conv();
+            convAlgorithm = ConvAlgorithm.parse(algorithm);
             inputs = List.of(Tensor.random(3, -1, 1, problem.inputShape()),
                     Tensor.random(1, -0.1f, 0.1f, problem.weightShape()), Tensor.random(2, -0.1f, 0.1f, problem.k()));
             gflopPerRun = 2.0 * problem.macs() / 1e9;
@@ -66,7 +68,7 @@ public class AparapiLayerBenchmark {
             gflopPerRun = op.macs(List.of(inputs.get(0).shape())) / 1e9;
         }
         backend = AparapiBackend.open(BenchmarkDevice.get(), new AparapiBackend.Options(false, null));
-        prepared = backend.prepare(op, inputs);
+        prepared = backend.prepare(op, inputs, convAlgorithm);
     }
 
     @Benchmark

@@ -14,6 +14,7 @@ import dev.tessera.backend.Backend;
 import dev.tessera.backend.BatchNormFolding;
 import dev.tessera.backend.CheckedSizes;
 import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
@@ -323,25 +324,25 @@ public final class Model {
     }
 
     /**
-     * A copy whose convolutions ask for {@code choose.apply(layer)}; the per-layer algorithm choice. Other layers are
-     * kept.
+     * Compiles the model as {@link #compile(Backend, int)} with the plan's convolution algorithms chosen (overall and
+     * per layer by name; the model itself carries none).
      */
-    public Model withConvAlgorithms(java.util.function.Function<Layer, ConvAlgorithm> choose) {
-        List<Layer> out = new ArrayList<>(layers.size());
-        for (Layer layer : layers) {
-            if (layer.op() instanceof Operator.Conv2d conv) {
-                out.add(new Layer(layer.name(), conv.withAlgorithm(choose.apply(layer)), layer.inputs(),
-                        layer.parameters()));
-            } else {
-                out.add(layer);
-            }
-        }
-        return new Model(name, inputShape, out);
+    public CompiledGraph compile(Backend backend, int batch, ConvAlgorithms algorithms) {
+        return backend.compile(toGraph(), batch, algorithms);
     }
 
-    /** A copy whose every convolution asks for {@code algorithm}. */
-    public Model withConvAlgorithm(ConvAlgorithm algorithm) {
-        return withConvAlgorithms(layer -> algorithm);
+    /**
+     * Per-layer convolution algorithms for this model: {@code choose.apply(layer)} for each convolution layer, AUTO
+     * overall.
+     */
+    public ConvAlgorithms convAlgorithms(java.util.function.Function<Layer, ConvAlgorithm> choose) {
+        Map<String, ConvAlgorithm> perLayer = new HashMap<>();
+        for (Layer layer : layers) {
+            if (layer.op() instanceof Operator.Conv2d) {
+                perLayer.put(layer.name(), choose.apply(layer));
+            }
+        }
+        return new ConvAlgorithms(ConvAlgorithm.AUTO, perLayer);
     }
 
     /**

@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.backend.graph.GraphRun;
@@ -51,7 +53,7 @@ public final class NetworkSpeed {
         boolean resident = false;
         List<String> variants = new ArrayList<>();
         java.nio.file.Path tuningDir = null;
-        dev.tessera.backend.ConvAlgorithm algorithm = null;
+        dev.tessera.backend.ConvAlgorithm algorithm = dev.tessera.backend.ConvAlgorithm.AUTO;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> models.add(args[++i]);
@@ -86,13 +88,10 @@ public final class NetworkSpeed {
                 if (fold) {
                     model = model.foldBatchNorm();
                 }
-                if (algorithm != null) {
-                    model = model.withConvAlgorithm(algorithm);
-                }
                 for (String variant : variants) {
                     String name = modelName + " [" + variant + "]";
                     flops.put(name, model.flops() * batch);
-                    CompiledGraph plan = compile(backend, model, batch, variant);
+                    CompiledGraph plan = compile(backend, model, batch, variant, algorithm);
                     int[] shape = model.inputShape();
                     int[] batched = {batch, shape[0], shape[1], shape[2]};
                     plan.run(Tensor.random(3, -1f, 1f, batched));
@@ -120,14 +119,16 @@ public final class NetworkSpeed {
      * The plan of {@code variant}; {@code no-residual} is the default plan compiled with the system property
      * {@code tessera.fuseResidual=false} (the residual adds keep their own launch).
      */
-    private static CompiledGraph compile(OpenClBackend backend, Model model, int batch, String variant) {
+    private static CompiledGraph compile(OpenClBackend backend, Model model, int batch, String variant,
+            ConvAlgorithm algorithm) {
+        ConvAlgorithms algorithms = ConvAlgorithms.of(algorithm);
         if (!variant.equals("no-residual")) {
-            return backend.compile(model.toGraph(), batch, options(variant));
+            return backend.compile(model.toGraph(), batch, options(variant).withAlgorithms(algorithms));
         }
         String before = System.getProperty("tessera.fuseResidual");
         System.setProperty("tessera.fuseResidual", "false");
         try {
-            return backend.compile(model.toGraph(), batch, PlanOptions.DEFAULT);
+            return backend.compile(model.toGraph(), batch, PlanOptions.DEFAULT.withAlgorithms(algorithms));
         } finally {
             if (before == null) {
                 System.clearProperty("tessera.fuseResidual");

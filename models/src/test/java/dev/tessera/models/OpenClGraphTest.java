@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.tessera.backend.Accuracy;
 import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.backend.graph.GraphRun;
@@ -50,12 +51,13 @@ class OpenClGraphTest {
             "vgg11-lrn, 32, 1, direct", "resnet50, 32, 1, winograd-2x2"})
     void everyLayerMatchesTheReference(String name, int inputSize, int batch, String algorithm) {
         Model model = (inputSize == 0 ? ModelZoo.build(name) : ModelZoo.build(name, inputSize)).initialise(7)
-                .withRandomBatchNorm(11).withConvAlgorithms(layer -> applicable(layer, algorithm));
+                .withRandomBatchNorm(11);
+        ConvAlgorithms algorithms = model.convAlgorithms(layer -> applicable(layer, algorithm));
         Tensor x = Tensor.random(3, -1f, 1f, batchShape(model, batch));
         LinkedHashMap<String, Tensor> expected = model.forwardAll(REFERENCE, x);
         long buffers = LiveResources.buffers();
         long kernels = LiveResources.kernels();
-        try (CompiledGraph plan = model.compile(opencl, batch)) {
+        try (CompiledGraph plan = model.compile(opencl, batch, algorithms)) {
             assertEquals("opencl:" + opencl.device(), plan.ranOn());
             LinkedHashMap<String, Tensor> actual = plan.runAll(x);
             assertEquals(expected.keySet(), actual.keySet());
@@ -147,13 +149,13 @@ class OpenClGraphTest {
     @ParameterizedTest
     @CsvSource({"resnet18, im2col, 8", "resnet50, im2col, 16", "resnet18, direct, 8", "resnet18, winograd-2x2, 3"})
     void residualAddsRunInsideTheConvolutionBeforeThem(String name, String algorithm, int fusedAdds) {
-        Model model = ModelZoo.build(name, 32).initialise(3).withRandomBatchNorm(17)
-                .withConvAlgorithms(layer -> applicable(layer, algorithm));
+        Model model = ModelZoo.build(name, 32).initialise(3).withRandomBatchNorm(17);
+        ConvAlgorithms algorithms = model.convAlgorithms(layer -> applicable(layer, algorithm));
         Tensor x = Tensor.random(6, -1f, 1f, batchShape(model, 2));
         Tensor expected = model.forward(REFERENCE, x);
         Tensor fusedY;
         int fusedLaunches;
-        try (CompiledGraph plan = model.compile(opencl, 2)) {
+        try (CompiledGraph plan = model.compile(opencl, 2, algorithms)) {
             Map<String, CompiledGraph.PlannedLayer> byName = new java.util.HashMap<>();
             plan.layers().forEach(l -> byName.put(l.node(), l));
             long adds = plan.layers().stream().filter(l -> l.operator().equals("add") && l.algorithm().equals("fused"))
@@ -178,7 +180,7 @@ class OpenClGraphTest {
         }
         String before = System.getProperty("tessera.fuseResidual");
         System.setProperty("tessera.fuseResidual", "false");
-        try (CompiledGraph plan = model.compile(opencl, 2)) {
+        try (CompiledGraph plan = model.compile(opencl, 2, algorithms)) {
             assertTrue(plan.layers().stream().filter(l -> l.operator().equals("add"))
                     .noneMatch(l -> l.algorithm().equals("fused")));
             Tensor y = plan.run(x);

@@ -19,8 +19,7 @@ import dev.tessera.opencl.ProgramCache;
 class ClBlastIm2colConvTest {
     @Test
     void peerMatchesTheReference() {
-        Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 2, 0, 1, 1, 2, 1, false,
-                dev.tessera.backend.ConvAlgorithm.AUTO);
+        Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 2, 0, 1, 1, 2, 1, false);
         Tensor x = Tensor.random(1, -1, 1, 1, 5, 11, 9);
         Tensor w = Tensor.random(2, -1, 1, 7, 5, 3, 3);
         ConvProblem problem = ConvProblem.of(conv, List.of(x.shape(), w.shape()));

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.tessera.backend.Backend;
+import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Tensor;
 
@@ -18,6 +19,7 @@ import dev.tessera.backend.Tensor;
  */
 public final class LayerByLayerGraph extends AbstractCompiledGraph {
     private final Backend backend;
+    private final ConvAlgorithms algorithms;
     private final List<PlannedLayer> planned;
     private final Preparation preparation;
     private Tensor input;
@@ -29,9 +31,15 @@ public final class LayerByLayerGraph extends AbstractCompiledGraph {
      * allocated.
      */
     public LayerByLayerGraph(Backend backend, Graph graph, int batch) {
+        this(backend, graph, batch, ConvAlgorithms.AUTO);
+    }
+
+    /** As {@link #LayerByLayerGraph(Backend, Graph, int)}, every node run with its algorithm in {@code algorithms}. */
+    public LayerByLayerGraph(Backend backend, Graph graph, int batch, ConvAlgorithms algorithms) {
         super(graph, batch);
         long start = System.nanoTime();
         this.backend = backend;
+        this.algorithms = algorithms;
         GraphShapes.of(graph, batch);
         List<PlannedLayer> layers = new ArrayList<>();
         for (GraphNode node : graph().nodes()) {
@@ -102,7 +110,7 @@ public final class LayerByLayerGraph extends AbstractCompiledGraph {
                 operands.add(values.get(name));
             }
             operands.addAll(node.parameters());
-            OpResult r = backend.run(node.op(), operands);
+            OpResult r = backend.run(node.op(), operands, algorithms.forLayer(node.name()));
             values.put(node.name(), r.output());
             outputs.put(node.name(), r.output());
             timings.add(new LayerTiming(node.name(), node.op().name(), r.algorithm(), r.kernelMs(), r.wallMs(), 1));

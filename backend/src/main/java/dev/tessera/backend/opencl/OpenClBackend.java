@@ -6,6 +6,7 @@ import java.util.List;
 
 import dev.tessera.backend.Backend;
 import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
@@ -138,7 +139,7 @@ public final class OpenClBackend implements Backend {
             ClBuffer output) {
         List<int[]> shapes = inputs.stream().map(Tensor::shape).toList();
         op.outputShape(shapes);
-        return prepare(op, shapes, inputs, inputBuffers, output);
+        return prepare(op, ConvAlgorithm.AUTO, shapes, inputs, inputBuffers, output);
     }
 
     ProgramLibrary library() {
@@ -157,6 +158,11 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public OpResult run(Operator op, List<Tensor> inputs) {
+        return run(op, inputs, ConvAlgorithm.AUTO);
+    }
+
+    @Override
+    public OpResult run(Operator op, List<Tensor> inputs, ConvAlgorithm algorithm) {
         List<int[]> shapes = inputs.stream().map(Tensor::shape).toList();
         int[] outShape = op.outputShape(shapes);
         long start = System.nanoTime();
@@ -172,7 +178,7 @@ public final class OpenClBackend implements Backend {
             }
             Tensor output = Tensor.zeros(outShape);
             ClBuffer out = owned.add(context.buffer(4L * output.size()));
-            PreparedStep step = owned.add(prepare(op, shapes, inputs, buffers, out));
+            PreparedStep step = owned.add(prepare(op, algorithm, shapes, inputs, buffers, out));
             List<EventTiming> timings = step.run();
             out.read(output.data());
             double kernelMs = timings.stream().mapToLong(EventTiming::kernelNs).sum() / 1e6;
@@ -191,7 +197,7 @@ public final class OpenClBackend implements Backend {
     public List<EventTiming> enqueue(Operator op, List<Tensor> inputs, List<ClBuffer> inputBuffers, ClBuffer output) {
         List<int[]> shapes = inputs.stream().map(Tensor::shape).toList();
         op.outputShape(shapes);
-        try (PreparedStep step = prepare(op, shapes, inputs, inputBuffers, output)) {
+        try (PreparedStep step = prepare(op, ConvAlgorithm.AUTO, shapes, inputs, inputBuffers, output)) {
             return step.run();
         }
     }
@@ -205,36 +211,43 @@ public final class OpenClBackend implements Backend {
         return compile(graph, batch, PlanOptions.DEFAULT);
     }
 
+    @Override
+    public CompiledGraph compile(Graph graph, int batch, ConvAlgorithms algorithms) {
+        return compile(graph, batch, PlanOptions.DEFAULT.withAlgorithms(algorithms));
+    }
+
     /** {@link #compile(Graph, int)} with the plan's fusion and launch queueing chosen. */
     public CompiledGraph compile(Graph graph, int batch, PlanOptions options) {
         return OpenClGraph.compile(this, graph, batch, options.fuse() ? GraphFusion.of(graph) : GraphFusion.NONE,
-                options.queueLaunches());
+                options.queueLaunches(), options.algorithms());
     }
 
     /**
      * Prepares {@code op} to run on fixed buffers: kernels created with their arguments bound, weights transformed,
      * constants uploaded. {@code shapes} are every operand's shape; {@code values} the operands' host values where
      * the kernels need them before running (convolution weights and bias, batch-norm statistics; data inputs may be
-     * null). The caller closes the step, then the buffers.
+     * null). {@code algorithm} is the convolution's (other operators ignore it). The caller closes the step, then the
+     * buffers.
      */
-    PreparedStep prepare(Operator op, List<int[]> shapes, List<Tensor> values, List<ClBuffer> buf, ClBuffer out) {
+    PreparedStep prepare(Operator op, ConvAlgorithm algorithm, List<int[]> shapes, List<Tensor> values,
+            List<ClBuffer> buf, ClBuffer out) {
         if (kernels.family() == KernelFamily.GPU) {
             PreparedStep step = gpuOperators.prepare(op, shapes, buf, out,
-                    () -> prepareShared(op, shapes, values, buf, out));
+                    () -> prepareShared(op, algorithm, shapes, values, buf, out));
             if (step != null) {
                 return step;
             }
         }
-        return prepareShared(op, shapes, values, buf, out);
+        return prepareShared(op, algorithm, shapes, values, buf, out);
     }
 
     /** {@link #prepare} on the kernels both families share (and the convolution solvers and GEMM of the family). */
-    private PreparedStep prepareShared(Operator op, List<int[]> shapes, List<Tensor> values, List<ClBuffer> buf,
-            ClBuffer out) {
+    private PreparedStep prepareShared(Operator op, ConvAlgorithm algorithm, List<int[]> shapes, List<Tensor> values,
+            List<ClBuffer> buf, ClBuffer out) {
         int[] x = shapes.get(0);
         int total = elements(x);
         if (op instanceof Operator.Conv2d conv) {
-            return convolve(ConvProblem.of(conv, shapes), values, buf, out);
+            return convolve(ConvProblem.of(conv, shapes), algorithm, values, buf, out);
         } else if (op instanceof Operator.Pool pool) {
             return pool(pool, x, buf.get(0), out);
         } else if (op instanceof Operator.GlobalAvgPool) {
@@ -431,10 +444,11 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    private PreparedStep convolve(ConvProblem problem, List<Tensor> values, List<ClBuffer> buf, ClBuffer out) {
+    private PreparedStep convolve(ConvProblem problem, ConvAlgorithm algorithm, List<Tensor> values,
+            List<ClBuffer> buf, ClBuffer out) {
         Tensor weights = values.get(1);
         Tensor bias = values.size() == 3 ? values.get(2) : null;
-        ConvSolverFinder.Choice choice = chooseSolver(problem, weights, bias, buf.get(0), out);
+        ConvSolverFinder.Choice choice = chooseSolver(problem, algorithm, weights, bias, buf.get(0), out);
         ConvSolver solver = choice.solver();
         PreparedConv prepared = solver.prepare(context, problem, weights, bias);
         ClBuffer input = buf.get(0);
@@ -445,9 +459,8 @@ public final class OpenClBackend implements Backend {
      * The solver of {@code problem}: AUTO's ({@link ConvSolverFinder}, which may time candidates writing {@code out}),
      * or the named algorithm's, refused with the reason when it does not apply.
      */
-    ConvSolverFinder.Choice chooseSolver(ConvProblem problem, Tensor weights, Tensor bias, ClBuffer input,
-            ClBuffer out) {
-        ConvAlgorithm algorithm = problem.conv().algorithm();
+    ConvSolverFinder.Choice chooseSolver(ConvProblem problem, ConvAlgorithm algorithm, Tensor weights, Tensor bias,
+            ClBuffer input, ClBuffer out) {
         if (algorithm == ConvAlgorithm.AUTO) {
             return finder.find(problem, weights, bias, input, out);
         }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.AbstractCompiledGraph;
@@ -60,6 +61,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
     /** Residual adds computed inside convolutions ({@link ResidualFusion}): with fusion, unless switched off. */
     private final boolean fuseResidual;
     private final boolean queueLaunches;
+    private final ConvAlgorithms algorithms;
     private Preparation preparation;
     /** Host-side staging of the input for writes without blocking (direct memory the driver may read later). */
     private final FloatBuffer staging;
@@ -67,25 +69,30 @@ final class OpenClGraph extends AbstractCompiledGraph {
     /** The same graph without fusion, compiled on the first {@link #runAll}, which needs every node's own value. */
     private OpenClGraph unfused;
 
-    private OpenClGraph(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion, boolean queueLaunches) {
+    private OpenClGraph(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion, boolean queueLaunches,
+            ConvAlgorithms algorithms) {
         super(graph, batch);
         this.backend = backend;
         this.fusion = fusion;
         this.fuseResidual = fusion != GraphFusion.NONE && ResidualFusion.enabled();
         this.queueLaunches = queueLaunches;
+        this.algorithms = algorithms;
         long inputFloats = Tensor.sizeOf(graph.batchedInputShape(batch));
         this.input = owned.add(backend.context().buffer(4L * inputFloats));
         this.staging = ByteBuffer.allocateDirect(Math.toIntExact(4L * inputFloats)).order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
     }
 
-    /** Compiles {@code graph} with {@code fusion}; {@code queueLaunches}: see {@link PlanOptions}. */
+    /**
+     * Compiles {@code graph} with {@code fusion}; {@code queueLaunches}, {@code algorithms} (a fused node keeps its
+     * convolution's name, so its override): see {@link PlanOptions}.
+     */
     static OpenClGraph compile(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion,
-            boolean queueLaunches) {
+            boolean queueLaunches, ConvAlgorithms algorithms) {
         long start = System.nanoTime();
         long build0 = backend.context().buildNanos();
         long tune0 = backend.tuneNanos();
-        OpenClGraph plan = new OpenClGraph(backend, graph, batch, fusion, queueLaunches);
+        OpenClGraph plan = new OpenClGraph(backend, graph, batch, fusion, queueLaunches, algorithms);
         try {
             plan.prepareSteps(GraphShapes.of(graph, batch));
         } catch (RuntimeException e) {
@@ -149,7 +156,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
                 // writes in place into the buffer that holds the residual by now
                 out = buffers.get(storage.get(fused.residual()));
                 Operator.Conv2d conv = ((Operator.Conv2d) node.op()).withRelu(fused.relu());
-                ResidualConvStep.Outcome outcome = ResidualConvStep.prepare(backend, conv, operandShapes, values,
+                ResidualConvStep.Outcome outcome = ResidualConvStep.prepare(backend, conv, algorithms.forLayer(node.name()), operandShapes, values,
                         operandBuffers.get(0), out);
                 if (outcome.step() != null) {
                     step = owned.add(outcome.step());
@@ -169,7 +176,8 @@ final class OpenClGraph extends AbstractCompiledGraph {
             } else if (step == null) {
                 out = take(free, 4L * Tensor.sizeOf(outShape));
                 buffers.put(node.name(), out);
-                step = owned.add(backend.prepare(node.op(), operandShapes, values, operandBuffers, out));
+                step = owned.add(backend.prepare(node.op(), algorithms.forLayer(node.name()), operandShapes, values,
+                        operandBuffers, out));
             }
             outputs.add(out);
             shapes.add(outShape);
@@ -365,7 +373,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
     public LinkedHashMap<String, Tensor> runAll(Tensor in) {
         if (!fusion.absorbed().isEmpty() || fuseResidual) {
             if (unfused == null) {
-                unfused = compile(backend, graph(), batch(), GraphFusion.NONE, queueLaunches);
+                unfused = compile(backend, graph(), batch(), GraphFusion.NONE, queueLaunches, algorithms);
             }
             LinkedHashMap<String, Tensor> all = unfused.runAll(in);
             load(in);

@@ -2,6 +2,7 @@ package dev.tessera.backend.opencl;
 
 import java.util.List;
 
+import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
@@ -24,18 +25,19 @@ final class ResidualConvStep {
      * tuning key); if it has no residual epilogue nothing is prepared and the outcome says why.
      *
      * @param conv   the convolution with the ReLU that follows the add
+     * @param algorithm the plan's algorithm for this layer (AUTO: the finder's)
      * @param shapes the input's, weights' and bias's shapes
      * @param values null, the weights and the bias (if any)
      */
-    static Outcome prepare(OpenClBackend backend, Operator.Conv2d conv, List<int[]> shapes, List<Tensor> values,
-            ClBuffer input, ClBuffer out) {
+    static Outcome prepare(OpenClBackend backend, Operator.Conv2d conv, ConvAlgorithm algorithm, List<int[]> shapes,
+            List<Tensor> values, ClBuffer input, ClBuffer out) {
         if (input == out) {
             throw new IllegalArgumentException("a residual convolution cannot read the buffer it adds into");
         }
         ConvProblem problem = ConvProblem.of(conv, shapes);
         Tensor weights = values.get(1);
         Tensor bias = values.size() == 3 ? values.get(2) : null;
-        ConvSolverFinder.Choice choice = backend.chooseSolver(problem, weights, bias, input, out);
+        ConvSolverFinder.Choice choice = backend.chooseSolver(problem, algorithm, weights, bias, input, out);
         ConvSolver solver = choice.solver();
         String reason = solver.residualNotApplicableReason(problem);
         if (reason != null) {

@@ -105,32 +105,37 @@ public final class SelfTest {
                 new ConvCase("3x3 pad 1 bias relu", Operator.Conv2d.of(1, 1).withRelu(true),
                         RandomCases.convInputs(rnd, 1, 3, 6, 6, 4, 3, 3, 1, true)),
                 new ConvCase("3x3 groups 2 asymmetric pad batch 2",
-                        new Operator.Conv2d(1, 1, 0, 1, 1, 0, 1, 1, 2, false, ConvAlgorithm.AUTO),
+                        new Operator.Conv2d(1, 1, 0, 1, 1, 0, 1, 1, 2, false),
                         RandomCases.convInputs(rnd, 2, 4, 7, 5, 4, 3, 3, 2, false)),
                 new ConvCase("3x3 depthwise pad 1", Operator.Conv2d.of(1, 1).withGroups(3),
                         RandomCases.convInputs(rnd, 1, 3, 5, 5, 3, 3, 3, 3, true)),
                 new ConvCase("3x3 stride 2x1 pad 1,0,2,1 dilation 2",
-                        new Operator.Conv2d(2, 1, 1, 0, 2, 1, 2, 2, 1, false, ConvAlgorithm.AUTO),
+                        new Operator.Conv2d(2, 1, 1, 0, 2, 1, 2, 2, 1, false),
                         RandomCases.convInputs(rnd, 1, 2, 9, 8, 3, 3, 3, 1, true)),
                 new ConvCase("1x1 pointwise", Operator.Conv2d.of(1, 0), RandomCases.convInputs(rnd, 1, 5, 4, 3, 3, 1, 1, 1, true)),
                 new ConvCase("3x3 no pad batch 2 partial tiles", Operator.Conv2d.of(1, 0),
                         RandomCases.convInputs(rnd, 2, 5, 9, 7, 6, 3, 3, 1, false)),
                 new ConvCase("3x3 asymmetric pad 2,0,0,1 relu",
-                        new Operator.Conv2d(1, 1, 2, 0, 0, 1, 1, 1, 1, true, ConvAlgorithm.AUTO),
+                        new Operator.Conv2d(1, 1, 2, 0, 0, 1, 1, 1, 1, true),
                         RandomCases.convInputs(rnd, 1, 1, 4, 11, 2, 3, 3, 1, true)),
                 new ConvCase("3x3 pad 1 several tiles and panels", Operator.Conv2d.of(1, 1),
                         RandomCases.convInputs(rnd, 1, 9, 13, 11, 17, 3, 3, 1, true)),
-                new ConvCase("5x3 stride 1x2 pad 2,2,1,1", new Operator.Conv2d(1, 2, 2, 2, 1, 1, 1, 1, 1, false,
-                        ConvAlgorithm.AUTO), RandomCases.convInputs(rnd, 1, 3, 8, 9, 5, 5, 3, 1, true)),
+                new ConvCase("5x3 stride 1x2 pad 2,2,1,1", new Operator.Conv2d(1, 2, 2, 2, 1, 1, 1, 1, 1, false),
+                        RandomCases.convInputs(rnd, 1, 3, 8, 9, 5, 5, 3, 1, true)),
                 new ConvCase("7x7 stride 2 pad 3 (a ResNet stem in small)", Operator.Conv2d.of(2, 3).withRelu(true),
                         RandomCases.convInputs(rnd, 1, 3, 15, 13, 6, 7, 7, 1, true)));
     }
 
     private void check(String label, Operator op, List<Tensor> inputs, double tolerance, String description) {
+        check(label, op, ConvAlgorithm.AUTO, inputs, tolerance, description);
+    }
+
+    private void check(String label, Operator op, ConvAlgorithm convAlgorithm, List<Tensor> inputs,
+            double tolerance, String description) {
         String algorithm = label;
         try {
             Tensor expected = reference.run(op, inputs).output();
-            OpResult result = backend.run(op, inputs);
+            OpResult result = backend.run(op, inputs, convAlgorithm);
             if (backend instanceof OpenClBackend && !(op instanceof Operator.Conv2d)) {
                 algorithm = result.algorithm(); // the kernel that ran (the GPU family's FC runs the GEMM at batch > 1)
             }
@@ -138,6 +143,11 @@ public final class SelfTest {
             if (result.ranOn().equals("java-thread-pool")) {
                 checks.add(new Check(op.name(), algorithm, description, "FAIL", Double.NaN, tolerance,
                         "ran in the Java thread pool, not on the device: " + result.note()));
+                return;
+            }
+            if (convAlgorithm != ConvAlgorithm.AUTO && !result.algorithm().equals(convAlgorithm.id())) {
+                checks.add(new Check(op.name(), algorithm, description, "FAIL", Double.NaN, tolerance, "asked for "
+                        + convAlgorithm.id() + ", ran " + result.algorithm()));
                 return;
             }
             if (!Arrays.equals(expected.shape(), actual.shape())) {
@@ -165,8 +175,7 @@ public final class SelfTest {
                             algorithm.getValue()));
                     continue;
                 }
-                check(id, conv.op().withAlgorithm(ConvAlgorithm.parse(id)), conv.inputs(), Tolerances.relativeL2(id),
-                        description);
+                check(id, conv.op(), ConvAlgorithm.parse(id), conv.inputs(), Tolerances.relativeL2(id), description);
             }
         }
     }

@@ -244,6 +244,6 @@ class Im2colGemmSolverTest {
     private static Operator.Conv2d conv(int strideH, int strideW, int padTop, int padBottom, int padLeft,
             int padRight, int dilationH, int dilationW, int groups) {
         return new Operator.Conv2d(strideH, strideW, padTop, padBottom, padLeft, padRight, dilationH, dilationW, groups,
-                false, ConvAlgorithm.AUTO);
+                false);
     }
 }

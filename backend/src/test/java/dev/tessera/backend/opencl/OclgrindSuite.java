@@ -233,7 +233,7 @@ public final class OclgrindSuite {
         ReferenceTrainingBackend ref = new ReferenceTrainingBackend();
         try (OpenClTrainingBackend training = OpenClTrainingBackend.open(opencl.context().device(),
                 ProgramCache.defaultCache(), null)) {
-            Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 0, 0, 2, 1, 1, 2, false, ConvAlgorithm.DIRECT);
+            Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 0, 0, 2, 1, 1, 2, false);
             int[] xs = {2, 4, 5, 6};
             int[] ws = {4, 2, 3, 2};
             Tensor x = Tensor.random(11, -1, 1, xs);
@@ -348,7 +348,7 @@ public final class OclgrindSuite {
             }
         });
         attempt("im2col_rowmajor.cl (the CLBlast peer's im2col)", () -> {
-            Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 0, 0, 2, 1, 2, 1, false, ConvAlgorithm.AUTO);
+            Operator.Conv2d conv = new Operator.Conv2d(2, 1, 1, 0, 0, 2, 1, 2, 1, false);
             ConvProblem p = ConvProblem.of(conv, List.of(new int[] {1, 2, 5, 6}, new int[] {1, 2, 3, 3}));
             Tensor x = Tensor.random(4, -1, 1, 1, 2, 5, 6);
             int columns = p.p() * p.q();
@@ -429,15 +429,15 @@ public final class OclgrindSuite {
                         "lrn_tiled"},
                     // conv_direct_gpu.cl: 5 input channels = two stages of CC = 4 (barriers between them), a 6x7
                     // output over tiles of 8x4, stride 2, asymmetric padding, ReLU; then groups with dilation
-                    new Object[] {new Operator.Conv2d(2, 2, 1, 0, 1, 2, 1, 1, 1, true, ConvAlgorithm.DIRECT),
+                    new Object[] {new Operator.Conv2d(2, 2, 1, 0, 1, 2, 1, 1, 1, true),
                         RandomCases.convInputs(new SplittableRandom(39), 2, 5, 11, 13, 4, 3, 3, 1, true), "direct"},
-                    new Object[] {new Operator.Conv2d(1, 1, 2, 2, 1, 1, 2, 1, 2, false, ConvAlgorithm.DIRECT),
+                    new Object[] {new Operator.Conv2d(1, 1, 2, 2, 1, 1, 2, 1, 2, false),
                         RandomCases.convInputs(new SplittableRandom(40), 1, 4, 7, 6, 6, 3, 2, 2, false), "direct"},
                     // winograd_input_transform_tiled: partial tiles, padding, 2 x 2 tiles... per group
-                    new Object[] {new Operator.Conv2d(1, 1, 1, 1, 1, 0, 1, 1, 1, true, ConvAlgorithm.WINOGRAD_2X2),
+                    new Object[] {new Operator.Conv2d(1, 1, 1, 1, 1, 0, 1, 1, 1, true),
                         RandomCases.convInputs(new SplittableRandom(41), 2, 3, 9, 11, 4, 3, 3, 1, true),
                         "winograd-2x2"},
-                    new Object[] {new Operator.Conv2d(1, 1, 0, 1, 1, 1, 1, 1, 1, false, ConvAlgorithm.WINOGRAD_4X4),
+                    new Object[] {new Operator.Conv2d(1, 1, 0, 1, 1, 1, 1, 1, 1, false),
                         RandomCases.convInputs(new SplittableRandom(42), 1, 2, 13, 10, 3, 3, 3, 1, false),
                         "winograd-4x4"},
                     new Object[] {new Operator.Relu(), x, "relu_vec"},
@@ -452,8 +452,10 @@ public final class OclgrindSuite {
                 Operator op = (Operator) c[0];
                 @SuppressWarnings("unchecked")
                 List<Tensor> inputs = c[1] instanceof Tensor t ? List.of(t) : (List<Tensor>) c[1];
+                ConvAlgorithm algorithm = op instanceof Operator.Conv2d ? ConvAlgorithm.parse((String) c[2])
+                        : ConvAlgorithm.AUTO;
                 attempt("gpu family " + op.name() + " " + c[2] + " " + selection.operators().parameters(), () -> {
-                    OpResult actual = gpu.run(op, inputs);
+                    OpResult actual = gpu.run(op, inputs, algorithm);
                     if (!actual.algorithm().equals(c[2])) {
                         throw new AssertionError("ran " + actual.algorithm() + ", not " + c[2]);
                     }

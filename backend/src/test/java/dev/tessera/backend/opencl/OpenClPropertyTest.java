@@ -53,12 +53,17 @@ class OpenClPropertyTest {
     }
 
     private static void check(RandomCases.Case c) {
-        check(c.op(), c.inputs(), c.tolerance(), c.description());
+        check(c.op(), c.algorithm(), c.inputs(), c.tolerance(), c.description());
     }
 
     private static void check(Operator op, List<Tensor> inputs, double tolerance, String what) {
+        check(op, ConvAlgorithm.AUTO, inputs, tolerance, what);
+    }
+
+    private static void check(Operator op, ConvAlgorithm algorithm, List<Tensor> inputs, double tolerance,
+            String what) {
         OpResult expected = reference.run(op, inputs);
-        OpResult actual = opencl.run(op, inputs);
+        OpResult actual = opencl.run(op, inputs, algorithm);
         assertArrayEquals(expected.output().shape(), actual.output().shape(), what);
         Accuracy accuracy = Accuracy.of(actual.output(), expected.output());
         assertTrue(accuracy.relativeL2() <= tolerance, what + ": " + accuracy + " above " + tolerance);
@@ -87,7 +92,7 @@ class OpenClPropertyTest {
             int solvers = 0;
             for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info(), opencl.kernels())) {
                 if (solver.isApplicable(problem, opencl.context().info())) {
-                    check(conv.withAlgorithm(ConvAlgorithm.parse(solver.id())), inputs, tolerance(solver.id()),
+                    check(conv, ConvAlgorithm.parse(solver.id()), inputs, tolerance(solver.id()),
                             random.description() + " " + solver.id());
                     solvers++;
                 }
@@ -107,10 +112,10 @@ class OpenClPropertyTest {
             int w = 3 + rnd.nextInt(15);
             int n = rnd.nextInt(4) == 0 ? 2 : 1;
             Operator.Conv2d conv = new Operator.Conv2d(1, 1, rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3),
-                    rnd.nextInt(3), 1, 1, 1, rnd.nextBoolean(), ConvAlgorithm.AUTO);
+                    rnd.nextInt(3), 1, 1, 1, rnd.nextBoolean());
             List<Tensor> inputs = convInputs(rnd, n, c, h, w, k, 3, 3, 1, rnd.nextBoolean());
             for (String id : List.of("winograd-2x2", "winograd-4x4")) {
-                check(conv.withAlgorithm(ConvAlgorithm.parse(id)), inputs, tolerance(id), "case " + i + " " + id + " "
+                check(conv, ConvAlgorithm.parse(id), inputs, tolerance(id), "case " + i + " " + id + " "
                         + ConvProblem.of(conv, inputs.stream().map(Tensor::shape).toList()).key());
             }
         }
@@ -128,7 +133,7 @@ class OpenClPropertyTest {
         Tensor expected = reference.run(conv, inputs).output();
         java.util.Map<String, Double> error = new java.util.LinkedHashMap<>();
         for (String id : List.of("direct", "im2col", "winograd-2x2", "winograd-4x4")) {
-            error.put(id, Accuracy.of(opencl.run(conv.withAlgorithm(ConvAlgorithm.parse(id)), inputs).output(),
+            error.put(id, Accuracy.of(opencl.run(conv, inputs, ConvAlgorithm.parse(id)).output(),
                     expected).relativeL2());
         }
         System.out.println("relative L2 error at C=128, 14x14, 3x3: " + error);
@@ -156,7 +161,7 @@ class OpenClPropertyTest {
             Tensor x = Tensor.random(1, -1, 1, 1, 4, 9, 9);
             Tensor w = Tensor.random(2, -1, 1, 4, 4, 5, 5);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> opencl.run(
-                    Operator.Conv2d.of(1, 2).withAlgorithm(ConvAlgorithm.parse(solver.id())), List.of(x, w)));
+                    Operator.Conv2d.of(1, 2), List.of(x, w), ConvAlgorithm.parse(solver.id())));
             assertTrue(e.getMessage().contains(solver.id()), e.getMessage());
         }
     }
@@ -238,7 +243,7 @@ class OpenClPropertyTest {
     void activationsAndPaddingMatchReferenceWithNanAndInfinity() {
         for (RandomCases.Case c : RandomCases.activationsAndPads(515, 60)) {
             OpResult expected = reference.run(c.op(), c.inputs());
-            OpResult actual = opencl.run(c.op(), c.inputs());
+            OpResult actual = opencl.run(c.op(), c.inputs(), c.algorithm());
             assertArrayEquals(expected.output().shape(), actual.output().shape(), c.description());
             String mismatch = RandomCases.mismatch(actual.output(), expected.output(), c.tolerance());
             assertNull(mismatch, () -> c.description() + ": " + mismatch);

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tessera.backend.Accuracy;
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
@@ -60,7 +59,7 @@ class OpenClTrainingPropertyTest {
             Operator.Conv2d op = new Operator.Conv2d(1 + rnd.nextInt(3), 1 + rnd.nextInt(3),
                     rnd.nextInt(Math.min(r, 3)), rnd.nextInt(Math.min(r, 3)), rnd.nextInt(Math.min(s, 3)),
                     rnd.nextInt(Math.min(s, 3)), rnd.nextInt(5) == 0 ? 2 : 1, rnd.nextInt(5) == 0 ? 2 : 1, groups,
-                    false, ConvAlgorithm.AUTO);
+                    false);
             int[] xs = {1 + rnd.nextInt(3), groups * (1 + rnd.nextInt(5)), 9 + rnd.nextInt(12), 9 + rnd.nextInt(12)};
             int[] ws = {groups * (1 + rnd.nextInt(6)), xs[1] / groups, r, s};
             ConvProblem pr = ConvProblem.of(op, List.of(xs, ws));

@@ -122,7 +122,7 @@ class ResidualConvTest {
                     continue;
                 }
                 Tensor sum = reference.run(new Operator.Add(relu), List.of(reference.run(
-                        op.withAlgorithm(ConvAlgorithm.AUTO), inputs).output(), residual)).output();
+                        op, inputs).output(), residual)).output();
                 Tensor actual = runResidual(solver, problem, inputs, residual);
                 assertArrayEquals(sum.shape(), actual.shape());
                 Accuracy a = Accuracy.of(actual, sum);

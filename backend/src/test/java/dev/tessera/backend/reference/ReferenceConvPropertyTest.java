@@ -11,7 +11,6 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.Operator.Conv2d;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.WindowGeometry;
@@ -44,8 +43,7 @@ class ReferenceConvPropertyTest {
             int n = 1 + random.nextInt(3);
             boolean bias = random.nextBoolean();
             boolean relu = random.nextInt(3) == 0;
-            Conv2d op = new Conv2d(strideH, strideW, pad[0], pad[1], pad[2], pad[3], dh, dw, groups, relu,
-                    ConvAlgorithm.AUTO);
+            Conv2d op = new Conv2d(strideH, strideW, pad[0], pad[1], pad[2], pad[3], dh, dw, groups, relu);
 
             List<Tensor> inputs = new ArrayList<>();
             inputs.add(Tensor.random(random.nextLong(), -1, 1, n, c, h, w));

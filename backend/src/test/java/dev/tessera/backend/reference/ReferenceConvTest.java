@@ -9,7 +9,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator.Conv2d;
 import dev.tessera.backend.Tensor;
@@ -34,7 +33,7 @@ class ReferenceConvTest {
     private static final Tensor K = new Tensor(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 1, 3, 3);
 
     private static Conv2d conv(int stride, int top, int bottom, int left, int right, int dilation) {
-        return new Conv2d(stride, stride, top, bottom, left, right, dilation, dilation, 1, false, ConvAlgorithm.AUTO);
+        return new Conv2d(stride, stride, top, bottom, left, right, dilation, dilation, 1, false);
     }
 
     @Test

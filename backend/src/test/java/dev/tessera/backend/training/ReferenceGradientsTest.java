@@ -8,7 +8,6 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
@@ -44,7 +43,7 @@ class ReferenceGradientsTest {
         int strideH = 1 + rnd.nextInt(2);
         int strideW = 1 + rnd.nextInt(3);
         return new Operator.Conv2d(strideH, strideW, rnd.nextInt(3), rnd.nextInt(2), rnd.nextInt(2), rnd.nextInt(3),
-                1 + (rnd.nextInt(4) == 0 ? 1 : 0), 1, groups, false, ConvAlgorithm.AUTO);
+                1 + (rnd.nextInt(4) == 0 ? 1 : 0), 1, groups, false);
     }
 
     @Test

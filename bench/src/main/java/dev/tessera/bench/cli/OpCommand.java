@@ -72,6 +72,11 @@ final class OpCommand implements Runnable {
         /** The operator, from this command's options. */
         abstract Operator operator();
 
+        /** The convolution algorithm to run with (a choice of the run, not of the operator); AUTO but for conv2d. */
+        ConvAlgorithm convAlgorithm() {
+            return ConvAlgorithm.AUTO;
+        }
+
         /** Inputs after the main one (weights, bias, second operand), in the operator's order. */
         List<Tensor> extraInputs() {
             return List.of();
@@ -81,6 +86,7 @@ final class OpCommand implements Runnable {
         public Integer call() {
             OutputPaths.requireFile(common.out, "--out");
             Operator op = operator();
+            ConvAlgorithm algorithm = convAlgorithm();
             List<Tensor> inputs = new ArrayList<>();
             inputs.add(Npy.read(common.input));
             inputs.addAll(extraInputs());
@@ -92,7 +98,7 @@ final class OpCommand implements Runnable {
             String backendName;
             Map<String, Object> kernels;
             try (Backend backend = common.backend.open(common.kernels)) {
-                result = backend.run(op, inputs);
+                result = backend.run(op, inputs, algorithm);
                 device = backend.device();
                 backendName = backend.name();
                 kernels = KernelsOption.describe(backend);
@@ -208,8 +214,12 @@ final class OpCommand implements Runnable {
             int[] s = pair(stride, "--stride");
             int[] p = padding(pad);
             int[] d = pair(dilation, "--dilation");
-            return new Operator.Conv2d(s[0], s[1], p[0], p[1], p[2], p[3], d[0], d[1], groups, relu,
-                    ConvAlgorithm.parse(algorithm));
+            return new Operator.Conv2d(s[0], s[1], p[0], p[1], p[2], p[3], d[0], d[1], groups, relu);
+        }
+
+        @Override
+        ConvAlgorithm convAlgorithm() {
+            return ConvAlgorithm.parse(algorithm);
         }
 
         @Override

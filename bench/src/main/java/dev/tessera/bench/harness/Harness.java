@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import dev.tessera.backend.Backend;
 import dev.tessera.backend.opencl.OpenClBackend;
 import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.models.Model;
@@ -221,11 +222,11 @@ public final class Harness {
     private List<ResultRow> measureModel(List<RowKey> keys, String backendName, ClDevice device, String name,
             ConvAlgorithm algorithm, int batch) {
         Backend backend = backend(backendName, device);
-        Model model = model(name).withConvAlgorithm(algorithm);
+        Model model = model(name);
         GraphMeasurements measure = new GraphMeasurements(settings.sampler(), () -> stopping);
         List<ResultRow> out = new ArrayList<>();
         long compileStart = System.nanoTime();
-        try (CompiledGraph graph = model.compile(backend, batch)) {
+        try (CompiledGraph graph = model.compile(backend, batch, ConvAlgorithms.of(algorithm))) {
             CompiledGraph.Preparation p = graph.preparation();
             ResultRow.Preparation preparation = new ResultRow.Preparation(p.buildMs(), p.prepareMs(), p.tuneMs(),
                     p.totalMs());

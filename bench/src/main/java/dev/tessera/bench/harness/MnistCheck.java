@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import dev.tessera.backend.Backend;
 import dev.tessera.backend.ConvAlgorithm;
+import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.backend.reference.ReferenceBackend;
@@ -56,7 +57,7 @@ final class MnistCheck {
             referenceCorrect = correct(new ReferenceBackend(), model, digits, null);
         }
         Backend backend = harness.backend(backendName, device);
-        try (CompiledGraph graph = model.withConvAlgorithm(algorithm).compile(backend, BATCH)) {
+        try (CompiledGraph graph = model.compile(backend, BATCH, ConvAlgorithms.of(algorithm))) {
             int correct = correct(backend, model, digits, graph);
             int n = digits.size();
             return key.row().ranOn(graph.ranOn())

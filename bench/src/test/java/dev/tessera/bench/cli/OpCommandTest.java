@@ -54,6 +54,11 @@ class OpCommandTest {
             assertTrue(maxRelativeError(actual, expected) < 1e-4, op.name() + " on " + backend);
             if (!backend.equals("reference")) {
                 assertEquals("opencl:" + json.get("device").asText(), json.get("ran_on").asText(), backend);
+                int algo = List.of(args).indexOf("--algo");
+                if (algo >= 0) {
+                    // --algo reaches the backend as a run option and the algorithm that ran is reported
+                    assertEquals(args[algo + 1], json.get("algorithm").asText(), backend);
+                }
                 assertTrue(json.get("kernel_ms").asDouble() >= 0);
             } else {
                 assertEquals("reference-java", json.get("ran_on").asText());
@@ -67,11 +72,11 @@ class OpCommandTest {
         Tensor w = Tensor.random(2, -1, 1, 4, 3, 3, 3);
         Tensor b = Tensor.random(3, -1, 1, 4);
         String in = npy("x.npy", x).toString();
-        checkOperator(new Operator.Conv2d(2, 2, 1, 0, 1, 2, 1, 1, 2, true, dev.tessera.backend.ConvAlgorithm.DIRECT),
+        checkOperator(new Operator.Conv2d(2, 2, 1, 0, 1, 2, 1, 1, 2, true),
                 List.of(x, w, b), "op", "conv2d", "--input", in, "--weight", npy("w.npy", w).toString(), "--bias",
                 npy("b.npy", b).toString(), "--stride", "2", "--pad", "1,0,1,2", "--groups", "2", "--relu", "--algo",
                 "direct");
-        checkOperator(new Operator.Conv2d(1, 1, 1, 1, 1, 1, 2, 2, 1, false, dev.tessera.backend.ConvAlgorithm.IM2COL),
+        checkOperator(new Operator.Conv2d(1, 1, 1, 1, 1, 1, 2, 2, 1, false),
                 List.of(x, Tensor.random(6, -1, 1, 5, 6, 3, 3)), "op", "conv2d", "--input", in, "--weight",
                 npy("w6.npy", Tensor.random(6, -1, 1, 5, 6, 3, 3)).toString(), "--pad", "1", "--dilation", "2",
                 "--algo", "im2col");

@@ -203,7 +203,8 @@ class HarnessTest {
         }
         Mnist digits = new Mnist(pixels, labels);
         BenchSettings s = new BenchSettings(true, List.of("lenet5"), null, List.of("opencl"), "test", List.of(DEVICE),
-                List.of(ConvAlgorithm.IM2COL), List.of(1), List.of("accuracy"), List.of(), new Sampler(0, 1, 0, 10), 1,
+                List.of(ConvAlgorithm.IM2COL), List.of(1), List.of("accuracy", "latency"), List.of(),
+                new Sampler(0, 1, 0, 10), 1,
                 42, false);
         Harness harness = new Harness(s, HarnessTest::open, Progress.silent(),
                 new MnistCheck.Source(() -> lenet, () -> digits));
@@ -216,6 +217,15 @@ class HarnessTest {
         assertEquals(0.5, row.mnist().accuracy(), 1e-12);
         assertEquals(0.5, row.mnist().referenceAccuracy(), 1e-12);
         assertTrue(row.ranOn().startsWith("opencl:"));
+        // --algos reaches the plan as a compile option: every convolution of the latency row ran im2col
+        ResultRow latency = results.rows().stream().filter(r -> r.scenario().equals("latency")).findFirst()
+                .orElseThrow();
+        assertEquals(ResultRow.OK, latency.status(), latency.reason());
+        assertEquals("im2col", latency.algorithm());
+        List<ResultRow.LayerEntry> convs = latency.layers().stream().filter(l -> l.operator().equals("conv2d"))
+                .toList();
+        assertFalse(convs.isEmpty(), "the latency row lists its layers");
+        convs.forEach(l -> assertEquals("im2col", l.algorithm(), l.node()));
     }
 
     /** A backend whose device disappears on the first convolution. */

@@ -41,7 +41,8 @@ import dev.tessera.opencl.AtomicFiles;
  * operator: the operator's node keeps the layer's name and writes {@code <layer>.pre_relu}, the Relu node
  * ({@code <layer>.relu}) writes the layer's output. A masked weight (LeNet-5's C3 connection table) is written as the
  * full weight with its zeros, and its mask as metadata ({@link OnnxFormat#MASK_KEY_PREFIX}) that only the importer
- * reads. The convolution algorithm is not part of ONNX and is not written.
+ * reads. No convolution algorithm is written: it is a
+ * compile option, not part of the model.
  *
  * <p>The file's producer name is {@value #PRODUCER}; {@link OnnxImporter} then merges back exactly the Relu and
  * Flatten nodes the exporter split off (a Relu writing the output named after its producer node, a Flatten named

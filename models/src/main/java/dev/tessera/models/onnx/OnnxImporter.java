@@ -18,7 +18,6 @@ import java.util.Set;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.InvalidProtocolBufferException;
 
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.CheckedSizes;
 import dev.tessera.backend.Tensor;
@@ -506,7 +505,7 @@ public final class OnnxImporter {
             int[] dilations = pair(a, "dilations", where);
             int[] pads = pads(a, where, x, kernel, strides, dilations);
             Operator.Conv2d op = new Operator.Conv2d(strides[0], strides[1], pads[0], pads[2], pads[1], pads[3],
-                    dilations[0], dilations[1], (int) a.integer("group", 1), false, ConvAlgorithm.AUTO);
+                    dilations[0], dilations[1], (int) a.integer("group", 1), false);
             List<Parameter> ps = new ArrayList<>();
             ps.add(parameter("weight", node.getInput(1), Parameter.Init.HE_NORMAL, true));
             if (hasInput(node, 2)) {

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tessera.backend.Accuracy;
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.reference.ReferenceBackend;
@@ -77,9 +76,9 @@ class OnnxRuntimeTest {
     /** The model of {@link #everyAttributeTheExporterWrites}, initialised. */
     static Model attributeModel() {
         ModelBuilder b = new ModelBuilder("attributes", 4, 11, 9);
-        b.layer("grouped", new Operator.Conv2d(2, 1, 1, 2, 0, 1, 1, 2, 2, true, ConvAlgorithm.AUTO), List.of(b.current()),
+        b.layer("grouped", new Operator.Conv2d(2, 1, 1, 2, 0, 1, 1, 2, 2, true), List.of(b.current()),
                 List.of(weight(6, 2, 3, 3), bias(6)));
-        b.layer("dilated", new Operator.Conv2d(1, 1, 2, 2, 2, 2, 2, 2, 1, false, ConvAlgorithm.AUTO),
+        b.layer("dilated", new Operator.Conv2d(1, 1, 2, 2, 2, 2, 2, 2, 1, false),
                 List.of(b.current()), List.of(weight(5, 6, 3, 3)));
         b.layer("shift", new Operator.BiasAdd(), List.of(b.current()), List.of(bias(5)));
         b.layer("lrn", new Operator.Lrn(3, 0.3, 0.6, 1.5, true), List.of(b.current()), List.of());
@@ -90,7 +89,7 @@ class OnnxRuntimeTest {
         b.layer("max", new Operator.Pool(Operator.Pool.Kind.MAX, 2, 3, 1, 2, 0, 1, 1, 1, false), List.of(b.current()),
                 List.of());
         b.tanh("tanh");
-        b.layer("side", new Operator.Conv2d(1, 1, 0, 0, 0, 0, 1, 1, 1, false, ConvAlgorithm.AUTO), List.of("max"),
+        b.layer("side", new Operator.Conv2d(1, 1, 0, 0, 0, 0, 1, 1, 1, false), List.of("max"),
                 List.of(weight(2, 5, 1, 1)));
         b.concat("concat", "tanh", "side");
         b.layer("fc", new Operator.FullyConnected(true), List.of(b.current()),

@@ -7,7 +7,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 import dev.tessera.backend.Accuracy;
-import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.opencl.OpenClTrainingBackend;
 import dev.tessera.backend.training.ReferenceTrainingBackend;
@@ -36,7 +35,7 @@ class OpenClTrainerTest {
     @Test
     void wholeModelGradientsMatchTheReference() {
         for (String name : new String[] {"lenet5", "lenet5-classic"}) {
-            Model model = ModelZoo.build(name).initialise(21).withConvAlgorithm(ConvAlgorithm.DIRECT);
+            Model model = ModelZoo.build(name).initialise(21);
             Tensor images = Trainer.fitInput(Tensor.random(22, 0, 1, 4, 1, 28, 28), model.inputShape());
             int[] labels = {0, 9, 4, 4};
             TrainingSettings settings = new TrainingSettings(1, 4, new SgdSettings(0.01, 0.9, 0),
@@ -63,7 +62,7 @@ class OpenClTrainerTest {
         NpmSplit split = NpmSplit.load();
         Mnist train = split.train().subset(IntStream.range(0, 128).toArray());
         Mnist test = split.test().subset(IntStream.range(0, 100).toArray());
-        Model initial = ModelZoo.build("lenet5").initialise(23).withConvAlgorithm(ConvAlgorithm.DIRECT);
+        Model initial = ModelZoo.build("lenet5").initialise(23);
         TrainingSettings settings = new TrainingSettings(1, 32, new SgdSettings(0.01, 0.9, 5e-4),
                 TrainingSettings.Schedule.CONSTANT, 24, 1);
         try (OpenClTrainingBackend opencl = open(); ReferenceTrainingBackend reference =
