@@ -90,6 +90,9 @@ public final class ClContext implements AutoCloseable {
             throw new IllegalArgumentException("buffer size must be positive: " + bytes);
         }
         int[] err = new int[1];
+        if (FaultInjection.active()) {
+            FaultInjection.check(FaultInjection.Point.BUFFER, "clCreateBuffer of " + bytes + " bytes", device.name());
+        }
         cl_mem mem = clCreateBuffer(live(), CL_MEM_READ_WRITE, bytes, null, err);
         checkOnDevice(err[0], "clCreateBuffer of " + bytes + " bytes");
         ClBuffer buffer = new ClBuffer(this, mem, bytes);
@@ -141,6 +144,10 @@ public final class ClContext implements AutoCloseable {
 
     private ClProgram buildOrLoad(ProgramSource source, String options) {
         String opts = options == null ? "" : options.strip();
+        if (FaultInjection.active()) {
+            FaultInjection.check(FaultInjection.Point.BUILD, "building " + source.name()
+                    + (opts.isEmpty() ? "" : " with '" + opts + "'"), device.name());
+        }
         String key = ProgramCache.key(info(), source, opts);
         long start = System.nanoTime();
         ProgramCache.Lookup lookup = cache.load(key);

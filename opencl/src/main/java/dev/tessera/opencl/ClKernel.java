@@ -46,6 +46,10 @@ public final class ClKernel implements AutoCloseable {
     }
 
     private ClKernel set(int index, long size, Pointer value) {
+        if (FaultInjection.active()) {
+            FaultInjection.check(FaultInjection.Point.ARG, "clSetKernelArg " + index + " of " + name,
+                    context.device().name());
+        }
         context.checkOnDevice(clSetKernelArg(live(), index, size, value), "clSetKernelArg " + index + " of " + name);
         return this;
     }
@@ -76,6 +80,9 @@ public final class ClKernel implements AutoCloseable {
             throw new IllegalArgumentException("global and local ranges differ in rank");
         }
         cl_event event = new cl_event();
+        if (FaultInjection.active()) {
+            FaultInjection.check(FaultInjection.Point.LAUNCH, "clEnqueueNDRangeKernel " + name, context.device().name());
+        }
         context.checkOnDevice(clEnqueueNDRangeKernel(context.queue(), live(), global.length, null, global, local, 0,
                 null, event), "clEnqueueNDRangeKernel " + name);
         return new ClEvent(context, event);

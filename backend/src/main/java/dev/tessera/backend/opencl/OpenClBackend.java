@@ -143,9 +143,14 @@ public final class OpenClBackend implements Backend {
      * Prepares {@code op} to run on fixed buffers: kernels created with their arguments bound, weights transformed,
      * constants uploaded. {@code shapes} are every operand's shape; {@code values} the operands' host values where
      * the kernels need them before running (convolution weights and bias, batch-norm statistics; data inputs may be
-     * null). The caller closes the step, then the buffers.
+     * null). The caller closes the step, then the buffers. When preparing fails, the kernels it created are released.
      */
     PreparedStep prepare(Operator op, List<int[]> shapes, List<Tensor> values, List<ClBuffer> buf, ClBuffer out) {
+        return library.releasingKernelsOnFailure(() -> prepareStep(op, shapes, values, buf, out));
+    }
+
+    private PreparedStep prepareStep(Operator op, List<int[]> shapes, List<Tensor> values, List<ClBuffer> buf,
+            ClBuffer out) {
         int[] x = shapes.get(0);
         int total = elements(x);
         if (op instanceof Operator.Conv2d conv) {
