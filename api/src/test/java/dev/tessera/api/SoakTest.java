@@ -74,8 +74,13 @@ class SoakTest {
             }
             Memory afterWarmUp = Memory.now();
             checkpoints.add("after warm-up (" + warmUp + " passes): " + afterWarmUp);
+            long[] rssRange = {afterWarmUp.rssBytes, afterWarmUp.rssBytes};
+            int every = Math.max(1, passes / 20);
             for (int i = warmUp; i < single; i++) {
                 assertArrayEquals(expected[i % INPUTS], session.run(inputs[i % INPUTS]).values(), "pass " + i);
+                if (i % every == 0) {
+                    Memory.sampleRss(rssRange);
+                }
             }
             assertEquals(held, LiveResources.summary(), "device objects while running");
             Memory afterSingle = Memory.now();
@@ -92,6 +97,9 @@ class SoakTest {
                             assertArrayEquals(expected[i % INPUTS], session.run(inputs[i % INPUTS]).values(),
                                     "pass " + i + " on " + Thread.currentThread().getName());
                             done++;
+                            if (i % every == 0) {
+                                Memory.sampleRss(rssRange);
+                            }
                         }
                         return done;
                     }));
@@ -107,6 +115,9 @@ class SoakTest {
             assertEquals(held, LiveResources.summary(), "device objects while running");
             Memory end = Memory.now();
             checkpoints.add("after " + (passes - single) + " passes from " + THREADS + " threads: " + end);
+            Memory.sampleRss(rssRange);
+            checkpoints.add(String.format(Locale.ROOT, "resident between %.0f and %.0f MiB after the warm-up (sampled "
+                    + "every %d passes)", rssRange[0] / 1048576.0, rssRange[1] / 1048576.0, every));
             long heapGrowth = end.heapBytes - afterWarmUp.heapBytes;
             assertTrue(heapGrowth < 16L << 20, "heap grew by " + heapGrowth + " bytes after the warm-up");
             if (afterWarmUp.rssBytes > 0) {
@@ -129,6 +140,13 @@ class SoakTest {
                 System.gc();
             }
             return new Memory(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), rss());
+        }
+
+        /** Widens {@code range} (min, max) by the resident set now. */
+        static synchronized void sampleRss(long[] range) {
+            long now = rss();
+            range[0] = Math.min(range[0], now);
+            range[1] = Math.max(range[1], now);
         }
 
         private static long rss() {
