@@ -5,8 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
@@ -21,23 +20,13 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * files; and every crash found so far); {@code scripts/fuzz results 10m} fuzzes (docs/RELIABILITY.md).
  */
 class ResultsFileFuzzTest {
-    private static Path dir;
-    private static Path file;
-
-    @BeforeAll
-    static void createFiles() throws IOException {
-        dir = Files.createTempDirectory("results-fuzz");
-        file = dir.resolve("results.json");
-    }
-
-    @AfterAll
-    static void deleteFiles() throws IOException {
-        Files.deleteIfExists(file);
-        Files.deleteIfExists(dir);
-    }
+    /** One file rewritten by every input (JUnit deletes the directory at the end). */
+    @TempDir
+    static Path dir;
 
     @FuzzTest(maxDuration = "10s")
     void readResults(byte[] bytes) throws IOException {
+        Path file = dir.resolve("results.json");
         Files.write(file, bytes);
         try {
             ReportInputs.read(List.of(file));

@@ -7,8 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
@@ -25,26 +24,14 @@ import dev.tessera.backend.Tensor;
  * {@code scripts/fuzz npy 10m} fuzzes (docs/RELIABILITY.md).
  */
 class NpyFuzzTest {
-    private static Path dir;
-    private static Path file;
-    private static Path copy;
-
-    @BeforeAll
-    static void createFiles() throws IOException {
-        dir = Files.createTempDirectory("npy-fuzz");
-        file = dir.resolve("input.npy");
-        copy = dir.resolve("copy.npy");
-    }
-
-    @AfterAll
-    static void deleteFiles() throws IOException {
-        Files.deleteIfExists(file);
-        Files.deleteIfExists(copy);
-        Files.deleteIfExists(dir);
-    }
+    /** One file rewritten by every input (JUnit deletes the directory at the end). */
+    @TempDir
+    static Path dir;
 
     @FuzzTest(maxDuration = "10s")
     void readNpy(byte[] bytes) throws IOException {
+        Path file = dir.resolve("input.npy");
+        Path copy = dir.resolve("copy.npy");
         Files.write(file, bytes);
         Tensor tensor;
         try {
