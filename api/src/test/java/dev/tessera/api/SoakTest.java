@@ -74,12 +74,12 @@ class SoakTest {
             }
             Memory afterWarmUp = Memory.now();
             checkpoints.add("after warm-up (" + warmUp + " passes): " + afterWarmUp);
-            long[] rssRange = {afterWarmUp.rssBytes, afterWarmUp.rssBytes};
+            List<Long> rssMiB = java.util.Collections.synchronizedList(new ArrayList<>());
             int every = Math.max(1, passes / 20);
             for (int i = warmUp; i < single; i++) {
                 assertArrayEquals(expected[i % INPUTS], session.run(inputs[i % INPUTS]).values(), "pass " + i);
                 if (i % every == 0) {
-                    Memory.sampleRss(rssRange);
+                    rssMiB.add(Memory.rss() >> 20);
                 }
             }
             assertEquals(held, LiveResources.summary(), "device objects while running");
@@ -98,7 +98,7 @@ class SoakTest {
                                     "pass " + i + " on " + Thread.currentThread().getName());
                             done++;
                             if (i % every == 0) {
-                                Memory.sampleRss(rssRange);
+                                rssMiB.add(Memory.rss() >> 20);
                             }
                         }
                         return done;
@@ -115,9 +115,9 @@ class SoakTest {
             assertEquals(held, LiveResources.summary(), "device objects while running");
             Memory end = Memory.now();
             checkpoints.add("after " + (passes - single) + " passes from " + THREADS + " threads: " + end);
-            Memory.sampleRss(rssRange);
-            checkpoints.add(String.format(Locale.ROOT, "resident between %.0f and %.0f MiB after the warm-up (sampled "
-                    + "every %d passes)", rssRange[0] / 1048576.0, rssRange[1] / 1048576.0, every));
+            rssMiB.add(Memory.rss() >> 20);
+            checkpoints.add("resident MiB every " + every + " passes after the warm-up (the threads from sample "
+                    + (single - warmUp) / every + " on): " + rssMiB);
             long heapGrowth = end.heapBytes - afterWarmUp.heapBytes;
             assertTrue(heapGrowth < 16L << 20, "heap grew by " + heapGrowth + " bytes after the warm-up");
             if (afterWarmUp.rssBytes > 0) {
@@ -142,14 +142,7 @@ class SoakTest {
             return new Memory(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), rss());
         }
 
-        /** Widens {@code range} (min, max) by the resident set now. */
-        static synchronized void sampleRss(long[] range) {
-            long now = rss();
-            range[0] = Math.min(range[0], now);
-            range[1] = Math.max(range[1], now);
-        }
-
-        private static long rss() {
+        static long rss() {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                     if (line.startsWith("VmRSS:")) {
