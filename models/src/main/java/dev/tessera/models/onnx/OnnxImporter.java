@@ -342,6 +342,9 @@ public final class OnnxImporter {
                 throw new OnnxFormatException(where + ": domain " + node.getDomain()
                         + " is not supported (only the default ONNX domain)");
             }
+            if (node.getOutputCount() == 0 || node.getOutput(0).isEmpty()) {
+                throw new OnnxFormatException(where + ": has no output");
+            }
             switch (node.getOpType()) {
                 case "Conv" -> conv(node, index, where);
                 case "MaxPool", "AveragePool" -> pool(node, index, where);
