@@ -205,6 +205,10 @@ public final class OnnxImporter {
             }
             graphOutputs.add(graph.getOutput(0).getName());
             for (int i = 0; i < graph.getNodeCount(); i++) {
+                // checked for every node first: fusion looks at later nodes' outputs before reaching them
+                if (graph.getNode(i).getOutputCount() == 0 || graph.getNode(i).getOutput(0).isEmpty()) {
+                    throw new OnnxFormatException(where(graph.getNode(i), i) + ": has no output");
+                }
                 for (String in : graph.getNode(i).getInputList()) {
                     readers.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
                 }
@@ -341,9 +345,6 @@ public final class OnnxImporter {
             if (!node.getDomain().isEmpty() && !node.getDomain().equals("ai.onnx")) {
                 throw new OnnxFormatException(where + ": domain " + node.getDomain()
                         + " is not supported (only the default ONNX domain)");
-            }
-            if (node.getOutputCount() == 0 || node.getOutput(0).isEmpty()) {
-                throw new OnnxFormatException(where + ": has no output");
             }
             switch (node.getOpType()) {
                 case "Conv" -> conv(node, index, where);
@@ -507,7 +508,7 @@ public final class OnnxImporter {
             if (biasAdd != null) {
                 OnnxMl.NodeProto add = graph.getNode(biasAdd);
                 int other = add.getInput(0).equals(out) ? 1 : 0;
-                Constant c = constants.get(add.getInput(other));
+                Constant c = add.getInputCount() == 2 ? constants.get(add.getInput(other)) : null;
                 if (c != null && c.floats() != null && add.getInputCount() == 2 && add.getAttributeCount() == 0
                         && (c.dims().length == 1 || c.dims().length == 2 && c.dims()[0] == 1)
                         && c.size() == b.dims()[1]) {
