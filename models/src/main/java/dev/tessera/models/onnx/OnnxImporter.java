@@ -292,16 +292,24 @@ public final class OnnxImporter {
                 throw new OnnxFormatException(what + ": external data is not supported; save the model with its"
                         + " weights inside the file");
             }
+            long values = 1;
+            for (long d : t.getDimsList()) {
+                values *= d; // checked below; when this overflows, d itself is out of range
+                if (d < 0 || d > Integer.MAX_VALUE || values > Integer.MAX_VALUE) {
+                    throw new OnnxFormatException(what + ": shape " + t.getDimsList() + " is out of range");
+                }
+            }
             int[] dims = t.getDimsList().stream().mapToInt(Long::intValue).toArray();
             long n = Tensor.sizeOf(dims);
             ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            // the values present are counted before anything is allocated: a shape is only as large as its data
             if (t.getDataType() == OnnxMl.TensorProto.DataType.FLOAT.getNumber()) {
+                boolean isRaw = !t.getRawData().isEmpty();
+                requireCount(what, isRaw ? raw.remaining() / Float.BYTES : t.getFloatDataCount(), n);
                 float[] v = new float[(int) n];
-                if (!t.getRawData().isEmpty()) {
-                    requireCount(what, raw.remaining() / Float.BYTES, n);
+                if (isRaw) {
                     raw.asFloatBuffer().get(v);
                 } else {
-                    requireCount(what, t.getFloatDataCount(), n);
                     for (int k = 0; k < n; k++) {
                         v[k] = t.getFloatData(k);
                     }
@@ -309,12 +317,12 @@ public final class OnnxImporter {
                 return new Constant(dims, v, null);
             }
             if (t.getDataType() == OnnxMl.TensorProto.DataType.INT64.getNumber()) {
+                boolean isRaw = !t.getRawData().isEmpty();
+                requireCount(what, isRaw ? raw.remaining() / Long.BYTES : t.getInt64DataCount(), n);
                 long[] v = new long[(int) n];
-                if (!t.getRawData().isEmpty()) {
-                    requireCount(what, raw.remaining() / Long.BYTES, n);
+                if (isRaw) {
                     raw.asLongBuffer().get(v);
                 } else {
-                    requireCount(what, t.getInt64DataCount(), n);
                     for (int k = 0; k < n; k++) {
                         v[k] = t.getInt64Data(k);
                     }
