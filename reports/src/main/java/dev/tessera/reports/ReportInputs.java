@@ -6,6 +6,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -27,6 +29,8 @@ public final class ReportInputs {
     static final List<String> ROW_FIELDS = List.of("id", "scenario", "backend", "device", "model", "algorithm",
             "batch", "status");
     static final List<String> ENVIRONMENT_FIELDS = List.of("host", "command_line", "opencl_devices", "probes");
+
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\u0085\u2028\u2029]");
 
     private ReportInputs() {
     }
@@ -65,10 +69,16 @@ public final class ReportInputs {
                     bench.add(new BenchFile(file, benchResults(tree)));
                 }
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(oneLine(file + ": " + e.getMessage()), e);
             }
         }
         return new Inputs(bench, jmh);
+    }
+
+    /** Control characters quoted from the file (a schema string holding a newline) shown as escapes. */
+    private static String oneLine(String message) {
+        return CONTROL.matcher(message).replaceAll(m -> Matcher.quoteReplacement(
+                String.format("\\u%04x", (int) m.group().charAt(0))));
     }
 
     private static JsonNode readTree(Path file) {
