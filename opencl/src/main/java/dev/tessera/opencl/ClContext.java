@@ -96,6 +96,9 @@ public final class ClContext implements AutoCloseable {
                     info().maxAllocBytes() / 1048576.0, info().globalMemBytes() / 1048576.0));
         }
         int[] err = new int[1];
+        if (FaultInjection.active()) {
+            FaultInjection.check(FaultInjection.Point.BUFFER, "clCreateBuffer of " + bytes + " bytes", device.name());
+        }
         cl_mem mem = clCreateBuffer(live(), CL_MEM_READ_WRITE, bytes, null, err);
         checkOnDevice(err[0], "clCreateBuffer of " + bytes + " bytes");
         ClBuffer buffer = new ClBuffer(this, mem, bytes);
@@ -162,6 +165,10 @@ public final class ClContext implements AutoCloseable {
 
     private ClProgram buildOrLoad(ProgramSource source, String options) {
         String opts = buildOptions(device, options);
+        if (FaultInjection.active()) {
+            FaultInjection.check(FaultInjection.Point.BUILD, "building " + source.name()
+                    + (opts.isEmpty() ? "" : " with '" + opts + "'"), device.name());
+        }
         String key = ProgramCache.key(info(), source, opts);
         long start = System.nanoTime();
         ProgramCache.Lookup lookup = cache.load(key);

@@ -64,6 +64,10 @@ public final class ClKernel implements AutoCloseable {
         if (index < boundBuffers.length) {
             boundBuffers[index] = null;
         }
+        if (FaultInjection.active()) {
+            FaultInjection.check(FaultInjection.Point.ARG, "clSetKernelArg " + index + " of " + name,
+                    context.device().name());
+        }
         context.checkOnDevice(clSetKernelArg(live(), index, size, value), "clSetKernelArg " + index + " of " + name);
         return this;
     }
@@ -110,6 +114,9 @@ public final class ClKernel implements AutoCloseable {
     }
 
     private void enqueue(long[] global, long[] local, cl_event event) {
+        if (FaultInjection.active()) {
+            FaultInjection.check(FaultInjection.Point.LAUNCH, "clEnqueueNDRangeKernel " + name, context.device().name());
+        }
         context.checkOnDevice(clEnqueueNDRangeKernel(context.queue(), live(), global.length, null, global, local, 0,
                 null, event), "clEnqueueNDRangeKernel " + name);
     }

@@ -57,6 +57,10 @@ public final class ClProgram implements AutoCloseable {
             throw new IllegalStateException("program " + name + " is closed");
         }
         int[] err = new int[1];
+        if (FaultInjection.active()) {
+            FaultInjection.check(FaultInjection.Point.KERNEL, "clCreateKernel " + kernelName + " in " + name,
+                    context.device().name());
+        }
         cl_kernel kernel = clCreateKernel(program, kernelName, err);
         context.checkOnDevice(err[0], "clCreateKernel " + kernelName + " in " + name);
         return new ClKernel(context, kernelName, kernel);

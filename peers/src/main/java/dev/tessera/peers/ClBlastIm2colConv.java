@@ -41,14 +41,40 @@ public final class ClBlastIm2colConv implements AutoCloseable {
         }
         this.problem = problem;
         this.context = context;
-        this.program = context.build(ProgramSource.resource("im2col_rowmajor.cl"), "");
-        this.im2col = program.kernel("im2col_rowmajor");
-        this.weights = context.buffer(weightTensor.data());
-        this.columns = context.buffer(4L * depth() * problem.p() * problem.q());
-        var c = problem.conv();
-        im2col.arg(1, columns).arg(2, problem.c()).arg(3, problem.h()).arg(4, problem.w()).arg(5, problem.p())
-                .arg(6, problem.q()).arg(7, problem.r()).arg(8, problem.s()).arg(9, c.strideH()).arg(10, c.strideW())
-                .arg(11, c.padTop()).arg(12, c.padLeft()).arg(13, c.dilationH()).arg(14, c.dilationW());
+        // what exists so far is released when a later step fails (a buffer not allocated, an argument refused)
+        ClProgram builtProgram = context.build(ProgramSource.resource("im2col_rowmajor.cl"), "");
+        ClKernel kernel = null;
+        ClBuffer weightBuffer = null;
+        ClBuffer columnBuffer = null;
+        try {
+            kernel = builtProgram.kernel("im2col_rowmajor");
+            weightBuffer = context.buffer(weightTensor.data());
+            columnBuffer = context.buffer(4L * depth() * problem.p() * problem.q());
+            var c = problem.conv();
+            kernel.arg(1, columnBuffer).arg(2, problem.c()).arg(3, problem.h()).arg(4, problem.w())
+                    .arg(5, problem.p()).arg(6, problem.q()).arg(7, problem.r()).arg(8, problem.s())
+                    .arg(9, c.strideH()).arg(10, c.strideW()).arg(11, c.padTop()).arg(12, c.padLeft())
+                    .arg(13, c.dilationH()).arg(14, c.dilationW());
+        } catch (RuntimeException e) {
+            closeAll(columnBuffer, weightBuffer, kernel, builtProgram);
+            throw e;
+        }
+        this.program = builtProgram;
+        this.im2col = kernel;
+        this.weights = weightBuffer;
+        this.columns = columnBuffer;
+    }
+
+    private static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                try {
+                    r.close();
+                } catch (Exception suppressed) {
+                    // releasing after a failure: the failure is what the caller needs to see
+                }
+            }
+        }
     }
 
     /** Why the peer cannot run {@code problem}, or null when it can. */

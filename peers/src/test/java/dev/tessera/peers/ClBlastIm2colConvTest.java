@@ -13,6 +13,9 @@ import dev.tessera.backend.reference.ReferenceBackend;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.DeviceSelector;
+import dev.tessera.opencl.FaultInjection;
+import dev.tessera.opencl.LiveResources;
+import dev.tessera.opencl.OpenClException;
 import dev.tessera.opencl.ProgramCache;
 
 /** The peer must compute the same convolution as the reference, or comparing speeds with it means nothing. */
@@ -34,6 +37,32 @@ class ClBlastIm2colConvTest {
             float[] actual = out.readFloats();
             for (int i = 0; i < actual.length; i++) {
                 assertEquals(expected.data()[i], actual[i], 1e-4, "element " + i);
+            }
+        }
+    }
+
+    /** Leaks on failure: whichever call of the constructor fails, what it created before is released. */
+    @Test
+    void aConstructorThatFailsHalfWayReleasesWhatItCreated() {
+        Operator.Conv2d conv = Operator.Conv2d.of(1, 1);
+        Tensor w = Tensor.random(2, -1, 1, 4, 3, 3, 3);
+        ConvProblem problem = ConvProblem.of(conv, List.of(new int[] {1, 3, 8, 8}, w.shape()));
+        try (ClContext context = ClContext.open(DeviceSelector.fromSetting("tessera.test.device", "TESSERA_TEST_DEVICE"),
+                ProgramCache.defaultCache())) {
+            String before = LiveResources.summary();
+            record Fault(FaultInjection.Point point, int nth) {
+            }
+            for (Fault f : List.of(new Fault(FaultInjection.Point.BUILD, 1), new Fault(FaultInjection.Point.KERNEL, 1),
+                    new Fault(FaultInjection.Point.BUFFER, 1), new Fault(FaultInjection.Point.BUFFER, 2),
+                    new Fault(FaultInjection.Point.ARG, 1), new Fault(FaultInjection.Point.ARG, 14))) {
+                try (FaultInjection.Armed fault = FaultInjection.arm(f.point(), org.jocl.CL.CL_OUT_OF_RESOURCES, "",
+                        f.nth(), false)) {
+                    OpenClException e = assertThrows(OpenClException.class,
+                            () -> new ClBlastIm2colConv(context, problem, w).close(), f.toString());
+                    assertEquals(org.jocl.CL.CL_OUT_OF_RESOURCES, e.status());
+                    assertEquals(1, fault.fired());
+                }
+                assertEquals(before, LiveResources.summary(), f + " leaked");
             }
         }
     }

@@ -6,6 +6,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -27,6 +29,8 @@ public final class ReportInputs {
     static final List<String> ROW_FIELDS = List.of("id", "scenario", "backend", "device", "model", "algorithm",
             "batch", "status");
     static final List<String> ENVIRONMENT_FIELDS = List.of("host", "command_line", "opencl_devices", "probes");
+
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\u0085\u2028\u2029]");
 
     private ReportInputs() {
     }
@@ -65,12 +69,16 @@ public final class ReportInputs {
             List<Path> found = folder ? jsonFilesUnder(path) : List.of(path);
             int before = bench.size() + jmh.size();
             for (Path file : found) {
-                JsonNode tree = readTree(file);
-                if (folder && !JmhResults.looksLikeJmh(tree)
-                        && !BenchResults.SCHEMA.equals(tree.path("schema").asText())) {
-                    continue;
+                try {
+                    JsonNode tree = readTree(file);
+                    if (folder && !JmhResults.looksLikeJmh(tree)
+                            && !BenchResults.SCHEMA.equals(tree.path("schema").asText())) {
+                        continue;
+                    }
+                    add(file, tree, bench, jmh);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(oneLine(e.getMessage()), e); // text quoted from the file
                 }
-                add(file, tree, bench, jmh);
             }
             if (folder && bench.size() + jmh.size() == before) {
                 throw new IllegalArgumentException(path + ": no results files (or JMH JSON) in this folder");
@@ -98,6 +106,12 @@ public final class ReportInputs {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Control characters quoted from the file (a schema string holding a newline) shown as escapes. */
+    private static String oneLine(String message) {
+        return CONTROL.matcher(message).replaceAll(m -> Matcher.quoteReplacement(
+                String.format("\\u%04x", (int) m.group().charAt(0))));
     }
 
     private static JsonNode readTree(Path file) {

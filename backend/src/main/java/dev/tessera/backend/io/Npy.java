@@ -230,7 +230,7 @@ public final class Npy {
     }
 
     private static IllegalArgumentException bad(Path file, String what) {
-        return new IllegalArgumentException("npy file " + file + ": " + what);
+        return new IllegalArgumentException(OneLine.of("npy file " + file + ": " + what));
     }
 
     private static IllegalArgumentException malformed(Path file, String header, String what) {

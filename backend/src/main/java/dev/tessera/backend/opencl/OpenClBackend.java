@@ -227,9 +227,14 @@ public final class OpenClBackend implements Backend {
      * constants uploaded. {@code shapes} are every operand's shape; {@code values} the operands' host values where
      * the kernels need them before running (convolution weights and bias, batch-norm statistics; data inputs may be
      * null). {@code algorithm} is the convolution's (other operators ignore it). The caller closes the step, then the
-     * buffers.
+     * buffers. When preparing fails, the kernels it created are released.
      */
     PreparedStep prepare(Operator op, ConvAlgorithm algorithm, List<int[]> shapes, List<Tensor> values,
+            List<ClBuffer> buf, ClBuffer out) {
+        return library.releasingKernelsOnFailure(() -> prepareStep(op, algorithm, shapes, values, buf, out));
+    }
+
+    private PreparedStep prepareStep(Operator op, ConvAlgorithm algorithm, List<int[]> shapes, List<Tensor> values,
             List<ClBuffer> buf, ClBuffer out) {
         if (kernels.family() == KernelFamily.GPU) {
             PreparedStep step = gpuOperators.prepare(op, shapes, buf, out,

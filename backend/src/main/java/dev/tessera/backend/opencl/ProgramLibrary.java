@@ -1,7 +1,10 @@
 package dev.tessera.backend.opencl;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.ClKernel;
@@ -16,6 +19,8 @@ import dev.tessera.opencl.ProgramSource;
 public final class ProgramLibrary implements AutoCloseable {
     private final ClContext context;
     private final Map<String, ClProgram> programs = new LinkedHashMap<>();
+    /** The kernels created inside the innermost {@link #releasingKernelsOnFailure} call, or null outside one. */
+    private List<ClKernel> created;
 
     public ProgramLibrary(ClContext context) {
         this.context = context;
@@ -38,7 +43,33 @@ public final class ProgramLibrary implements AutoCloseable {
 
     /** A new kernel object (own argument state) from the program for {@code file} and {@code options}. */
     public ClKernel kernel(String file, String options, String kernelName) {
-        return program(file, options).kernel(kernelName);
+        ClKernel kernel = program(file, options).kernel(kernelName);
+        if (created != null) {
+            created.add(kernel);
+        }
+        return kernel;
+    }
+
+    /**
+     * Runs {@code body}; when it throws, every kernel {@link #kernel} created during it is released before the
+     * exception goes on, so code that creates a kernel and then fails setting it up (an argument refused, a buffer
+     * not allocated) leaks nothing. Kernels an owner released already are closed again harmlessly.
+     */
+    <T> T releasingKernelsOnFailure(Supplier<T> body) {
+        List<ClKernel> outer = created;
+        List<ClKernel> mine = new ArrayList<>();
+        created = mine;
+        try {
+            return body.get();
+        } catch (RuntimeException | Error e) {
+            mine.forEach(ClKernel::close);
+            throw e;
+        } finally {
+            created = outer;
+            if (outer != null) {
+                outer.addAll(mine);
+            }
+        }
     }
 
     @Override

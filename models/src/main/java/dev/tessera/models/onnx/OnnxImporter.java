@@ -235,6 +235,10 @@ public final class OnnxImporter {
             }
             graphOutputs.add(graph.getOutput(0).getName());
             for (int i = 0; i < graph.getNodeCount(); i++) {
+                // checked for every node first: fusion looks at later nodes' outputs before reaching them
+                if (graph.getNode(i).getOutputCount() == 0 || graph.getNode(i).getOutput(0).isEmpty()) {
+                    throw new OnnxFormatException(where(graph.getNode(i), i) + ": has no output");
+                }
                 for (String in : graph.getNode(i).getInputList()) {
                     readers.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
                 }
@@ -353,6 +357,9 @@ public final class OnnxImporter {
             } catch (IllegalArgumentException e) {
                 throw new OnnxFormatException(e.getMessage());
             }
+            if (n > Integer.MAX_VALUE || t.getDimsList().stream().anyMatch(d -> d > Integer.MAX_VALUE)) {
+                throw new OnnxFormatException(what + ": shape " + t.getDimsList() + " is out of range");
+            }
             int[] dims = t.getDimsList().stream().mapToInt(Math::toIntExact).toArray();
             com.google.protobuf.ByteString rawData = t.getRawData();
             if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
@@ -361,13 +368,13 @@ public final class OnnxImporter {
             ByteBuffer raw = rawData.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             boolean hasRaw = !rawData.isEmpty();
             int type = t.getDataType();
+            // the values present are counted before anything is allocated: a shape is only as large as its data
             if (type == OnnxMl.TensorProto.DataType.FLOAT.getNumber()) {
-                float[] v = new float[Math.toIntExact(n)];
+                requireCount(what, hasRaw ? raw.remaining() / Float.BYTES : t.getFloatDataCount(), n);
+                float[] v = new float[(int) n];
                 if (hasRaw) {
-                    requireCount(what, raw.remaining() / Float.BYTES, n);
                     raw.asFloatBuffer().get(v);
                 } else {
-                    requireCount(what, t.getFloatDataCount(), n);
                     for (int k = 0; k < n; k++) {
                         v[k] = t.getFloatData(k);
                     }
@@ -375,12 +382,11 @@ public final class OnnxImporter {
                 return new Constant(dims, v, null);
             }
             if (type == OnnxMl.TensorProto.DataType.INT64.getNumber()) {
-                long[] v = new long[Math.toIntExact(n)];
+                requireCount(what, hasRaw ? raw.remaining() / Long.BYTES : t.getInt64DataCount(), n);
+                long[] v = new long[(int) n];
                 if (hasRaw) {
-                    requireCount(what, raw.remaining() / Long.BYTES, n);
                     raw.asLongBuffer().get(v);
                 } else {
-                    requireCount(what, t.getInt64DataCount(), n);
                     for (int k = 0; k < n; k++) {
                         v[k] = t.getInt64Data(k);
                     }
@@ -388,14 +394,13 @@ public final class OnnxImporter {
                 return new Constant(dims, null, v);
             }
             if (type == OnnxMl.TensorProto.DataType.INT32.getNumber()) {
-                long[] v = new long[Math.toIntExact(n)];
+                requireCount(what, hasRaw ? raw.remaining() / Integer.BYTES : t.getInt32DataCount(), n);
+                long[] v = new long[(int) n];
                 if (hasRaw) {
-                    requireCount(what, raw.remaining() / Integer.BYTES, n);
                     for (int k = 0; k < n; k++) {
                         v[k] = raw.getInt(k * Integer.BYTES);
                     }
                 } else {
-                    requireCount(what, t.getInt32DataCount(), n);
                     for (int k = 0; k < n; k++) {
                         v[k] = t.getInt32Data(k);
                     }
@@ -644,7 +649,7 @@ public final class OnnxImporter {
             if (biasAdd != null) {
                 OnnxMl.NodeProto add = graph.getNode(biasAdd);
                 int other = add.getInput(0).equals(out) ? 1 : 0;
-                Constant c = constants.get(add.getInput(other));
+                Constant c = add.getInputCount() == 2 ? constants.get(add.getInput(other)) : null;
                 if (c != null && c.floats() != null && add.getInputCount() == 2 && add.getAttributeCount() == 0
                         && (c.dims().length == 1 || c.dims().length == 2 && c.dims()[0] == 1)
                         && c.size() == b.dims()[1]) {
