@@ -84,8 +84,8 @@ class LeaksOnFailureTest {
 
     /**
      * The plan's algorithms for {@link #everyOperator}: the first convolution {@code first} (AUTO prepares and times
-     * every solver; it sets kernel arguments thousands of times, so the ARG faults take DIRECT), then im2col,
-     * Winograd 2x2 and direct.
+     * every solver, round-robin over many samples: it sets kernel arguments and launches kernels thousands of times,
+     * so the ARG and LAUNCH faults, one run per call, take DIRECT), then im2col, Winograd 2x2 and direct.
      */
     static ConvAlgorithms algorithms(ConvAlgorithm first) {
         return new ConvAlgorithms(ConvAlgorithm.AUTO, java.util.Map.of("c1", first, "c2", ConvAlgorithm.IM2COL, "c3",
@@ -96,7 +96,8 @@ class LeaksOnFailureTest {
     @MethodSource("faults")
     void aFailureAtEveryCallOfACompiledGraphReleasesEverything(Point point, int status) {
         Graph graph = everyOperator();
-        ConvAlgorithms algorithms = algorithms(point == Point.ARG ? ConvAlgorithm.DIRECT : ConvAlgorithm.AUTO);
+        ConvAlgorithms algorithms = algorithms(point == Point.ARG || point == Point.LAUNCH ? ConvAlgorithm.DIRECT
+                : ConvAlgorithm.AUTO);
         Tensor input = Tensor.random(11, 0, 1, graph.batchedInputShape(2));
         Tensor expected;
         try (CompiledGraph reference = new ReferenceBackend().compile(graph, 2)) {

@@ -217,8 +217,12 @@ class OpenClPropertyTest {
                         String what = "fc " + in + "->" + out + " batch " + n + (bias ? " bias" : "")
                                 + (fc.relu() ? " relu" : "") + (packed ? " packed allowed" : "");
                         check(fc, inputs, 1e-5, what);
-                        String expected = packed && cpu && n <= PackedFullyConnected.MAX_BATCH
-                                ? "fully_connected_packed" : "fully_connected";
+                        // the GPU family: its work-group reduction at batch 1, its GEMM above; the CPU family: the
+                        // packed kernel on CPU devices at small batches, the plain one otherwise
+                        String expected = opencl.kernels().family() == KernelFamily.GPU
+                                ? (n == 1 ? "fc_workgroup" : "xgemm_packed")
+                                : packed && cpu && n <= PackedFullyConnected.MAX_BATCH
+                                        ? "fully_connected_packed" : "fully_connected";
                         assertEquals(expected, opencl.run(fc, inputs).algorithm(), what);
                     }
                 }
