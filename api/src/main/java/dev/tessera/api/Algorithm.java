@@ -13,7 +13,11 @@ public enum Algorithm {
     /** Winograd F(2x2, 3x3): 3x3 kernels with stride 1 only; error close to direct. */
     WINOGRAD_2X2(ConvAlgorithm.WINOGRAD_2X2),
     /** Winograd F(4x4, 3x3): 3x3 kernels with stride 1 only; fastest, about 3-4x direct's error. */
-    WINOGRAD_4X4(ConvAlgorithm.WINOGRAD_4X4);
+    WINOGRAD_4X4(ConvAlgorithm.WINOGRAD_4X4),
+    /** Winograd F(2x2, 3x3) in one kernel per convolution (transformed tiles kept in cache): as WINOGRAD_2X2. */
+    WINOGRAD_FUSED_2X2(ConvAlgorithm.WINOGRAD_FUSED_2X2),
+    /** Winograd F(4x4, 3x3) in one kernel per convolution (transformed tiles kept in cache): as WINOGRAD_4X4. */
+    WINOGRAD_FUSED_4X4(ConvAlgorithm.WINOGRAD_FUSED_4X4);
 
     private final ConvAlgorithm internal;
 

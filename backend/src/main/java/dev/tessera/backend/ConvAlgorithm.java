@@ -10,7 +10,9 @@ public enum ConvAlgorithm {
     DIRECT("direct"),
     IM2COL("im2col"),
     WINOGRAD_2X2("winograd-2x2"),
-    WINOGRAD_4X4("winograd-4x4");
+    WINOGRAD_4X4("winograd-4x4"),
+    WINOGRAD_FUSED_2X2("winograd-fused-2x2"),
+    WINOGRAD_FUSED_4X4("winograd-fused-4x4");
 
     private final String id;
 

@@ -17,8 +17,10 @@ public final class Tolerances {
     public static double relativeL2(String algorithm) {
         switch (algorithm) {
             case "winograd-4x4":
+            case "winograd-fused-4x4":
                 return 5e-4;
             case "winograd-2x2":
+            case "winograd-fused-2x2":
                 return 5e-5;
             default:
                 return 1e-5;

@@ -74,6 +74,22 @@ public final class WinogradSolver implements ConvSolver {
 
     @Override
     public String notApplicableReason(ConvProblem p, DeviceInfo device) {
+        String shape = shapeNotApplicableReason(p);
+        if (shape != null) {
+            return shape;
+        }
+        GemmTuning tuning = tuning(device);
+        long largest = Math.max(Math.max(transformedInputFloats(p, tuning), transformedOutputFloats(p)),
+                positions() * tuning.packedASize(p.k(), p.c())) * Float.BYTES;
+        if (largest > device.maxAllocBytes()) {
+            return "its transformed tensors need a buffer of " + largest + " bytes, above the device's largest "
+                    + device.maxAllocBytes();
+        }
+        return null;
+    }
+
+    /** Why Winograd F(m x m, 3 x 3) cannot compute {@code p} (kernel, stride, dilation, groups); null when it can. */
+    static String shapeNotApplicableReason(ConvProblem p) {
         if (p.r() != 3 || p.s() != 3) {
             return "needs a 3x3 kernel, this one is " + p.r() + "x" + p.s();
         }
@@ -85,13 +101,6 @@ public final class WinogradSolver implements ConvSolver {
         }
         if (p.groups() != 1) {
             return "needs one group, this one has " + p.groups();
-        }
-        GemmTuning tuning = tuning(device);
-        long largest = Math.max(Math.max(transformedInputFloats(p, tuning), transformedOutputFloats(p)),
-                positions() * tuning.packedASize(p.k(), p.c())) * Float.BYTES;
-        if (largest > device.maxAllocBytes()) {
-            return "its transformed tensors need a buffer of " + largest + " bytes, above the device's largest "
-                    + device.maxAllocBytes();
         }
         return null;
     }
