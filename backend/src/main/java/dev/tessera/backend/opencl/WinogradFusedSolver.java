@@ -28,52 +28,64 @@ public final class WinogradFusedSolver implements ResidualEpilogueSolver {
      * The kernel's tunables.
      *
      * @param vectorWidth output channels per float vector (1, 2, 4, 8, 16)
-     * @param kVectors    float vectors of output channels per work-item
+     * @param kVectors    float vectors of output channels in the register tile (a block of KB channels)
+     * @param kBlocks     blocks of KB output channels per work-item (one input transform serves them all)
      * @param tiles       tiles per work-item
      * @param cBlock      input channels per transformed chunk
      */
-    public record Tuning(int vectorWidth, int kVectors, int tiles, int cBlock) {
+    public record Tuning(int vectorWidth, int kVectors, int kBlocks, int tiles, int cBlock) {
         public Tuning {
-            if (!List.of(1, 2, 4, 8, 16).contains(vectorWidth) || kVectors < 1 || tiles < 1 || cBlock < 1) {
+            if (!List.of(1, 2, 4, 8, 16).contains(vectorWidth) || kVectors < 1 || kBlocks < 1 || tiles < 1
+                    || cBlock < 1) {
                 throw new IllegalArgumentException("bad fused Winograd tuning: vector width " + vectorWidth
-                        + ", " + kVectors + " vectors, " + tiles + " tiles, " + cBlock + " channels");
+                        + ", " + kVectors + " vectors, " + kBlocks + " blocks, " + tiles + " tiles, " + cBlock
+                        + " channels");
             }
         }
 
-        /** Output channels per work-item. */
+        /** Output channels per register tile (KB). */
         int kBlock() {
             return kVectors * vectorWidth;
+        }
+
+        /** This tuning shrunk to {@code p}: no more tiles than it has, no more blocks than its output channels fill. */
+        Tuning fittedTo(ConvProblem p, int m) {
+            int tileCount = p.n() * Launch.ceilDiv(p.p(), m) * Launch.ceilDiv(p.q(), m);
+            return new Tuning(vectorWidth, kVectors, Math.min(kBlocks, Launch.ceilDiv(p.k(), kBlock())),
+                    Math.min(tiles, tileCount), cBlock);
         }
 
         /** Local memory of the kernel's scratch for F(m x m): the transformed chunk and the accumulated products. */
         long scratchBytes(int m) {
             long positions = (long) (m + 2) * (m + 2);
-            return Float.BYTES * positions * tiles * ((long) cBlock + kBlock());
+            return Float.BYTES * positions * tiles * ((long) cBlock + (long) kBlocks * kBlock());
         }
 
         String buildOptions() {
-            return " -DVECTOR_WIDTH=" + vectorWidth + " -DK_VECTORS=" + kVectors + " -DTILES=" + tiles
-                    + " -DC_BLOCK=" + cBlock;
+            return " -DVECTOR_WIDTH=" + vectorWidth + " -DK_VECTORS=" + kVectors + " -DK_BLOCKS=" + kBlocks
+                    + " -DTILES=" + tiles + " -DC_BLOCK=" + cBlock;
         }
 
         /**
-         * The defaults for {@code device}: the native float vector width (4 to 16), two vectors of output channels
-         * (four below 16 lanes), 6 tiles and chunks of 16 channels (measured on PoCL, docs/PERFORMANCE.md), halved
-         * (channels, then tiles, then vectors) until the scratch fits the device's local memory; null if even one
-         * tile of one vector of one channel does not.
+         * The defaults for {@code device}: the native float vector width (4 to 16), register tiles of 6 tiles by two
+         * vectors of output channels (four below 16 lanes), four such blocks of output channels per work-item, chunks
+         * of 32 input channels (compared on PoCL, docs/PERFORMANCE.md), halved (blocks, channels, tiles, vectors,
+         * width) until the scratch fits the device's local memory; null if even one tile of one channel does not.
          */
         static Tuning forDevice(DeviceInfo device, int m) {
             int width = Math.max(4, Math.min(16, device.nativeVectorWidth().floatWidth()));
-            Tuning t = new Tuning(width, width == 16 ? 2 : 4, 6, 16);
+            Tuning t = new Tuning(width, width == 16 ? 2 : 4, 4, 6, 32);
             while (t.scratchBytes(m) > device.localMemBytes()) {
-                if (t.cBlock > 1) {
-                    t = new Tuning(t.vectorWidth, t.kVectors, t.tiles, t.cBlock / 2);
+                if (t.kBlocks > 1) {
+                    t = new Tuning(t.vectorWidth, t.kVectors, t.kBlocks / 2, t.tiles, t.cBlock);
+                } else if (t.cBlock > 1) {
+                    t = new Tuning(t.vectorWidth, t.kVectors, t.kBlocks, t.tiles, t.cBlock / 2);
                 } else if (t.tiles > 1) {
-                    t = new Tuning(t.vectorWidth, t.kVectors, t.tiles / 2, t.cBlock);
+                    t = new Tuning(t.vectorWidth, t.kVectors, t.kBlocks, t.tiles / 2, t.cBlock);
                 } else if (t.kVectors > 1) {
-                    t = new Tuning(t.vectorWidth, t.kVectors / 2, t.tiles, t.cBlock);
+                    t = new Tuning(t.vectorWidth, t.kVectors / 2, t.kBlocks, t.tiles, t.cBlock);
                 } else if (t.vectorWidth > 1) {
-                    t = new Tuning(t.vectorWidth / 2, t.kVectors, t.tiles, t.cBlock);
+                    t = new Tuning(t.vectorWidth / 2, t.kVectors, t.kBlocks, t.tiles, t.cBlock);
                 } else {
                     return null;
                 }
@@ -171,7 +183,7 @@ public final class WinogradFusedSolver implements ResidualEpilogueSolver {
         if (reason != null) {
             throw new IllegalArgumentException(id() + " " + reason);
         }
-        Tuning tuning = tuning(context.info());
+        Tuning tuning = tuning(context.info()).fittedTo(problem, m);
         String options = "-DWINOGRAD_M=" + m + tuning.buildOptions() + " -DHAS_BIAS=" + (bias != null ? 1 : 0)
                 + " -DFUSE_RELU=" + (problem.conv().relu() ? 1 : 0) + (residual ? " -DADD_RESIDUAL=1" : "");
         OwnedResources resources = new OwnedResources();
@@ -190,7 +202,8 @@ public final class WinogradFusedSolver implements ResidualEpilogueSolver {
             kernel.arg(1, packed).arg(2, b).arg(4, problem.c()).arg(5, problem.h()).arg(6, problem.w())
                     .arg(7, problem.k()).arg(8, problem.p()).arg(9, problem.q()).arg(10, tilesH).arg(11, tilesW)
                     .arg(12, conv.padTop()).arg(13, conv.padLeft()).arg(14, tiles);
-            long[] global = {Launch.ceilDiv(tiles, tuning.tiles()), Launch.ceilDiv(problem.k(), tuning.kBlock())};
+            long[] global = {Launch.ceilDiv(tiles, tuning.tiles()),
+                Launch.ceilDiv(Launch.ceilDiv(problem.k(), tuning.kBlock()), tuning.kBlocks())};
             return new Prepared(problem, resources, kernel, global);
         } catch (RuntimeException e) {
             resources.close();

@@ -191,18 +191,26 @@ public final class OclgrindSuite {
     }
 
     /**
-     * The residual epilogues (im2col's GEMM with the device's and the GPU's tuning, conv_direct.cl with ADD_RESIDUAL)
-     * against the reference's convolution followed by its add with ReLU.
+     * The residual epilogues (im2col's GEMM with the device's and the GPU's tuning, conv_direct.cl with ADD_RESIDUAL,
+     * conv_winograd_fused.cl with ADD_RESIDUAL, also with small tunables that leave every block partial) against the
+     * reference's convolution followed by its add with ReLU, on the cases each applies to.
      */
     private void residualConvolutions() {
         Map<String, ConvSolver> solvers = new LinkedHashMap<>();
         solvers.put("im2col, device tuning", Im2colGemmSolver.forDevice(opencl.context().info()));
         solvers.put("im2col, GPU tuning", Im2colGemmSolver.forDevice(TestDevices.asGpu(opencl.context().info())));
         solvers.put("direct", new DirectConvSolver());
+        solvers.put("winograd-fused-2x2", new WinogradFusedSolver(2));
+        solvers.put("winograd-fused-4x4", new WinogradFusedSolver(4));
+        solvers.put("winograd-fused-4x4, small blocks", new WinogradFusedSolver(4,
+                new WinogradFusedSolver.Tuning(2, 1, 2, 3, 2)));
         solvers.forEach((label, solver) -> {
             for (SelfTest.ConvCase conv : SelfTest.convCases()) {
                 ConvProblem problem = ConvProblem.of(conv.op().withRelu(true),
                         conv.inputs().stream().map(Tensor::shape).toList());
+                if (!solver.isApplicable(problem, opencl.context().info())) {
+                    continue;
+                }
                 attempt("conv residual + relu, " + label + ", " + conv.name() + " " + problem.key(), () -> {
                     Tensor plain = reference.run(conv.op().withRelu(false), conv.inputs()).output();
                     Tensor residual = Tensor.random(29, -1f, 1f, plain.shape());

@@ -114,7 +114,7 @@ class OpenClPropertyTest {
             Operator.Conv2d conv = new Operator.Conv2d(1, 1, rnd.nextInt(3), rnd.nextInt(3), rnd.nextInt(3),
                     rnd.nextInt(3), 1, 1, 1, rnd.nextBoolean());
             List<Tensor> inputs = convInputs(rnd, n, c, h, w, k, 3, 3, 1, rnd.nextBoolean());
-            for (String id : List.of("winograd-2x2", "winograd-4x4")) {
+            for (String id : List.of("winograd-2x2", "winograd-4x4", "winograd-fused-2x2", "winograd-fused-4x4")) {
                 check(conv, ConvAlgorithm.parse(id), inputs, tolerance(id), "case " + i + " " + id + " "
                         + ConvProblem.of(conv, inputs.stream().map(Tensor::shape).toList()).key());
             }
@@ -132,7 +132,8 @@ class OpenClPropertyTest {
         Operator.Conv2d conv = Operator.Conv2d.of(1, 1);
         Tensor expected = reference.run(conv, inputs).output();
         java.util.Map<String, Double> error = new java.util.LinkedHashMap<>();
-        for (String id : List.of("direct", "im2col", "winograd-2x2", "winograd-4x4")) {
+        for (String id : List.of("direct", "im2col", "winograd-2x2", "winograd-4x4", "winograd-fused-2x2",
+                "winograd-fused-4x4")) {
             error.put(id, Accuracy.of(opencl.run(conv, inputs, ConvAlgorithm.parse(id)).output(),
                     expected).relativeL2());
         }
@@ -142,11 +143,15 @@ class OpenClPropertyTest {
         assertTrue(error.get("winograd-2x2") < 4 * direct + 1e-7, error.toString());
         assertTrue(error.get("winograd-4x4") < 15 * direct + 1e-7, error.toString());
         assertTrue(error.get("winograd-4x4") > error.get("winograd-2x2"), "F(4x4) rounds more than F(2x2): " + error);
+        // the fused kernels compute the same transforms in another order: the same bounds
+        assertTrue(error.get("winograd-fused-2x2") < 4 * direct + 1e-7, error.toString());
+        assertTrue(error.get("winograd-fused-4x4") < 15 * direct + 1e-7, error.toString());
+        assertTrue(error.get("winograd-fused-4x4") > error.get("winograd-fused-2x2"), error.toString());
     }
 
     @Test
     void winogradAppliesOnlyTo3x3UnitStrideConvolutions() {
-        assertEquals(2, ConvSolvers.forDevice(opencl.context().info(), opencl.kernels()).stream()
+        assertEquals(4, ConvSolvers.forDevice(opencl.context().info(), opencl.kernels()).stream()
                 .filter(s -> s.id().startsWith("winograd")).count());
         for (ConvSolver solver : ConvSolvers.forDevice(opencl.context().info(), opencl.kernels())) {
             if (!solver.id().startsWith("winograd")) {

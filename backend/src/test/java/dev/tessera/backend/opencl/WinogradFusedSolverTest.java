@@ -75,8 +75,8 @@ class WinogradFusedSolverTest {
             {1, 17, 14, 14, 33, 1}, // K one past a multiple of 16 and 32
             {2, 64, 10, 10, 70, 1}, // several channel chunks and output-channel blocks, batch 2
         };
-        List<WinogradFusedSolver.Tuning> small = List.of(new WinogradFusedSolver.Tuning(4, 1, 3, 5),
-                new WinogradFusedSolver.Tuning(1, 3, 1, 1), new WinogradFusedSolver.Tuning(8, 2, 7, 3));
+        List<WinogradFusedSolver.Tuning> small = List.of(new WinogradFusedSolver.Tuning(4, 1, 3, 3, 5),
+                new WinogradFusedSolver.Tuning(1, 3, 1, 1, 1), new WinogradFusedSolver.Tuning(8, 2, 2, 7, 3));
         SplittableRandom rnd = new SplittableRandom(1304);
         int checked = 0;
         for (int[] s : shapes) {

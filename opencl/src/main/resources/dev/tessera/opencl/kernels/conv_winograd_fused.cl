@@ -85,12 +85,22 @@ inline void transform_patch(__global const float *restrict in, int t, int c, int
     const int h0 = th * WINOGRAD_M - pad_top;
     const int w0 = tw * WINOGRAD_M - pad_left;
     __global const float *plane = in + nchw_offset(n, c, 0, 0, C, H, W);
-    #pragma unroll
-    for (int i = 0; i < ALPHA; ++i) {
+    if (valid && h0 >= 0 && h0 + ALPHA <= H && w0 >= 0 && w0 + ALPHA <= W) { /* inside: no per-element test */
         #pragma unroll
-        for (int j = 0; j < ALPHA; ++j) {
-            const int h = h0 + i, w = w0 + j;
-            d[i * ALPHA + j] = (valid && h >= 0 && h < H && w >= 0 && w < W) ? plane[h * W + w] : 0.0f;
+        for (int i = 0; i < ALPHA; ++i) {
+            #pragma unroll
+            for (int j = 0; j < ALPHA; ++j) {
+                d[i * ALPHA + j] = plane[(h0 + i) * W + w0 + j];
+            }
+        }
+    } else {
+        #pragma unroll
+        for (int i = 0; i < ALPHA; ++i) {
+            #pragma unroll
+            for (int j = 0; j < ALPHA; ++j) {
+                const int h = h0 + i, w = w0 + j;
+                d[i * ALPHA + j] = (valid && h >= 0 && h < H && w >= 0 && w < W) ? plane[h * W + w] : 0.0f;
+            }
         }
     }
     float bd[POSITIONS]; /* B^T d: columns transformed */
@@ -114,13 +124,13 @@ __kernel void winograd_fused(__global const float *restrict in, __global const f
                              const int C, const int H, const int W, const int K, const int P, const int Q,
                              const int tiles_h, const int tiles_w, const int pad_top, const int pad_left, const int T) {
     __local float v[POSITIONS * C_BLOCK * TILES];
-    __local floatN mm[POSITIONS * TILES * K_VECTORS];
+    __local floatN mm[POSITIONS * TILES * K_BLOCKS * K_VECTORS];
     const int t0 = (int)get_global_id(0) * TILES;
-    const int kb = (int)get_global_id(1);
-    if (t0 >= T || kb * KB >= K) {
+    const int kb0 = (int)get_global_id(1) * K_BLOCKS; /* the item's first block of KB output channels */
+    if (t0 >= T || kb0 * KB >= K) {
         return;
     }
-    __global const float *ub = u + (size_t)kb * POSITIONS * C * KB;
+    const int blocks = min(K_BLOCKS, ceil_div(K, KB) - kb0); /* blocks inside K */
 
     for (int c0 = 0; c0 < C; c0 += C_BLOCK) {
         const int cb = min(C_BLOCK, C - c0);
@@ -129,37 +139,41 @@ __kernel void winograd_fused(__global const float *restrict in, __global const f
                 transform_patch(in, t0 + s, c0 + cc, C, H, W, tiles_h, tiles_w, pad_top, pad_left, T, v, cc, s);
             }
         }
-        for (int xi = 0; xi < POSITIONS; ++xi) {
-            floatN acc[TILES][K_VECTORS];
-            #pragma unroll
-            for (int s = 0; s < TILES; ++s) {
+        for (int b = 0; b < blocks; ++b) {
+            __global const float *ub = u + (size_t)(kb0 + b) * POSITIONS * C * KB;
+            __local floatN *mb = mm + b * K_VECTORS;
+            for (int xi = 0; xi < POSITIONS; ++xi) {
+                floatN acc[TILES][K_VECTORS];
                 #pragma unroll
-                for (int j = 0; j < K_VECTORS; ++j) {
-                    acc[s][j] = c0 == 0 ? (floatN)(0.0f) : mm[(xi * TILES + s) * K_VECTORS + j];
+                for (int s = 0; s < TILES; ++s) {
+                    #pragma unroll
+                    for (int j = 0; j < K_VECTORS; ++j) {
+                        acc[s][j] = c0 == 0 ? (floatN)(0.0f) : mb[(xi * TILES + s) * K_BLOCKS * K_VECTORS + j];
+                    }
                 }
-            }
-            __global const float *w = ub + ((size_t)xi * C + c0) * KB;
-            __local const float *x = v + xi * C_BLOCK * TILES;
-            for (int cc = 0; cc < cb; ++cc) {
-                floatN wv[K_VECTORS];
-                #pragma unroll
-                for (int j = 0; j < K_VECTORS; ++j) {
-                    wv[j] = vloadN(j, w + cc * KB);
+                __global const float *w = ub + ((size_t)xi * C + c0) * KB;
+                __local const float *x = v + xi * C_BLOCK * TILES;
+                for (int cc = 0; cc < cb; ++cc) {
+                    floatN wv[K_VECTORS];
+                    #pragma unroll
+                    for (int j = 0; j < K_VECTORS; ++j) {
+                        wv[j] = vloadN(j, w + cc * KB);
+                    }
+                    #pragma unroll
+                    for (int s = 0; s < TILES; ++s) {
+                        const floatN xs = (floatN)(x[cc * TILES + s]);
+                        #pragma unroll
+                        for (int j = 0; j < K_VECTORS; ++j) {
+                            acc[s][j] = fma(xs, wv[j], acc[s][j]);
+                        }
+                    }
                 }
                 #pragma unroll
                 for (int s = 0; s < TILES; ++s) {
-                    const floatN xs = (floatN)(x[cc * TILES + s]);
                     #pragma unroll
                     for (int j = 0; j < K_VECTORS; ++j) {
-                        acc[s][j] = fma(xs, wv[j], acc[s][j]);
+                        mb[(xi * TILES + s) * K_BLOCKS * K_VECTORS + j] = acc[s][j];
                     }
-                }
-            }
-            #pragma unroll
-            for (int s = 0; s < TILES; ++s) {
-                #pragma unroll
-                for (int j = 0; j < K_VECTORS; ++j) {
-                    mm[(xi * TILES + s) * K_VECTORS + j] = acc[s][j];
                 }
             }
         }
@@ -170,18 +184,18 @@ __kernel void winograd_fused(__global const float *restrict in, __global const f
         const int tw = t % tiles_w;
         const int th = (t / tiles_w) % tiles_h;
         const int n = t / (tiles_w * tiles_h);
-        for (int j = 0; j < K_VECTORS; ++j) {
+        for (int j = 0; j < blocks * K_VECTORS && kb0 * KB + j * VECTOR_WIDTH < K; ++j) {
             floatN am[WINOGRAD_M * ALPHA]; /* A^T M: columns transformed */
             #pragma unroll
             for (int col = 0; col < ALPHA; ++col) {
                 floatN x[ALPHA];
                 #pragma unroll
                 for (int i = 0; i < ALPHA; ++i) {
-                    x[i] = mm[((i * ALPHA + col) * TILES + s) * K_VECTORS + j];
+                    x[i] = mm[((i * ALPHA + col) * TILES + s) * K_BLOCKS * K_VECTORS + j];
                 }
                 OUTPUT_1D(floatN, x, 1, am + col, ALPHA);
             }
-            const int k0 = kb * KB + j * VECTOR_WIDTH;
+            const int k0 = kb0 * KB + j * VECTOR_WIDTH;
             for (int i = 0; i < WINOGRAD_M && th * WINOGRAD_M + i < P; ++i) {
                 floatN y[WINOGRAD_M]; /* (A^T M) A: row i */
                 OUTPUT_1D(floatN, am + i * ALPHA, 1, y, 1);
