@@ -10,7 +10,8 @@ import dev.tessera.backend.Tensor;
 
 /**
  * The layers the microbenchmarks run: every distinct convolution of VGG-16 and ResNet-50 (torchvision v1.5, stride on
- * the 3x3) at batch 1 and 224x224 input, and AlexNet's pooling and LRN layers. Names are the benchmarks' parameters.
+ * the 3x3) and the unit-stride 3x3 ones of ResNet-18 at batch 1 and 224x224 input, and AlexNet's pooling and LRN
+ * layers. Names are the benchmarks' parameters.
  */
 public final class Layers {
     /** A convolution: input channels, square input size, output channels, square kernel, stride, padding. */
@@ -43,6 +44,11 @@ public final class Layers {
         conv("vgg16.conv4_1", 256, 28, 512, 3, 1, 1);
         conv("vgg16.conv4_2", 512, 28, 512, 3, 1, 1);
         conv("vgg16.conv5_1", 512, 14, 512, 3, 1, 1);
+        conv("vgg16.conv5_2", 512, 14, 512, 3, 1, 1);
+        conv("resnet18.layer1.3x3_64", 64, 56, 64, 3, 1, 1);
+        conv("resnet18.layer2.3x3_128", 128, 28, 128, 3, 1, 1);
+        conv("resnet18.layer3.3x3_256", 256, 14, 256, 3, 1, 1);
+        conv("resnet18.layer4.3x3_512", 512, 7, 512, 3, 1, 1);
         conv("resnet50.conv1", 3, 224, 64, 7, 2, 3);
         conv("resnet50.layer1.1x1_64_64", 64, 56, 64, 1, 1, 0);
         conv("resnet50.layer1.3x3_64", 64, 56, 64, 3, 1, 1);
