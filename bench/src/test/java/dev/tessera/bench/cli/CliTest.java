@@ -123,7 +123,8 @@ class CliTest {
                 }
             }
         }
-        for (String solver : List.of("direct", "im2col", "winograd-2x2", "winograd-4x4")) {
+        for (String solver : List.of("direct", "im2col", "winograd-2x2", "winograd-4x4", "winograd-fused-2x2",
+                "winograd-fused-4x4")) {
             assertTrue(convPasses.getOrDefault(solver, 0) >= 2, solver + " checked: " + convPasses);
         }
         assertTrue(operators.containsAll(List.of("conv2d", "maxpool", "avgpool", "globalavgpool", "lrn", "relu", "tanh",
