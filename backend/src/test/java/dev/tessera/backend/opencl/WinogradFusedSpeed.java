@@ -18,7 +18,8 @@ import dev.tessera.opencl.ProgramCache;
 /**
  * Compares fused Winograd tunings with the unfused solvers on the 3x3 layers of VGG-16 and ResNet-18 at batch 1 (not a
  * unit test): each layer runs every candidate in turn, round after round, so that the load of a shared machine falls on
- * all of them alike; prints the median and the spread (min-max) of the summed kernel event times.
+ * all of them alike; prints the median and the spread (min-max) of the summed kernel event times, and the first
+ * candidate's time over each one's, paired round by round (median and spread).
  *
  * <pre>
  * java ... dev.tessera.backend.opencl.WinogradFusedSpeed [--rounds R] [--layers a,b] [--solvers id,...]
@@ -98,8 +99,15 @@ public final class WinogradFusedSpeed {
                 double[] t = ms[i].clone();
                 Arrays.sort(t);
                 double median = t[rounds / 2];
-                System.out.printf(Locale.ROOT, "%-16s %-28s median %8.3f ms (%7.3f-%7.3f) %6.0f GF/s direct-equivalent%n",
-                        name, names.get(i), median, t[0], t[rounds - 1], gflop / median * 1e3);
+                double[] ratio = new double[rounds]; // the first candidate's time over this one's, round by round
+                for (int r = 0; r < rounds; r++) {
+                    ratio[r] = ms[0][r] / ms[i][r];
+                }
+                Arrays.sort(ratio);
+                System.out.printf(Locale.ROOT, "%-16s %-28s median %8.3f ms (%7.3f-%7.3f) %6.0f GF/s direct-equivalent,"
+                        + " %s / this per round: median %.2f (%.2f-%.2f)%n", name, names.get(i), median, t[0],
+                        t[rounds - 1], gflop / median * 1e3, names.get(0), ratio[rounds / 2], ratio[0],
+                        ratio[rounds - 1]);
             }
         } finally {
             prepared.forEach(PreparedConv::close);
