@@ -30,17 +30,24 @@ public final class WinogradFusedSolver implements ResidualEpilogueSolver {
      * @param vectorWidth output channels per float vector (1, 2, 4, 8, 16)
      * @param kVectors    float vectors of output channels in the register tile (a block of KB channels)
      * @param kBlocks     blocks of KB output channels per work-item (one input transform serves them all)
-     * @param tiles       tiles per work-item
+     * @param tiles       tiles per register tile
+     * @param tileGroups  register tiles of tiles per work-item (each weight chunk is reused over all of them);
+     *                    0: chosen per problem ({@link #fittedTo})
      * @param cBlock      input channels per transformed chunk
      */
-    public record Tuning(int vectorWidth, int kVectors, int kBlocks, int tiles, int cBlock) {
+    public record Tuning(int vectorWidth, int kVectors, int kBlocks, int tiles, int tileGroups, int cBlock) {
         public Tuning {
             if (!List.of(1, 2, 4, 8, 16).contains(vectorWidth) || kVectors < 1 || kBlocks < 1 || tiles < 1
-                    || cBlock < 1) {
+                    || tileGroups < 0 || cBlock < 1) {
                 throw new IllegalArgumentException("bad fused Winograd tuning: vector width " + vectorWidth
-                        + ", " + kVectors + " vectors, " + kBlocks + " blocks, " + tiles + " tiles, " + cBlock
-                        + " channels");
+                        + ", " + kVectors + " vectors, " + kBlocks + " blocks, " + tiles + " tiles, " + tileGroups
+                        + " tile groups, " + cBlock + " channels");
             }
+        }
+
+        /** Tile groups chosen per problem. */
+        public Tuning(int vectorWidth, int kVectors, int kBlocks, int tiles, int cBlock) {
+            this(vectorWidth, kVectors, kBlocks, tiles, 0, cBlock);
         }
 
         /** Output channels per register tile (KB). */
@@ -48,22 +55,49 @@ public final class WinogradFusedSolver implements ResidualEpilogueSolver {
             return kVectors * vectorWidth;
         }
 
-        /** This tuning shrunk to {@code p}: no more tiles than it has, no more blocks than its output channels fill. */
-        Tuning fittedTo(ConvProblem p, int m) {
+        /**
+         * This tuning shrunk to {@code p}: no more tiles than it has, no more blocks than its output channels fill;
+         * tile groups, where not given: one while the transformed weights fit a CPU core's L2 cache (1 MiB: then they
+         * are reused from it across work-items), else as many as half the local memory (at most 512 KiB) holds
+         * and the tiles fill, keeping at least 4 work-items.
+         */
+        Tuning fittedTo(ConvProblem p, int m, long localMemBytes) {
             int tileCount = p.n() * Launch.ceilDiv(p.p(), m) * Launch.ceilDiv(p.q(), m);
-            return new Tuning(vectorWidth, kVectors, Math.min(kBlocks, Launch.ceilDiv(p.k(), kBlock())),
-                    Math.min(tiles, tileCount), cBlock);
+            int blocks = Math.min(kBlocks, Launch.ceilDiv(p.k(), kBlock()));
+            int perGroup = Math.min(tiles, tileCount);
+            int groups = tileGroups;
+            if (groups == 0) {
+                Tuning one = new Tuning(vectorWidth, kVectors, blocks, perGroup, 1, cBlock);
+                long weights = (long) Float.BYTES * (m + 2) * (m + 2) * p.c() * Launch.roundUp(p.k(), kBlock());
+                groups = 1;
+                if (weights > (1L << 20)) {
+                    long budget = Math.min(localMemBytes / 2, 512L << 10);
+                    int kItems = Launch.ceilDiv(Launch.ceilDiv(p.k(), kBlock()), blocks);
+                    groups = (int) Math.max(1, Math.min(budget / one.scratchBytes(m),
+                            Launch.ceilDiv(tileCount, perGroup)));
+                    while (groups > 1 && (long) Launch.ceilDiv(tileCount, perGroup * groups) * kItems < 4) {
+                        groups--;
+                    }
+                }
+            }
+            return new Tuning(vectorWidth, kVectors, blocks, perGroup, Math.min(groups,
+                    Launch.ceilDiv(tileCount, perGroup)), cBlock);
+        }
+
+        /** Tiles per work-item. */
+        int itemTiles() {
+            return tiles * Math.max(1, tileGroups);
         }
 
         /** Local memory of the kernel's scratch for F(m x m): the transformed chunk and the accumulated products. */
         long scratchBytes(int m) {
             long positions = (long) (m + 2) * (m + 2);
-            return Float.BYTES * positions * tiles * ((long) cBlock + (long) kBlocks * kBlock());
+            return Float.BYTES * positions * itemTiles() * ((long) cBlock + (long) kBlocks * kBlock());
         }
 
         String buildOptions() {
             return " -DVECTOR_WIDTH=" + vectorWidth + " -DK_VECTORS=" + kVectors + " -DK_BLOCKS=" + kBlocks
-                    + " -DTILES=" + tiles + " -DC_BLOCK=" + cBlock;
+                    + " -DTILES=" + tiles + " -DTILE_GROUPS=" + Math.max(1, tileGroups) + " -DC_BLOCK=" + cBlock;
         }
 
         /**
@@ -183,7 +217,7 @@ public final class WinogradFusedSolver implements ResidualEpilogueSolver {
         if (reason != null) {
             throw new IllegalArgumentException(id() + " " + reason);
         }
-        Tuning tuning = tuning(context.info()).fittedTo(problem, m);
+        Tuning tuning = tuning(context.info()).fittedTo(problem, m, context.info().localMemBytes());
         String options = "-DWINOGRAD_M=" + m + tuning.buildOptions() + " -DHAS_BIAS=" + (bias != null ? 1 : 0)
                 + " -DFUSE_RELU=" + (problem.conv().relu() ? 1 : 0) + (residual ? " -DADD_RESIDUAL=1" : "");
         OwnedResources resources = new OwnedResources();
@@ -202,7 +236,7 @@ public final class WinogradFusedSolver implements ResidualEpilogueSolver {
             kernel.arg(1, packed).arg(2, b).arg(4, problem.c()).arg(5, problem.h()).arg(6, problem.w())
                     .arg(7, problem.k()).arg(8, problem.p()).arg(9, problem.q()).arg(10, tilesH).arg(11, tilesW)
                     .arg(12, conv.padTop()).arg(13, conv.padLeft()).arg(14, tiles);
-            long[] global = {Launch.ceilDiv(tiles, tuning.tiles()),
+            long[] global = {Launch.ceilDiv(tiles, tuning.itemTiles()),
                 Launch.ceilDiv(Launch.ceilDiv(problem.k(), tuning.kBlock()), tuning.kBlocks())};
             return new Prepared(problem, resources, kernel, global);
         } catch (RuntimeException e) {

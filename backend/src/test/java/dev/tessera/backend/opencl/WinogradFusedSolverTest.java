@@ -28,8 +28,8 @@ import dev.tessera.opencl.ProgramCache;
 /**
  * The fused Winograd solvers ({@code conv_winograd_fused.cl}) against the double-precision reference within
  * {@link Tolerances}' Winograd bounds, with the device's default tunables and with small ones that make every block
- * partial: channel chunks that do not divide C, output-channel blocks that do not divide K, tile blocks that span tile
- * rows and images and end past the last tile. The residual epilogue is covered for every solver by
+ * partial: channel chunks that do not divide C, output-channel blocks that do not divide K, tile blocks and groups of
+ * them that span tile rows and images and end past the last tile. The residual epilogue is covered for every solver by
  * {@link ResidualConvTest}, the random shape mix by {@link OpenClPropertyTest}.
  */
 class WinogradFusedSolverTest {
@@ -76,7 +76,8 @@ class WinogradFusedSolverTest {
             {2, 64, 10, 10, 70, 1}, // several channel chunks and output-channel blocks, batch 2
         };
         List<WinogradFusedSolver.Tuning> small = List.of(new WinogradFusedSolver.Tuning(4, 1, 3, 3, 5),
-                new WinogradFusedSolver.Tuning(1, 3, 1, 1, 1), new WinogradFusedSolver.Tuning(8, 2, 2, 7, 3));
+                new WinogradFusedSolver.Tuning(1, 3, 1, 1, 1), new WinogradFusedSolver.Tuning(8, 2, 2, 7, 3),
+                new WinogradFusedSolver.Tuning(4, 1, 2, 2, 3, 5)); // 3 groups of 2 tiles per work-item
         SplittableRandom rnd = new SplittableRandom(1304);
         int checked = 0;
         for (int[] s : shapes) {
@@ -94,7 +95,7 @@ class WinogradFusedSolverTest {
                 }
             }
         }
-        assertEquals(shapes.length * 2 * 4, checked);
+        assertEquals(shapes.length * 2 * 5, checked);
     }
 
     /** Asymmetric padding (top/left differ from bottom/right) and VGG-like channel counts at 28x28. */
@@ -108,6 +109,24 @@ class WinogradFusedSolverTest {
             check(new WinogradFusedSolver(m), Operator.Conv2d.of(1, 1).withRelu(true),
                     RandomCases.convInputs(rnd, 1, 64, 28, 28, 64, 3, 3, 1, true), "64 -> 64 at 28x28 m " + m);
         }
+    }
+
+    /**
+     * Transformed weights above 1 MiB (64 -> 512 channels: 4.7 MB for F(4x4)) make the default choose several tile
+     * groups per work-item; 25 tiles in groups of 6 leave the last group partial.
+     */
+    @Test
+    void largeWeightsUseTileGroups() {
+        ConvProblem problem = ConvProblem.of(Operator.Conv2d.of(1, 1), List.of(new int[] {1, 64, 20, 20},
+                new int[] {512, 64, 3, 3}, new int[] {512}));
+        WinogradFusedSolver.Tuning fitted = WinogradFusedSolver.Tuning.forDevice(context.info(), 4)
+                .fittedTo(problem, 4, context.info().localMemBytes());
+        if (context.info().localMemBytes() >= (1L << 20)) { // PoCL's 1 MiB: 3 groups of 6 tiles
+            assertEquals(3, fitted.tileGroups(), fitted.toString());
+        }
+        check(new WinogradFusedSolver(4), Operator.Conv2d.of(1, 1).withRelu(true),
+                RandomCases.convInputs(new SplittableRandom(2025), 1, 64, 20, 20, 512, 3, 3, 1, true),
+                "64 -> 512 at 20x20, " + fitted);
     }
 
     @Test

@@ -23,7 +23,7 @@ import dev.tessera.opencl.ProgramCache;
  *
  * <pre>
  * java ... dev.tessera.backend.opencl.WinogradFusedSpeed [--rounds R] [--layers a,b] [--solvers id,...]
- *          [--tuning m,vectorWidth,kVectors,kBlocks,tiles,cBlock]...
+ *          [--tuning m,vectorWidth,kVectors,kBlocks,tiles,cBlock[,tileGroups]]...
  * </pre>
  * Device: as for the tests, {@code TESSERA_TEST_DEVICE} or device 0.
  */
@@ -65,7 +65,8 @@ public final class WinogradFusedSpeed {
             ids.forEach(id -> solvers.add(ConvSolvers.byId(id, context.info())));
             for (String t : tunings) {
                 int[] v = Arrays.stream(t.split(",")).mapToInt(Integer::parseInt).toArray();
-                solvers.add(new WinogradFusedSolver(v[0], new WinogradFusedSolver.Tuning(v[1], v[2], v[3], v[4], v[5])));
+                solvers.add(new WinogradFusedSolver(v[0], new WinogradFusedSolver.Tuning(v[1], v[2], v[3], v[4],
+                        v.length > 6 ? v[6] : 0, v[5])));
                 names.add("fused " + t);
             }
             for (String name : layers) {

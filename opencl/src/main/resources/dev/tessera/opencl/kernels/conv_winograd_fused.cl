@@ -39,6 +39,10 @@
 #define ALPHA (WINOGRAD_M + 2)
 #define POSITIONS (ALPHA * ALPHA)
 #define KB (K_VECTORS * VECTOR_WIDTH)
+#ifndef TILE_GROUPS
+#define TILE_GROUPS 1
+#endif
+#define ITEM_TILES (TILES * TILE_GROUPS) /* tiles per work-item */
 
 #if WINOGRAD_M == 2
 /* d -> B^T d of F(2x2, 3x3) (Lavin and Gray), one column (or row) of 4 at stride s */
@@ -119,7 +123,7 @@ inline void transform_patch(__global const float *restrict in, int t, int c, int
         INPUT_1D(float, bd + i * ALPHA, 1, r, 1);
         #pragma unroll
         for (int j = 0; j < ALPHA; ++j) {
-            v[((i * ALPHA + j) * C_BLOCK + cc) * TILES + slot] = r[j];
+            v[((i * ALPHA + j) * C_BLOCK + cc) * ITEM_TILES + slot] = r[j];
         }
     }
 }
@@ -128,19 +132,20 @@ __kernel void winograd_fused(__global const float *restrict in, __global const f
                              __global const float *restrict bias, __global float *restrict out,
                              const int C, const int H, const int W, const int K, const int P, const int Q,
                              const int tiles_h, const int tiles_w, const int pad_top, const int pad_left, const int T) {
-    __local float v[POSITIONS * C_BLOCK * TILES];
-    __local floatN mm[POSITIONS * TILES * K_BLOCKS * K_VECTORS];
-    const int t0 = (int)get_global_id(0) * TILES;
+    __local float v[POSITIONS * C_BLOCK * ITEM_TILES];
+    __local floatN mm[POSITIONS * ITEM_TILES * K_BLOCKS * K_VECTORS];
+    const int t0 = (int)get_global_id(0) * ITEM_TILES;
     const int kb0 = (int)get_global_id(1) * K_BLOCKS; /* the item's first block of KB output channels */
     if (t0 >= T || kb0 * KB >= K) {
         return;
     }
     const int blocks = min(K_BLOCKS, ceil_div(K, KB) - kb0); /* blocks inside K */
+    const int groups = min(TILE_GROUPS, ceil_div(T - t0, TILES)); /* tile groups with a tile inside T */
 
     for (int c0 = 0; c0 < C; c0 += C_BLOCK) {
         const int cb = min(C_BLOCK, C - c0);
         for (int cc = 0; cc < cb; ++cc) {
-            for (int s = 0; s < TILES; ++s) {
+            for (int s = 0; s < groups * TILES; ++s) {
                 transform_patch(in, t0 + s, c0 + cc, C, H, W, tiles_h, tiles_w, pad_top, pad_left, T, v, cc, s);
             }
         }
@@ -148,43 +153,46 @@ __kernel void winograd_fused(__global const float *restrict in, __global const f
             __global const float *ub = u + (size_t)(kb0 + b) * POSITIONS * C * KB;
             __local floatN *mb = mm + b * K_VECTORS;
             for (int xi = 0; xi < POSITIONS; ++xi) {
-                floatN acc[TILES][K_VECTORS];
-                #pragma unroll
-                for (int s = 0; s < TILES; ++s) {
-                    #pragma unroll
-                    for (int j = 0; j < K_VECTORS; ++j) {
-                        acc[s][j] = c0 == 0 ? (floatN)(0.0f) : mb[(xi * TILES + s) * K_BLOCKS * K_VECTORS + j];
-                    }
-                }
                 __global const float *w = ub + ((size_t)xi * C + c0) * KB;
-                __local const float *x = v + xi * C_BLOCK * TILES;
-                for (int cc = 0; cc < cb; ++cc) {
-                    floatN wv[K_VECTORS];
+                for (int g = 0; g < groups; ++g) { /* the weights of (xi, chunk) stay in L1 across the groups */
+                    __local floatN *mg = mb + (xi * ITEM_TILES + g * TILES) * K_BLOCKS * K_VECTORS;
+                    __local const float *x = v + xi * C_BLOCK * ITEM_TILES + g * TILES;
+                    floatN acc[TILES][K_VECTORS];
                     #pragma unroll
-                    for (int j = 0; j < K_VECTORS; ++j) {
-                        wv[j] = vloadN(j, w + cc * KB);
+                    for (int s = 0; s < TILES; ++s) {
+                        #pragma unroll
+                        for (int j = 0; j < K_VECTORS; ++j) {
+                            acc[s][j] = c0 == 0 ? (floatN)(0.0f) : mg[s * K_BLOCKS * K_VECTORS + j];
+                        }
+                    }
+                    for (int cc = 0; cc < cb; ++cc) {
+                        floatN wv[K_VECTORS];
+                        #pragma unroll
+                        for (int j = 0; j < K_VECTORS; ++j) {
+                            wv[j] = vloadN(j, w + cc * KB);
+                        }
+                        #pragma unroll
+                        for (int s = 0; s < TILES; ++s) {
+                            const floatN xs = (floatN)(x[cc * ITEM_TILES + s]);
+                            #pragma unroll
+                            for (int j = 0; j < K_VECTORS; ++j) {
+                                acc[s][j] = fma(xs, wv[j], acc[s][j]);
+                            }
+                        }
                     }
                     #pragma unroll
                     for (int s = 0; s < TILES; ++s) {
-                        const floatN xs = (floatN)(x[cc * TILES + s]);
                         #pragma unroll
                         for (int j = 0; j < K_VECTORS; ++j) {
-                            acc[s][j] = fma(xs, wv[j], acc[s][j]);
+                            mg[s * K_BLOCKS * K_VECTORS + j] = acc[s][j];
                         }
-                    }
-                }
-                #pragma unroll
-                for (int s = 0; s < TILES; ++s) {
-                    #pragma unroll
-                    for (int j = 0; j < K_VECTORS; ++j) {
-                        mb[(xi * TILES + s) * K_BLOCKS * K_VECTORS + j] = acc[s][j];
                     }
                 }
             }
         }
     }
 
-    for (int s = 0; s < TILES && t0 + s < T; ++s) {
+    for (int s = 0; s < ITEM_TILES && t0 + s < T; ++s) {
         const int t = t0 + s;
         const int tw = t % tiles_w;
         const int th = (t / tiles_w) % tiles_h;
@@ -196,7 +204,7 @@ __kernel void winograd_fused(__global const float *restrict in, __global const f
                 floatN x[ALPHA];
                 #pragma unroll
                 for (int i = 0; i < ALPHA; ++i) {
-                    x[i] = mm[((i * ALPHA + col) * TILES + s) * K_BLOCKS * K_VECTORS + j];
+                    x[i] = mm[((i * ALPHA + col) * ITEM_TILES + s) * K_BLOCKS * K_VECTORS + j];
                 }
                 OUTPUT_1D(floatN, x, 1, am + col, ALPHA);
             }
