@@ -202,8 +202,8 @@ public final class OclgrindSuite {
         solvers.put("direct", new DirectConvSolver());
         solvers.put("winograd-fused-2x2", new WinogradFusedSolver(2));
         solvers.put("winograd-fused-4x4", new WinogradFusedSolver(4));
-        solvers.put("winograd-fused-4x4, small blocks", new WinogradFusedSolver(4,
-                new WinogradFusedSolver.Tuning(2, 1, 2, 3, 2)));
+        solvers.put("winograd-fused-4x4, small blocks, 2 tile groups", new WinogradFusedSolver(4,
+                new WinogradFusedSolver.Tuning(2, 1, 2, 3, 2, 2)));
         solvers.forEach((label, solver) -> {
             for (SelfTest.ConvCase conv : SelfTest.convCases()) {
                 ConvProblem problem = ConvProblem.of(conv.op().withRelu(true),
