@@ -11,22 +11,25 @@
  * Tiles: tile t of the N * tiles_h * tiles_w (image-major, then tile row, then tile column) covers output rows th*m ..
  *   th*m+m-1 and columns tw*m .. tw*m+m-1; it reads the alpha x alpha input patch at (th*m - pad_top, tw*m - pad_left),
  *   zeros outside the input.
- * Work-items: get_global_id(0) = block of TILES consecutive tiles (a block may span tile rows and images),
- *   get_global_id(1) = group of K_BLOCKS blocks of KB output channels; one work-item per work-group. For each chunk of
- *   C_BLOCK input channels the item transforms its tiles' patches once into v[xi][c][tile] (scratch), then for each of
- *   its blocks of output channels and each transform position xi runs a register-tiled product: TILES x K_VECTORS
- *   floatN accumulators, per input channel one broadcast of each transformed input value times K_VECTORS vectors of
- *   weights; the accumulators persist across chunks in mm[xi][tile][k] (scratch). After the last chunk it applies the
+ * Work-items: get_global_id(0) = block of ITEM_TILES = TILES * TILE_GROUPS consecutive tiles (a block may span tile
+ *   rows and images), get_global_id(1) = group of K_BLOCKS blocks of KB output channels; one work-item per
+ *   work-group. For each chunk of C_BLOCK input channels the item transforms its tiles' patches once into
+ *   v[xi][c][tile] (scratch), then for each of its blocks of output channels, each transform position xi and each
+ *   group of TILES tiles runs a register-tiled product: TILES x K_VECTORS floatN accumulators, per input channel one
+ *   broadcast of each transformed input value times K_VECTORS vectors of weights (the chunk's weights of one (block,
+ *   xi), C_BLOCK x KB floats, stay in L1 across the groups); the accumulators persist across chunks in mm[xi][tile][k]
+ *   (scratch). After the last chunk it applies the
  *   output transform A^T M A to vectors of output channels, adds the bias (and, with ADD_RESIDUAL, the output's
  *   previous contents), applies ReLU and writes the m x m tiles clipped to P x Q. Tiles past the last are computed on
  *   zeros and not written; blocks past K are skipped, channels past K in the last block not written.
- * Costs: the input transform is done ceil(K / (K_BLOCKS * KB)) times per (tile, channel), the weights of a group are
- *   read once per block of tiles; so it wins where tiles are many and channels few (early layers), and loses to the
- *   three-launch winograd-4x4 where the transformed weights outgrow the caches and the tiles are few (deep layers).
+ * Costs: the input transform is done ceil(K / (K_BLOCKS * KB)) times per (tile, channel), the weights of a group of
+ *   output channels are read once per ITEM_TILES tiles; so it wins where tiles are many and channels few (early
+ *   layers), and loses to the three-launch winograd-4x4 where the transformed weights outgrow the caches (deep layers).
  * Tunables (-D): WINOGRAD_M (2 or 4), VECTOR_WIDTH (1, 2, 4, 8, 16), K_VECTORS (floatN of output channels in the
- *   register tile), K_BLOCKS (register-tile blocks of output channels per item), TILES (tiles per item), C_BLOCK (input
- *   channels per transformed chunk). The scratch is alpha^2 * TILES * (C_BLOCK + K_BLOCKS * KB) floats, fitted by the
- *   host to the device's local memory. HAS_BIAS (0/1), FUSE_RELU (0/1), ADD_RESIDUAL (0/1, default 0; the output
+ *   register tile), K_BLOCKS (register-tile blocks of output channels per item), TILES (tiles per register tile),
+ *   TILE_GROUPS (register tiles of tiles per item, default 1), C_BLOCK (input channels per transformed chunk). The
+ *   scratch is alpha^2 * ITEM_TILES * (C_BLOCK + K_BLOCKS * KB) floats, fitted by the host to the device's local
+ *   memory. HAS_BIAS (0/1), FUSE_RELU (0/1), ADD_RESIDUAL (0/1, default 0; the output
  *   must not share the input's buffer).
  */
 #include "common.h"
