@@ -14,6 +14,7 @@ import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.DeviceInfo;
 import dev.tessera.opencl.QueuedLaunches;
+import dev.tessera.opencl.Sha256;
 
 /**
  * AUTO (MIOpen's "find" step): chooses the convolution solver for a problem on a device by timing the applicable
@@ -21,18 +22,28 @@ import dev.tessera.opencl.QueuedLaunches;
  *
  * <p>The measurement is made for stability, so that fresh processes agree: every candidate is prepared, run once to warm
  * up, then the candidates run round-robin (round r starting at candidate r, so that none always follows the same one)
- * for {@value #REPETITIONS} rounds, and for up to {@value #MAX_ROUNDS} while the decision is {@link #ambiguous}, each sample timed as the host wall time of whole steps with their launches queued and waited for once (what
- * a compiled plan pays); a sample of a fast convolution queues several steps back to back ({@link #stepsPerSample}) and
- * counts their mean. A candidate's score is the median of its samples. The rule ({@link #decide}) keeps the
- * {@link ConvSolvers#defaultFor default} unless another candidate beats it by more than {@value #MARGIN_PERCENT} %, and
- * among candidates that close to the fastest prefers the earlier-registered one, so that two solvers within noise of
- * each other do not swap from run to run.
+ * for {@value #REPETITIONS} rounds, and for up to {@value #MAX_ROUNDS} while the decision is {@link #ambiguous}, each
+ * sample timed as the host wall time of whole steps with their launches queued and waited for once (what a compiled
+ * plan pays); a sample of a fast convolution queues several steps back to back ({@link #stepsPerSample}) and counts
+ * their mean ({@link #schedule}, with the clock injected so that tests time nothing). A candidate's score is the
+ * {@linkplain #score lower quartile} of its samples: on a loaded machine the noise only ever adds time, so the lower
+ * quartile tracks what the kernel costs while ignoring the rounds another process interfered with, and it was more
+ * stable across fresh processes than the median (docs/PERFORMANCE.md, "AUTO's rule"). The rule ({@link #decide})
+ * keeps the {@link ConvSolvers#defaultFor default} unless another candidate beats it by more than
+ * {@value #MARGIN_PERCENT} %, and among candidates that close to the fastest prefers the earlier-registered one, so
+ * that two solvers within noise of each other do not swap from run to run. {@link #RULE} names this rule; it is part of
+ * the {@link #fingerprint} under which choices are stored, so that a changed rule times again.
  *
  * <p>Not thread-safe (it times on its context's queue).
  */
 public final class ConvSolverFinder {
     /** Timed runs of each candidate, after one warm-up run. */
     public static final int REPETITIONS = 7;
+    /**
+     * The rule's name and version, stored in the tuning database's fingerprint: change it whenever the statistic, the
+     * margin or the schedule changes, so that choices made by the old rule are timed again.
+     */
+    public static final String RULE = "auto-rule v2: round-robin >=7, lower quartile, margin 10 %";
     static final int MARGIN_PERCENT = 10;
     /** The fraction by which a candidate must beat the preferred one (the default first) to displace it. */
     public static final double MARGIN = MARGIN_PERCENT / 100.0;
@@ -63,16 +74,24 @@ public final class ConvSolverFinder {
         this.context = context;
         this.database = database;
         this.kernels = kernels;
-        this.fingerprint = ConvSolvers.fingerprint(context.info(), kernels);
+        this.fingerprint = fingerprint(ConvSolvers.fingerprint(context.info(), kernels), RULE);
     }
 
     public ConvTuningDatabase database() {
         return database;
     }
 
-    /** The fingerprint of the solvers this finder chooses among ({@link ConvSolvers#fingerprint}). */
+    /**
+     * The key of the candidates and the rule under which this finder's choices are stored: the fingerprint of the
+     * solvers it chooses among ({@link ConvSolvers#fingerprint}: ids, versions, kernel sources' hashes) and {@link #RULE}.
+     */
     public String fingerprint() {
         return fingerprint;
+    }
+
+    /** The stored fingerprint of choices made among {@code solversFingerprint} by the rule {@code rule}. */
+    static String fingerprint(String solversFingerprint, String rule) {
+        return Sha256.hex(solversFingerprint + "\n" + rule).substring(0, 16);
     }
 
     /** Host nanoseconds spent timing candidates so far. */
@@ -118,9 +137,10 @@ public final class ConvSolverFinder {
         tuneNanos += System.nanoTime() - start;
         String summary = decision.summary() + (notApplicable.isEmpty() ? "" : " " + String.join(" ", notApplicable));
         database.store(new ConvTuningDatabase.Entry(kernels.autoKey(problem.tuningKey()), fingerprint, decision.chosen(),
-                decision.medians().get(decision.chosen()), summary));
+                decision.scores().get(decision.chosen()), summary));
         ConvSolver chosen = candidates.stream().filter(s -> s.id().equals(decision.chosen())).findFirst().orElseThrow();
-        return new Choice(chosen, "auto: timed " + summary + " (median wall ms of round-robin samples), chose " + chosen.id() + decision.reason());
+        return new Choice(chosen, "auto: timed " + summary + " (lower quartile of round-robin wall ms), chose "
+                + chosen.id() + decision.reason() + "; samples " + samplesText(samples));
     }
 
     private Map<String, double[]> measure(List<ConvSolver> candidates, ConvProblem problem, Tensor weights,
@@ -134,20 +154,44 @@ public final class ConvSolverFinder {
                 p.run(input, output); // warm-up: drivers such as PoCL compile a kernel at its first launch
                 fastestMs = Math.min(fastestMs, wallMsOfSteps(p, 1, input, output));
             }
-            int steps = stepsPerSample(fastestMs);
-            List<String> ids = candidates.stream().map(ConvSolver::id).toList();
-            double[][] wall = new double[candidates.size()][MAX_ROUNDS];
-            int rounds = 0;
-            while (rounds < REPETITIONS || rounds < MAX_ROUNDS && ambiguous(decide(ids, samples(ids, wall, rounds),
-                    MARGIN), MARGIN)) {
-                for (int j = 0; j < candidates.size(); j++) {
-                    int i = (rounds + j) % candidates.size();
-                    wall[i][rounds] = wallMsOfSteps(prepared.get(i), steps, input, output) / steps;
-                }
-                rounds++;
-            }
-            return samples(ids, wall, rounds);
+            return schedule(candidates.stream().map(ConvSolver::id).toList(), fastestMs,
+                    (i, steps) -> wallMsOfSteps(prepared.get(i), steps, input, output));
         }
+    }
+
+    /** Times {@code steps} steps of candidate {@code index} queued back to back, in wall milliseconds. */
+    @FunctionalInterface
+    interface SampleClock {
+        double wallMs(int index, int steps);
+    }
+
+    /**
+     * The timing schedule, with the clock injected: {@link #stepsPerSample} steps per sample from the fastest
+     * candidate's warm-up time, round r running the candidates from index r on (round-robin), {@value #REPETITIONS}
+     * rounds and more, up to {@value #MAX_ROUNDS}, while the decision is {@link #ambiguous}.
+     *
+     * @return each candidate's samples (per-step wall ms), by id in {@code ids}' order
+     */
+    static Map<String, double[]> schedule(List<String> ids, double fastestWarmUpMs, SampleClock clock) {
+        int steps = stepsPerSample(fastestWarmUpMs);
+        double[][] wall = new double[ids.size()][MAX_ROUNDS];
+        int rounds = 0;
+        while (rounds < REPETITIONS
+                || rounds < MAX_ROUNDS && ambiguous(decide(ids, samples(ids, wall, rounds), MARGIN), MARGIN)) {
+            for (int j = 0; j < ids.size(); j++) {
+                int i = (rounds + j) % ids.size();
+                wall[i][rounds] = clock.wallMs(i, steps) / steps;
+            }
+            rounds++;
+        }
+        return samples(ids, wall, rounds);
+    }
+
+    /** "id a b c ..., id ..." with every sample in ms, for the note (and scripts/auto-stability). */
+    static String samplesText(Map<String, double[]> samples) {
+        return samples.entrySet().stream().map(e -> e.getKey() + " " + Arrays.stream(e.getValue())
+                .mapToObj(v -> String.format(Locale.ROOT, "%.4f", v)).collect(Collectors.joining(" ")))
+                .collect(Collectors.joining(", "));
     }
 
     private static Map<String, double[]> samples(List<String> ids, double[][] wall, int rounds) {
@@ -159,12 +203,12 @@ public final class ConvSolverFinder {
     }
 
     /**
-     * Whether more rounds should be timed: some candidate up to the chosen one in priority order has a median within
+     * Whether more rounds should be timed: some candidate up to the chosen one in priority order has a score within
      * {@link #AMBIGUITY} of the margin's edge (a little noise would change the decision).
      */
     static boolean ambiguous(Decision decision, double margin) {
-        double fastest = decision.medians().values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-        for (var e : decision.medians().entrySet()) {
+        double fastest = decision.scores().values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        for (var e : decision.scores().entrySet()) {
             if (Math.abs(e.getValue() / fastest - (1 + margin)) < AMBIGUITY) {
                 return true;
             }
@@ -203,12 +247,12 @@ public final class ConvSolverFinder {
      * The decision.
      *
      * @param chosen  the chosen candidate's id
-     * @param medians every candidate's median, in priority order
-     * @param reason  empty, or why a faster candidate was not taken
+     * @param scores every candidate's {@link #score}, in priority order
+     * @param reason empty, or why a faster candidate was not taken
      */
-    record Decision(String chosen, Map<String, Double> medians, String reason) {
+    record Decision(String chosen, Map<String, Double> scores, String reason) {
         String summary() {
-            return medians.entrySet().stream()
+            return scores.entrySet().stream()
                     .map(e -> e.getKey() + "=" + String.format(Locale.ROOT, "%.3fms", e.getValue()))
                     .collect(Collectors.joining(" "));
         }
@@ -216,43 +260,58 @@ public final class ConvSolverFinder {
 
     /**
      * AUTO's rule, a pure function of the measurements: the first candidate in {@code priority} order (the default
-     * first) whose median is within {@code margin} of the fastest median. So a candidate displaces the default only by
-     * beating it by more than the margin, and of two candidates within the margin of each other the earlier one wins
-     * whatever the noise.
+     * first) whose {@link #score} is within {@code margin} of the fastest score. So a candidate displaces the default
+     * only by beating it by more than the margin, and of two candidates within the margin of each other the earlier one
+     * wins whatever the noise.
      *
      * @param priority the candidates' ids, most preferred first
      * @param samples  each candidate's timed runs (any order)
      */
     static Decision decide(List<String> priority, Map<String, double[]> samples, double margin) {
-        Map<String, Double> medians = new LinkedHashMap<>();
+        Map<String, Double> scores = new LinkedHashMap<>();
         for (String id : priority) {
             double[] runs = samples.get(id);
             if (runs == null || runs.length == 0) {
                 throw new IllegalArgumentException("no timed runs of candidate " + id);
             }
-            medians.put(id, median(runs));
+            scores.put(id, score(runs));
         }
         String fastest = priority.get(0);
         for (String id : priority) {
-            if (medians.get(id) < medians.get(fastest)) {
+            if (scores.get(id) < scores.get(fastest)) {
                 fastest = id;
             }
         }
-        double bound = medians.get(fastest) * (1 + margin);
+        double bound = scores.get(fastest) * (1 + margin);
         for (String id : priority) {
-            if (medians.get(id) <= bound) {
+            if (scores.get(id) <= bound) {
                 String reason = id.equals(fastest) ? ""
                         : String.format(Locale.ROOT, " (%s was faster by less than %.0f %%)", fastest, margin * 100);
-                return new Decision(id, medians, reason);
+                return new Decision(id, scores, reason);
             }
         }
         throw new AssertionError("the fastest candidate is within its own margin");
     }
 
-    static double median(double[] values) {
+    /** A candidate's score: the lower quartile of its samples ({@link #quantile} 0.25). */
+    static double score(double[] samples) {
+        return quantile(samples, 0.25);
+    }
+
+    /**
+     * The {@code q}-quantile of {@code values}, interpolating linearly between the sorted values at positions
+     * {@code q * (n - 1)} (R's type 7, numpy's default): for 7 samples the lower quartile is the mean of the 2nd and
+     * 3rd smallest.
+     */
+    static double quantile(double[] values, double q) {
+        if (values.length == 0 || !(q >= 0 && q <= 1)) {
+            throw new IllegalArgumentException("quantile " + q + " of " + values.length + " values");
+        }
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        double position = q * (sorted.length - 1);
+        int below = (int) Math.floor(position);
+        int above = Math.min(below + 1, sorted.length - 1);
+        return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
     }
 }

@@ -20,8 +20,9 @@ import dev.tessera.opencl.Sha256;
 /**
  * AUTO's memory: per device (name, driver, compute units: {@link DeviceInfo#key()}), the solver {@link ConvSolverFinder}
  * chose for each convolution problem ({@link dev.tessera.backend.ConvProblem#tuningKey()}: fused and unfused variants
- * share it), together with the fingerprint of the solvers it chose among ({@link ConvSolvers#fingerprint}: every
- * solver's id, version and kernel sources' hash). A lookup with another fingerprint misses, so changed kernels or
+ * share it), together with the fingerprint of the solvers it chose among and of AUTO's rule
+ * ({@link ConvSolverFinder#fingerprint()}: every solver's id, version and kernel sources' hash, and
+ * {@link ConvSolverFinder#RULE}). A lookup with another fingerprint misses, so changed kernels or
  * solvers are timed again; the new choice replaces the old. One tab-separated file per device under {@code <dir>}; its
  * first line holds the format version and the device key so that an entry is never reused on another device. Writes are
  * atomic. Unreadable lines are skipped, never trusted.
@@ -36,10 +37,10 @@ public final class ConvTuningDatabase {
      * @param problemKey  the problem's {@link dev.tessera.backend.ConvProblem#tuningKey()}
      * @param fingerprint the candidates' {@link ConvSolvers#fingerprint} when it was timed
      * @param solverId    the chosen solver
-     * @param medianMs    the chosen solver's median wall time of one step
+     * @param scoreMs     the chosen solver's score ({@link ConvSolverFinder#score}) in wall ms of one step
      * @param timings     every candidate's figure, for the user
      */
-    public record Entry(String problemKey, String fingerprint, String solverId, double medianMs, String timings) {
+    public record Entry(String problemKey, String fingerprint, String solverId, double scoreMs, String timings) {
     }
 
     private final Path file;
@@ -116,7 +117,7 @@ public final class ConvTuningDatabase {
         List<String> lines = new ArrayList<>();
         lines.add(HEADER + deviceKey);
         for (Entry e : entries.values()) {
-            lines.add(e.problemKey() + "\t" + e.fingerprint() + "\t" + e.solverId() + "\t" + e.medianMs() + "\t"
+            lines.add(e.problemKey() + "\t" + e.fingerprint() + "\t" + e.solverId() + "\t" + e.scoreMs() + "\t"
                     + e.timings());
         }
         try {

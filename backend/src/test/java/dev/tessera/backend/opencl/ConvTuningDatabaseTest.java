@@ -39,7 +39,7 @@ class ConvTuningDatabaseTest {
         ConvTuningDatabase reopened = ConvTuningDatabase.open(dir, gpu);
         assertEquals(2, reopened.size());
         assertEquals("winograd-4x4", reopened.lookup("n1_c64", "fp1").orElseThrow().solverId());
-        assertEquals(1.25, reopened.lookup("n1_c64", "fp1").orElseThrow().medianMs());
+        assertEquals(1.25, reopened.lookup("n1_c64", "fp1").orElseThrow().scoreMs());
 
         assertEquals(0, ConvTuningDatabase.open(dir, device("Some GPU", "driver 2", 40)).size(), "another driver");
         assertEquals(0, ConvTuningDatabase.open(dir, device("Some GPU", "driver 1", 20)).size(), "another CU count");
