@@ -461,21 +461,39 @@ public final class OpenClBackend implements Backend {
     }
 
     /**
+     * The system property that, when {@code true}, runs the plan default ({@link ConvSolvers#defaultFor}) where a named
+     * algorithm does not apply instead of refusing, the step's note saying so: for comparisons of whole fixed-algorithm
+     * plans (scripts/auto-vs-fixed), e.g. {@code TESSERA_JAVA_OPTS=-Dtessera.fixedAlgorithmFallback=true}.
+     */
+    static final String FIXED_FALLBACK_PROPERTY = "tessera.fixedAlgorithmFallback";
+
+    /**
      * The solver of {@code problem}: AUTO's ({@link ConvSolverFinder}, which may time candidates writing {@code out}),
-     * or the named algorithm's, refused with the reason when it does not apply.
+     * or the named algorithm's, refused with the reason when it does not apply (unless {@link #FIXED_FALLBACK_PROPERTY}
+     * is set: then the plan default, and the note says so).
      */
     ConvSolverFinder.Choice chooseSolver(ConvProblem problem, ConvAlgorithm algorithm, Tensor weights, Tensor bias,
             ClBuffer input, ClBuffer out) {
         if (algorithm == ConvAlgorithm.AUTO) {
             return finder.find(problem, weights, bias, input, out);
         }
+        return fixedChoice(problem, algorithm, Boolean.getBoolean(FIXED_FALLBACK_PROPERTY));
+    }
+
+    /** The named algorithm's solver; where it does not apply, the plan default with a note if {@code fallBack}. */
+    ConvSolverFinder.Choice fixedChoice(ConvProblem problem, ConvAlgorithm algorithm, boolean fallBack) {
         ConvSolver solver = ConvSolvers.forAlgorithm(algorithm, context.info(), kernels);
         String reason = solver.notApplicableReason(problem, context.info());
-        if (reason != null) {
+        if (reason == null) {
+            return new ConvSolverFinder.Choice(solver, "");
+        }
+        if (!fallBack) {
             throw new IllegalArgumentException("algorithm " + solver.id() + " does not apply to this convolution: "
                     + reason);
         }
-        return new ConvSolverFinder.Choice(solver, "");
+        ConvSolver fallback = ConvSolvers.defaultFor(problem, context.info(), kernels);
+        return new ConvSolverFinder.Choice(fallback, "fallback: " + solver.id() + " does not apply (" + reason
+                + "), ran the plan default " + fallback.id());
     }
 
     @Override

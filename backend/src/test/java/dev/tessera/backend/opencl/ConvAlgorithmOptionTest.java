@@ -92,6 +92,35 @@ class ConvAlgorithmOptionTest {
     }
 
     @Test
+    void withTheFallbackPropertyAFixedPlanRunsThePlanDefaultWhereItsAlgorithmDoesNotApplyAndSaysSo() {
+        Graph graph = graph();
+        Tensor x = Tensor.random(18, -1, 1, 2, 3, 9, 7);
+        Tensor expected = reference(graph, x);
+        String property = OpenClBackend.FIXED_FALLBACK_PROPERTY;
+        assertNull(System.getProperty(property));
+        try (OpenClBackend opencl = OpenClBackend.open(TestDevices.device(), ProgramCache.defaultCache(), null)) {
+            ConvAlgorithms winograd = ConvAlgorithms.of(ConvAlgorithm.WINOGRAD_4X4);
+            // without it, the 1x1 stride-2 conv3 refuses the whole plan
+            assertThrows(IllegalArgumentException.class, () -> opencl.compile(graph, 2, winograd).close());
+            System.setProperty(property, "true");
+            try (CompiledGraph plan = opencl.compile(graph, 2, PlanOptions.DEFAULT.withAlgorithms(winograd))) {
+                Map<String, PlannedLayer> layers = new java.util.HashMap<>();
+                plan.layers().forEach(l -> layers.put(l.node(), l));
+                assertEquals("winograd-4x4", layers.get("conv1").algorithm());
+                assertEquals("winograd-4x4", layers.get("conv2").algorithm());
+                assertEquals("im2col", layers.get("conv3").algorithm(), "the plan default of a 1x1 convolution");
+                assertTrue(layers.get("conv3").note().contains("fallback: winograd-4x4 does not apply")
+                        && layers.get("conv3").note().contains("ran the plan default im2col"), layers.get("conv3").note());
+                assertFalse(layers.get("conv2").note().contains("fallback"), layers.get("conv2").note());
+                Accuracy a = Accuracy.of(plan.run(x), expected);
+                assertTrue(a.relativeL2() < 1e-5, a.toString());
+            }
+        } finally {
+            System.clearProperty(property);
+        }
+    }
+
+    @Test
     void aSingleOperatorRunsWithTheAlgorithmAskedFor() {
         List<Tensor> inputs = RandomCases.convInputs(new SplittableRandom(17), 1, 4, 8, 8, 3, 3, 3, 1, true);
         Operator.Conv2d conv = Operator.Conv2d.of(1, 1);
