@@ -1,5 +1,10 @@
 package dev.tessera.backend;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Folds an inference batch normalisation into the convolution before it, so that one convolution computes both:
  * with {@code scale = gamma / sqrt(var + epsilon)} per output channel, {@code w' = w * scale} and
@@ -8,6 +13,48 @@ package dev.tessera.backend;
  */
 public final class BatchNormFolding {
     private BatchNormFolding() {
+    }
+
+    /**
+     * A node of a network as {@link #foldable} sees it: models' layers and graphs' nodes alike.
+     *
+     * @param name   unique in the network
+     * @param op     its operator
+     * @param inputs the names of the nodes (or the network's input) it reads
+     */
+    public record Node(String name, Operator op, List<String> inputs) {
+    }
+
+    /**
+     * The one search for batch norms to fold, shared by {@code Model.foldBatchNorm} and
+     * {@link dev.tessera.backend.graph.GraphFusion}: a batch norm with one input folds into the convolution that
+     * computes that input when the convolution has no fused ReLU and nothing else reads the input (so no value a later
+     * node reads is lost). Chains fold: a batch norm reading a folded batch norm folds into the same convolution.
+     *
+     * @param nodes the network's nodes in an order where every node comes after those it reads
+     * @return folded batch norm's name -> the convolution that absorbs it, in node order
+     */
+    public static Map<String, String> foldable(List<Node> nodes) {
+        Map<String, Integer> readers = new HashMap<>();
+        Map<String, Operator> ops = new HashMap<>();
+        for (Node node : nodes) {
+            ops.put(node.name(), node.op());
+            for (String in : node.inputs()) {
+                readers.merge(in, 1, Integer::sum);
+            }
+        }
+        Map<String, String> into = new LinkedHashMap<>();
+        for (Node node : nodes) {
+            if (!(node.op() instanceof Operator.BatchNorm) || node.inputs().size() != 1) {
+                continue;
+            }
+            String in = node.inputs().get(0);
+            String owner = into.getOrDefault(in, in);
+            if (readers.get(in) == 1 && ops.get(owner) instanceof Operator.Conv2d conv && !conv.relu()) {
+                into.put(node.name(), owner);
+            }
+        }
+        return into;
     }
 
     /** The folded convolution's weight [K, C/groups, R, S] and bias [K] (always present). */

@@ -4,6 +4,7 @@ import static dev.tessera.backend.TensorAssert.assertClose;
 import static dev.tessera.backend.TensorAssert.assertTensor;
 import static dev.tessera.backend.TensorAssert.widen;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +58,26 @@ class BatchNormFoldingTest {
             assertArrayEquals(expected.shape(), actual.shape());
             assertClose(widen(expected.data()), actual.data(), 1e-5, 1e-6);
         }
+    }
+
+    private static BatchNormFolding.Node node(String name, Operator op, String... inputs) {
+        return new BatchNormFolding.Node(name, op, java.util.List.of(inputs));
+    }
+
+    @Test
+    void theSearchFoldsWhereNothingElseReadsTheConvolutionAndFollowsChains() {
+        Operator bn = new Operator.BatchNorm(1e-5);
+        Operator.Conv2d conv = Operator.Conv2d.of(1, 1);
+        var nodes = java.util.List.of(
+                node("bn0", bn, "input"), // reads the input: no convolution to fold into
+                node("c1", conv, "bn0"), node("bn1", bn, "c1"), node("bn1b", bn, "bn1"), // a chain: both into c1
+                node("c2", conv.withRelu(true), "bn1b"), node("bn2", bn, "c2"), // c2 has a fused ReLU
+                node("c3", conv, "bn2"), node("bn3", bn, "c3"), node("r3", new Operator.Relu(), "c3"), // two readers
+                node("c4", conv, "r3"), node("r4", new Operator.Relu(), "c4"), node("bn4", bn, "r4"), // after a ReLU
+                node("c5", conv.withGroups(2), "bn4"), node("bn5", bn, "c5"), node("add", new Operator.Add(false),
+                        "bn5", "bn3"));
+        assertEquals(java.util.List.of(java.util.Map.entry("bn1", "c1"), java.util.Map.entry("bn1b", "c1"),
+                java.util.Map.entry("bn5", "c5")), java.util.List.copyOf(BatchNormFolding.foldable(nodes).entrySet()));
     }
 
     @Test

@@ -3,22 +3,20 @@ package dev.tessera.models;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import dev.tessera.backend.Backend;
 import dev.tessera.backend.BatchNormFolding;
-import dev.tessera.backend.CheckedSizes;
 import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.backend.graph.Graph;
+import dev.tessera.backend.graph.GraphShapes;
 import dev.tessera.backend.graph.GraphNode;
 import dev.tessera.backend.graph.LayerByLayerGraph;
 
@@ -53,29 +51,10 @@ public final class Model {
      *                                  not fit (the message names the layer)
      */
     public Model(String name, int[] inputShape, List<Layer> layers) {
-        if (inputShape.length != 3) {
-            throw new IllegalArgumentException(name + ": input shape must be [C, H, W], got "
-                    + Tensor.shapeString(inputShape));
-        }
-        if (layers.isEmpty()) {
-            throw new IllegalArgumentException(name + ": a model needs at least one layer");
-        }
+        GraphShapes.checkOrder(name, "model", "layer", inputShape, shapeNodes(layers));
         this.name = name;
         this.inputShape = inputShape.clone();
         this.layers = List.copyOf(layers);
-        Set<String> seen = new HashSet<>();
-        seen.add(INPUT);
-        for (Layer layer : this.layers) {
-            for (String in : layer.inputs()) {
-                if (!seen.contains(in)) {
-                    throw new IllegalArgumentException(name + ": layer " + layer.name() + " reads " + in
-                            + ", which is not an earlier layer");
-                }
-            }
-            if (!seen.add(layer.name())) {
-                throw new IllegalArgumentException(name + ": layer name " + layer.name() + " is used twice");
-            }
-        }
         layerShapes(1);
     }
 
@@ -94,29 +73,13 @@ public final class Model {
 
     /** The output shape of every layer, in layer order, for a batch of {@code batch} images. */
     public List<int[]> layerShapes(int batch) {
-        if (batch < 1) {
-            throw new IllegalArgumentException(name + ": batch must be at least 1: " + batch);
-        }
-        Map<String, int[]> shapes = new HashMap<>();
-        shapes.put(INPUT, new int[] {batch, inputShape[0], inputShape[1], inputShape[2]});
-        CheckedSizes.tensorElements(name + ": input of " + batch + " images", batch, inputShape[0], inputShape[1],
-                inputShape[2]);
-        List<int[]> result = new ArrayList<>(layers.size());
-        for (Layer layer : layers) {
-            List<int[]> in = inputShapes(layer, shapes);
-            int[] out;
-            try {
-                out = layer.op().outputShape(in);
-                CheckedSizes.tensorElements("output " + Tensor.shapeString(out), out);
-            } catch (CheckedSizes.TooLarge e) {
-                throw new CheckedSizes.TooLarge(name + ": layer " + layer.name() + ": " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name + ": layer " + layer.name() + ": " + e.getMessage(), e);
-            }
-            shapes.put(layer.name(), out);
-            result.add(out);
-        }
-        return result;
+        return new ArrayList<>(GraphShapes.of(name, "layer", inputShape, batch, shapeNodes(layers)).values());
+    }
+
+    /** The layers as the shared validation ({@link GraphShapes}) sees them. */
+    private static List<GraphShapes.Node> shapeNodes(List<Layer> layers) {
+        return layers.stream().map(l -> new GraphShapes.Node(l.name(), l.op(), l.inputs(),
+                l.parameters().stream().map(Parameter::shape).toList())).toList();
     }
 
     /** The model's output shape for a batch of {@code batch} images. */
@@ -347,45 +310,34 @@ public final class Model {
 
     /**
      * An equivalent model with every batch norm folded into the convolution before it ({@link BatchNormFolding}):
-     * where a batch-norm layer reads a convolution without fused ReLU that nothing else reads, the convolution gets
-     * the folded weight and a bias, the batch-norm layer disappears, and layers that read it read the convolution.
-     * Other batch norms stay. The model must be initialised.
+     * where a batch-norm layer reads a convolution without fused ReLU that nothing else reads
+     * ({@link BatchNormFolding#foldable}, the search the plans' {@code GraphFusion} uses too; chains of batch norms
+     * fold one after the other), the convolution gets the folded weight and a bias, the batch-norm layer disappears,
+     * and layers that read it read the convolution. Other batch norms stay. The model must be initialised.
      */
     public Model foldBatchNorm() {
-        Map<String, Integer> readers = new HashMap<>();
-        for (Layer layer : layers) {
-            for (String in : layer.inputs()) {
-                readers.merge(in, 1, Integer::sum);
-            }
-        }
+        Map<String, String> renamed = BatchNormFolding.foldable(layers.stream()
+                .map(l -> new BatchNormFolding.Node(l.name(), l.op(), l.inputs())).toList());
         Map<String, Layer> byName = new HashMap<>();
         for (Layer layer : layers) {
             byName.put(layer.name(), layer);
         }
         Map<String, Layer> foldedConvs = new HashMap<>();
-        Map<String, String> renamed = new HashMap<>();
-        for (Layer layer : layers) {
-            if (!(layer.op() instanceof Operator.BatchNorm bn) || layer.inputs().size() != 1) {
-                continue;
-            }
-            Layer conv = byName.get(layer.inputs().get(0));
-            if (conv == null || !(conv.op() instanceof Operator.Conv2d c) || c.relu()
-                    || readers.getOrDefault(conv.name(), 0) != 1) {
-                continue;
-            }
+        renamed.forEach((bnName, convName) -> {
+            Layer bn = byName.get(bnName);
+            Layer conv = foldedConvs.getOrDefault(convName, byName.get(convName));
             Parameter weight = conv.parameter("weight");
             Parameter bias = conv.parameter("bias");
             BatchNormFolding.FoldedConv folded = BatchNormFolding.fold(weight.requireValue(conv.name()),
                     bias == null ? null : bias.requireValue(conv.name()),
-                    layer.parameter("gamma").requireValue(layer.name()).data(),
-                    layer.parameter("beta").requireValue(layer.name()).data(),
-                    layer.parameter("mean").requireValue(layer.name()).data(),
-                    layer.parameter("var").requireValue(layer.name()).data(), bn.epsilon());
+                    bn.parameter("gamma").requireValue(bn.name()).data(),
+                    bn.parameter("beta").requireValue(bn.name()).data(),
+                    bn.parameter("mean").requireValue(bn.name()).data(),
+                    bn.parameter("var").requireValue(bn.name()).data(), ((Operator.BatchNorm) bn.op()).epsilon());
             List<Parameter> ps = List.of(weight.withValue(folded.weight()),
                     Parameter.of("bias", Parameter.Init.ZEROS, folded.bias().shape()).withValue(folded.bias()));
             foldedConvs.put(conv.name(), conv.withParameters(ps));
-            renamed.put(layer.name(), conv.name());
-        }
+        });
         List<Layer> out = new ArrayList<>();
         for (Layer layer : layers) {
             if (renamed.containsKey(layer.name())) {

@@ -144,6 +144,27 @@ class ModelTest {
     }
 
     @Test
+    void foldingAChainOfBatchNormsMatchesTheUnfoldedModelAndThePlansFusion() {
+        // conv1 (stride 2, no bias) -> bn1 -> bn2 (a chain: both fold into conv1) -> relu -> conv2 (with a bias) -> bn3
+        Model m = new ModelBuilder("chain", 3, 9, 7).conv("conv1", 6, 3, 2, 1, false).batchNorm("bn1")
+                .batchNorm("bn2").relu("relu").conv("conv2", 5, 3, 1, 1, true).batchNorm("bn3").build()
+                .initialise(31).withRandomBatchNorm(32);
+        Model folded = m.foldBatchNorm();
+        assertEquals(List.of("conv1", "relu", "conv2"), folded.layers().stream().map(Layer::name).toList());
+        // the plan's fusion folds the same batch norms (the one search): the graph's absorbed batch norms
+        var fusion = dev.tessera.backend.graph.GraphFusion.of(m.toGraph());
+        assertEquals(Map.of("bn1", "conv1", "bn2", "conv1", "bn3", "conv2"), Map.copyOf(fusion.absorbed().entrySet()
+                .stream().filter(e -> e.getKey().startsWith("bn")).collect(java.util.stream.Collectors.toMap(
+                        Map.Entry::getKey, Map.Entry::getValue))));
+        Tensor x = Tensor.random(33, -1f, 1f, 2, 3, 9, 7);
+        Tensor y = m.forward(REFERENCE, x);
+        Tensor z = folded.forward(REFERENCE, x);
+        assertArrayEquals(y.shape(), z.shape());
+        var a = dev.tessera.backend.Accuracy.of(z, y);
+        assertTrue(a.relativeL2() < 1e-5, a.toString());
+    }
+
+    @Test
     void resnet18AtThirtyTwoAndBatchNormFolding() {
         Model m = ModelZoo.build("resnet18", 32).initialise(21).withRandomBatchNorm(22);
         Tensor x = Tensor.random(6, -1f, 1f, 1, 3, 32, 32);

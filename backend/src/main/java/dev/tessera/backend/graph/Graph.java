@@ -1,10 +1,6 @@
 package dev.tessera.backend.graph;
 
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-
-import dev.tessera.backend.Tensor;
 
 /**
  * A network as a backend sees it: a named input of shape [C, H, W] and nodes in an order where every node comes after
@@ -13,7 +9,8 @@ import dev.tessera.backend.Tensor;
  *
  * @param name       for messages, e.g. "resnet50"
  * @param inputShape [C, H, W] of one image
- * @param nodes      non-empty, topologically ordered, unique names
+ * @param nodes      non-empty, topologically ordered, unique names ({@link GraphShapes#checkOrder}, the check models
+ *                   make too)
  */
 public record Graph(String name, int[] inputShape, List<GraphNode> nodes) {
     /** The name nodes use to read the graph's input. */
@@ -22,26 +19,7 @@ public record Graph(String name, int[] inputShape, List<GraphNode> nodes) {
     public Graph {
         inputShape = inputShape.clone();
         nodes = List.copyOf(nodes);
-        if (inputShape.length != 3) {
-            throw new IllegalArgumentException(name + ": input shape must be [C, H, W], got "
-                    + Tensor.shapeString(inputShape));
-        }
-        if (nodes.isEmpty()) {
-            throw new IllegalArgumentException(name + ": a graph needs at least one node");
-        }
-        Set<String> seen = new HashSet<>();
-        seen.add(INPUT);
-        for (GraphNode node : nodes) {
-            for (String in : node.inputs()) {
-                if (!seen.contains(in)) {
-                    throw new IllegalArgumentException(name + ": node " + node.name() + " reads " + in
-                            + ", which is not an earlier node");
-                }
-            }
-            if (!seen.add(node.name())) {
-                throw new IllegalArgumentException(name + ": node name " + node.name() + " is used twice");
-            }
-        }
+        GraphShapes.checkOrder(name, "graph", "node", inputShape, nodes.stream().map(GraphShapes.Node::of).toList());
     }
 
     @Override

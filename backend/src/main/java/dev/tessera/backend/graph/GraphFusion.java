@@ -14,8 +14,8 @@ import dev.tessera.backend.Tensor;
  * Which nodes of a {@link Graph} an inference plan computes inside an earlier node, so that they cost no launch and no
  * pass over memory of their own:
  * <ul>
- * <li>a batch norm that reads a convolution without fused ReLU is folded into its weight and bias
- * ({@link BatchNormFolding});</li>
+ * <li>a batch norm that reads a convolution without fused ReLU is folded into its weight and bias (where
+ * {@link BatchNormFolding#foldable}, the search {@code Model.foldBatchNorm} uses too, finds it);</li>
  * <li>a ReLU that reads a convolution, a residual add or a fully connected layer without fused ReLU becomes that
  * operator's fused ReLU.</li>
  * </ul>
@@ -37,6 +37,8 @@ public record GraphFusion(Map<String, GraphNode> fused, Map<String, String> abso
 
     /** The fusions of {@code graph} (convolution parameters must hold values for batch-norm folding). */
     public static GraphFusion of(Graph graph) {
+        Map<String, String> batchNorms = BatchNormFolding.foldable(graph.nodes().stream()
+                .map(n -> new BatchNormFolding.Node(n.name(), n.op(), n.inputs())).toList());
         Map<String, Integer> readers = new HashMap<>();
         for (GraphNode node : graph.nodes()) {
             for (String in : node.inputs()) {
@@ -50,16 +52,17 @@ public record GraphFusion(Map<String, GraphNode> fused, Map<String, String> abso
         Map<String, GraphNode> fused = new HashMap<>();
         Map<String, String> absorbed = new LinkedHashMap<>();
         for (GraphNode node : graph.nodes()) {
-            if (node.inputs().size() != 1) {
-                continue;
+            String owner = batchNorms.get(node.name());
+            GraphNode merged = null;
+            if (owner != null) {
+                merged = foldBatchNorm(effective.get(owner), node);
+            } else if (node.op() instanceof Operator.Relu && node.inputs().size() == 1) {
+                String in = node.inputs().get(0);
+                if (!in.equals(Graph.INPUT) && readers.get(in) == 1) {
+                    owner = absorbed.getOrDefault(in, in);
+                    merged = fuseRelu(effective.get(owner));
+                }
             }
-            String in = node.inputs().get(0);
-            if (in.equals(Graph.INPUT) || readers.get(in) != 1) {
-                continue;
-            }
-            String owner = absorbed.getOrDefault(in, in);
-            GraphNode producer = effective.get(owner);
-            GraphNode merged = merge(producer, node);
             if (merged != null) {
                 effective.put(owner, merged);
                 fused.put(owner, merged);
@@ -69,29 +72,28 @@ public record GraphFusion(Map<String, GraphNode> fused, Map<String, String> abso
         return new GraphFusion(fused, absorbed);
     }
 
-    /** {@code producer} computing {@code consumer}'s value too, or null if that is not a fusion this class makes. */
-    private static GraphNode merge(GraphNode producer, GraphNode consumer) {
+    /** The convolution {@code conv} with the batch norm {@code bn} folded into its weight and bias. */
+    private static GraphNode foldBatchNorm(GraphNode conv, GraphNode bn) {
+        List<Tensor> p = conv.parameters();
+        List<Tensor> stats = bn.parameters();
+        BatchNormFolding.FoldedConv folded = BatchNormFolding.fold(p.get(0), p.size() > 1 ? p.get(1) : null,
+                stats.get(0).data(), stats.get(1).data(), stats.get(2).data(), stats.get(3).data(),
+                ((Operator.BatchNorm) bn.op()).epsilon());
+        return new GraphNode(conv.name(), conv.op(), conv.inputs(), List.of(folded.weight(), folded.bias()));
+    }
+
+    /** {@code producer} with a fused ReLU, or null if it has one already or cannot take one. */
+    private static GraphNode fuseRelu(GraphNode producer) {
         Operator op = producer.op();
-        if (consumer.op() instanceof Operator.BatchNorm bn && op instanceof Operator.Conv2d conv && !conv.relu()) {
-            List<Tensor> p = producer.parameters();
-            List<Tensor> stats = consumer.parameters();
-            BatchNormFolding.FoldedConv folded = BatchNormFolding.fold(p.get(0), p.size() > 1 ? p.get(1) : null,
-                    stats.get(0).data(), stats.get(1).data(), stats.get(2).data(), stats.get(3).data(), bn.epsilon());
-            return new GraphNode(producer.name(), conv, producer.inputs(), List.of(folded.weight(), folded.bias()));
+        Operator withRelu = null;
+        if (op instanceof Operator.Conv2d conv && !conv.relu()) {
+            withRelu = conv.withRelu(true);
+        } else if (op instanceof Operator.Add add && !add.relu()) {
+            withRelu = new Operator.Add(true);
+        } else if (op instanceof Operator.FullyConnected fc && !fc.relu()) {
+            withRelu = new Operator.FullyConnected(true);
         }
-        if (consumer.op() instanceof Operator.Relu) {
-            Operator withRelu = null;
-            if (op instanceof Operator.Conv2d conv && !conv.relu()) {
-                withRelu = conv.withRelu(true);
-            } else if (op instanceof Operator.Add add && !add.relu()) {
-                withRelu = new Operator.Add(true);
-            } else if (op instanceof Operator.FullyConnected fc && !fc.relu()) {
-                withRelu = new Operator.FullyConnected(true);
-            }
-            return withRelu == null ? null
-                    : new GraphNode(producer.name(), withRelu, producer.inputs(), producer.parameters());
-        }
-        return null;
+        return withRelu == null ? null : new GraphNode(producer.name(), withRelu, producer.inputs(), producer.parameters());
     }
 
     /** The node as the plan computes it: fused, or as in the graph. */
