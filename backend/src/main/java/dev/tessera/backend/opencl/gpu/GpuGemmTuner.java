@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 
@@ -97,9 +96,11 @@ public final class GpuGemmTuner {
 
     /** Searches for at most {@code budgetSeconds}, the table's default first, then random candidates by {@code seed}. */
     public Result search(double budgetSeconds, long seed) {
-        long start = System.nanoTime();
-        long deadline = start + (long) (budgetSeconds * 1e9);
-        XgemmParameters baseline = GpuTunables.defaultsFor(device).xgemm();
+        return search(budgetSeconds, seed, GpuTunables.defaultsFor(device).xgemm());
+    }
+
+    /** {@link #search(double, long)} starting from {@code baseline} (what the device uses now). */
+    public Result search(double budgetSeconds, long seed, XgemmParameters baseline) {
         Set<XgemmParameters> order = new LinkedHashSet<>();
         order.add(baseline);
         List<XgemmParameters> space = space(device);
@@ -110,29 +111,34 @@ public final class GpuGemmTuner {
         float[] a = randomMatrix(random, m * k);
         float[] b = randomMatrix(random, k * n);
         double[] expected = product(a, b);
-        List<Candidate> candidates = new ArrayList<>();
-        Candidate best = null;
-        Candidate first = null;
+        TuningSearch.Result<XgemmParameters> found;
         try (ClBuffer aBuffer = context.buffer(a); ClBuffer bBuffer = context.buffer(b);
                 ClBuffer c = context.buffer((long) m * n * Float.BYTES)) {
-            for (XgemmParameters p : order) {
-                if (System.nanoTime() >= deadline && !candidates.isEmpty()) {
-                    break;
-                }
-                Candidate candidate = measure(p, aBuffer, bBuffer, c, expected);
-                candidates.add(candidate);
-                if (first == null) {
-                    first = candidate;
-                }
-                if (candidate.status().equals("ok") && (best == null || candidate.gflops() > best.gflops())) {
-                    best = candidate;
-                }
-            }
+            found = new TuningSearch<XgemmParameters>().run(new ArrayList<>(order),
+                    new TuningSearch.Evaluator<>() {
+                        @Override
+                        public List<String> refusals(XgemmParameters p) {
+                            return p.problemsOn(device);
+                        }
+
+                        @Override
+                        public TuningSearch.Measurement measure(XgemmParameters p) {
+                            return GpuGemmTuner.this.measure(p, aBuffer, bBuffer, c, expected);
+                        }
+                    }, budgetSeconds);
         }
-        return new Result(m, n, k, candidates, best, first, (System.nanoTime() - start) / 1e9);
+        List<Candidate> candidates = found.candidates().stream().map(this::candidate).toList();
+        return new Result(m, n, k, candidates, found.best() == null ? null : candidate(found.best()),
+                candidate(found.baseline()), found.seconds());
     }
 
-    private Candidate measure(XgemmParameters p, ClBuffer a, ClBuffer b, ClBuffer c, double[] expected) {
+    private Candidate candidate(TuningSearch.Candidate<XgemmParameters> c) {
+        return new Candidate(c.parameters(), c.ok() ? 2.0 * m * n * k / c.seconds() / 1e9 : Double.NaN,
+                c.relativeL2(), c.status());
+    }
+
+    private TuningSearch.Measurement measure(XgemmParameters p, ClBuffer a, ClBuffer b, ClBuffer c,
+            double[] expected) {
         try (PackedGemm gemm = new PackedGemm(context, GemmTuning.forXgemm(p));
                 ClBuffer packedA = context.buffer(gemm.packedASize(m, k) * Float.BYTES);
                 ClBuffer packedB = context.buffer(gemm.packedBSize(k, n) * Float.BYTES)) {
@@ -142,8 +148,7 @@ public final class GpuGemmTuner {
             gemm.multiply(m, n, k, packedA, 0, packedB, 0, c, 0, n, GemmEpilogue.NONE, GemmBatch.SINGLE);
             double error = relativeL2(c.readFloats(), expected);
             if (!(error <= TOLERANCE)) {
-                return new Candidate(p, Double.NaN, error, String.format(Locale.ROOT,
-                        "wrong: relative L2 error %.2e above %.0e", error, TOLERANCE));
+                return new TuningSearch.Measurement(error, TOLERANCE, Double.NaN, null);
             }
             long bestNs = Long.MAX_VALUE;
             for (int i = 0; i < 3; i++) {
@@ -151,9 +156,7 @@ public final class GpuGemmTuner {
                         GemmBatch.SINGLE);
                 bestNs = Math.min(bestNs, Math.max(1, t.kernelNs()));
             }
-            return new Candidate(p, 2.0 * m * n * k / bestNs, error, "ok");
-        } catch (RuntimeException e) {
-            return new Candidate(p, Double.NaN, Double.NaN, "skipped: " + e.getMessage().split("\n", 2)[0]);
+            return new TuningSearch.Measurement(error, TOLERANCE, bestNs / 1e9, null);
         }
     }
 
@@ -180,7 +183,7 @@ public final class GpuGemmTuner {
         return c;
     }
 
-    private static double relativeL2(float[] actual, double[] expected) {
+    static double relativeL2(float[] actual, double[] expected) {
         double diff = 0;
         double norm = 0;
         for (int i = 0; i < expected.length; i++) {
