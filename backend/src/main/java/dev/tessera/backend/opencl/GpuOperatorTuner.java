@@ -164,8 +164,14 @@ public final class GpuOperatorTuner {
                 // a combination the record refuses (ROWS above WG): not a candidate
             }
         }
+        return search(group, problems, new ArrayList<>(order), budgetSeconds);
+    }
+
+    /** Tries {@code candidates} for {@code group} in the order given (the first is the baseline). */
+    public TuningSearch.Result<GpuOperatorParameters> search(String group, List<Problem> problems,
+            List<GpuOperatorParameters> candidates, double budgetSeconds) {
         List<Tensor> expected = problems.stream().map(p -> reference.run(p.op(), p.inputs()).output()).toList();
-        return new TuningSearch<GpuOperatorParameters>(clock).run(new ArrayList<>(order), new TuningSearch.Evaluator<>() {
+        return new TuningSearch<GpuOperatorParameters>(clock).run(candidates, new TuningSearch.Evaluator<>() {
             @Override
             public List<String> refusals(GpuOperatorParameters candidate) {
                 return candidate.problemsOn(device.info(), group);
