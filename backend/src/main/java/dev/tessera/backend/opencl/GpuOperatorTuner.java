@@ -127,7 +127,7 @@ public final class GpuOperatorTuner {
             case "conv" -> {
                 for (int q : new int[] {4, 8, 16, 32}) {
                     for (int p : new int[] {2, 4, 8, 16}) {
-                        for (int cc : new int[] {2, 4, 8, 16}) {
+                        for (int cc : new int[] {2, 4, 8, 16, 32}) {
                             space.add(Map.of("CONV_TILE_Q", q, "CONV_TILE_P", p, "CC", cc));
                         }
                     }

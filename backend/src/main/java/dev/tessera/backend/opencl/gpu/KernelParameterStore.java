@@ -60,7 +60,7 @@ public final class KernelParameterStore {
     }
 
     /** The store for {@code device} and kernel sources of hash {@code sources} (tests: a changed kernel). */
-    static KernelParameterStore open(Path dir, DeviceInfo device, String sources) {
+    public static KernelParameterStore open(Path dir, DeviceInfo device, String sources) {
         String key = device.key() + " sources=" + sources;
         return new KernelParameterStore(dir == null ? null : dir.resolve(Sha256.hex(key) + ".txt"), key);
     }
