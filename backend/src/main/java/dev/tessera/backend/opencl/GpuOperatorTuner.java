@@ -170,8 +170,25 @@ public final class GpuOperatorTuner {
     /** Tries {@code candidates} for {@code group} in the order given (the first is the baseline). */
     public TuningSearch.Result<GpuOperatorParameters> search(String group, List<Problem> problems,
             List<GpuOperatorParameters> candidates, double budgetSeconds) {
+        return new TuningSearch<GpuOperatorParameters>(clock).run(candidates, evaluator(group, problems),
+                budgetSeconds);
+    }
+
+    /**
+     * Re-times {@code result}'s baseline and best round-robin, {@code rounds} times: the best's time over the
+     * baseline's per round ({@link TuningSearch#confirm}).
+     */
+    public List<Double> confirm(String group, List<Problem> problems, TuningSearch.Result<GpuOperatorParameters> result,
+            int rounds) {
+        if (rounds < 1) {
+            return List.of();
+        }
+        return new TuningSearch<GpuOperatorParameters>(clock).confirm(result, evaluator(group, problems), rounds);
+    }
+
+    private TuningSearch.Evaluator<GpuOperatorParameters> evaluator(String group, List<Problem> problems) {
         List<Tensor> expected = problems.stream().map(p -> reference.run(p.op(), p.inputs()).output()).toList();
-        return new TuningSearch<GpuOperatorParameters>(clock).run(candidates, new TuningSearch.Evaluator<>() {
+        return new TuningSearch.Evaluator<>() {
             @Override
             public List<String> refusals(GpuOperatorParameters candidate) {
                 return candidate.problemsOn(device.info(), group);
@@ -181,7 +198,7 @@ public final class GpuOperatorTuner {
             public TuningSearch.Measurement measure(GpuOperatorParameters candidate) {
                 return GpuOperatorTuner.this.measure(candidate, problems, expected);
             }
-        }, budgetSeconds);
+        };
     }
 
     private TuningSearch.Measurement measure(GpuOperatorParameters candidate, List<Problem> problems,

@@ -70,6 +70,11 @@ final class TuneCommand implements Callable<Integer> {
             + "problems' sizes by N (for tests).")
     int scale;
 
+    @Option(names = "--confirm", paramLabel = "ROUNDS", defaultValue = "0", description = "After each search, re-time "
+            + "the baseline and the best round-robin ROUNDS times and report the median of best/baseline (outside the "
+            + "budget; 0: not). Default: ${DEFAULT-VALUE}.")
+    int confirm;
+
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the candidate order and the "
             + "operands. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -86,6 +91,9 @@ final class TuneCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!(budget > 0)) {
             throw new IllegalArgumentException("--budget must be positive seconds: " + budget);
+        }
+        if (confirm < 0) {
+            throw new IllegalArgumentException("--confirm must be 0 or more rounds: " + confirm);
         }
         if (scale < 1) {
             throw new IllegalArgumentException("--scale must be at least 1: " + scale);
@@ -158,7 +166,7 @@ final class TuneCommand implements Callable<Integer> {
         GpuGemmTuner.Result result;
         try (ClContext context = ClContext.open(device)) {
             result = new GpuGemmTuner(context, device.info(), mnk.get(0), mnk.get(1), mnk.get(2))
-                    .search(share, seed, current.xgemm());
+                    .search(share, seed, current.xgemm(), confirm);
         }
         if (result.best() != null) {
             String how = String.format(Locale.ROOT, "tune %s, %d candidates in %.0f s on %dx%dx%d, %.1f GFLOP/s "
@@ -175,6 +183,7 @@ final class TuneCommand implements Callable<Integer> {
         search.put("baseline", gemmCandidate(result.baseline()));
         search.put("best", result.best() == null ? null : gemmCandidate(result.best()));
         search.put("candidates", result.candidates().stream().map(TuneCommand::gemmCandidate).toList());
+        search.put("confirm", confirmation(result.confirmRatios()));
         if (!json) {
             out.printf(Locale.ROOT, "== gemm %dx%dx%d (%.1f s of %.1f s)%n", result.m(), result.n(), result.k(),
                     result.seconds(), share);
@@ -188,7 +197,8 @@ final class TuneCommand implements Callable<Integer> {
                     : String.format(Locale.ROOT, "best: %s, %.2f GFLOP/s (baseline: %s); stored in %s",
                             result.best().xgemm(), result.best().gflops(), result.baseline().status().equals("ok")
                                     ? String.format(Locale.ROOT, "%.2f GFLOP/s", result.baseline().gflops())
-                                    : result.baseline().status(), store.file()));
+                                    : result.baseline().status(), store.file())
+                            + confirmLine(result.confirmRatios()));
         }
         return search;
     }
@@ -197,8 +207,9 @@ final class TuneCommand implements Callable<Integer> {
             PrintWriter out) throws IOException {
         KernelSelection current = KernelSelection.resolve("gpu", device.info(), storeDirOf(store));
         List<GpuOperatorTuner.Problem> problems = GpuOperatorTuner.representative(scale).get(group);
-        TuningSearch.Result<GpuOperatorParameters> result = new GpuOperatorTuner(device,
-                ProgramCache.defaultCache(), current, System::nanoTime).search(group, problems, share, seed);
+        GpuOperatorTuner tuner = new GpuOperatorTuner(device, ProgramCache.defaultCache(), current, System::nanoTime);
+        TuningSearch.Result<GpuOperatorParameters> result = tuner.search(group, problems, share, seed);
+        List<Double> ratios = tuner.confirm(group, problems, result, confirm);
         TuningSearch.Candidate<GpuOperatorParameters> best = result.best();
         TuningSearch.Candidate<GpuOperatorParameters> baseline = result.baseline();
         if (best != null) {
@@ -216,6 +227,7 @@ final class TuneCommand implements Callable<Integer> {
         search.put("best", best == null ? null : groupCandidate(group, best));
         search.put("refused", result.refused().size());
         search.put("candidates", result.candidates().stream().map(c -> groupCandidate(group, c)).toList());
+        search.put("confirm", confirmation(ratios));
         if (!json) {
             out.printf(Locale.ROOT, "== %s: %s (%.1f s of %.1f s)%n", group, String.join("; ",
                     problems.stream().map(GpuOperatorTuner.Problem::name).toList()), result.seconds(), share);
@@ -230,9 +242,28 @@ final class TuneCommand implements Callable<Integer> {
                     : String.format(Locale.ROOT, "best: %s, %.3f ms (baseline: %s); stored in %s",
                             best.parameters().group(group), best.seconds() * 1e3, baseline.ok()
                                     ? String.format(Locale.ROOT, "%.3f ms", baseline.seconds() * 1e3)
-                                    : baseline.status(), store.file()));
+                                    : baseline.status(), store.file()) + confirmLine(ratios));
         }
         return search;
+    }
+
+    /** The confirmation rounds' ratios and their median (null when none ran). */
+    private static Map<String, Object> confirmation(List<Double> ratios) {
+        if (ratios.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("rounds", ratios.size());
+        map.put("best_over_baseline", ratios);
+        map.put("median", TuningSearch.median(ratios));
+        return map;
+    }
+
+    private static String confirmLine(List<Double> ratios) {
+        return ratios.isEmpty() ? "" : String.format(Locale.ROOT, "; confirmed over %d round-robin rounds: best/baseline "
+                + "median %.2f (min %.2f, max %.2f)", ratios.size(), TuningSearch.median(ratios),
+                ratios.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
+                ratios.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
     }
 
     private static Path storeDirOf(KernelParameterStore store) {

@@ -32,9 +32,12 @@ public final class GpuGemmTuner {
     public record Candidate(XgemmParameters xgemm, double gflops, double relativeL2, String status) {
     }
 
-    /** The search's outcome: every candidate in order, and the best verified one (null if none verified). */
+    /**
+     * The search's outcome: every candidate in order, the best verified one (null if none verified), and the best's
+     * time over the baseline's in each confirmation round (empty when not asked for or the best is the baseline).
+     */
     public record Result(int m, int n, int k, List<Candidate> candidates, Candidate best, Candidate baseline,
-            double seconds) {
+            double seconds, List<Double> confirmRatios) {
     }
 
     private final ClContext context;
@@ -96,11 +99,14 @@ public final class GpuGemmTuner {
 
     /** Searches for at most {@code budgetSeconds}, the table's default first, then random candidates by {@code seed}. */
     public Result search(double budgetSeconds, long seed) {
-        return search(budgetSeconds, seed, GpuTunables.defaultsFor(device).xgemm());
+        return search(budgetSeconds, seed, GpuTunables.defaultsFor(device).xgemm(), 0);
     }
 
-    /** {@link #search(double, long)} starting from {@code baseline} (what the device uses now). */
-    public Result search(double budgetSeconds, long seed, XgemmParameters baseline) {
+    /**
+     * {@link #search(double, long)} starting from {@code baseline} (what the device uses now), then
+     * {@code confirmRounds} round-robin re-timings of the baseline and the best ({@link TuningSearch#confirm}).
+     */
+    public Result search(double budgetSeconds, long seed, XgemmParameters baseline, int confirmRounds) {
         Set<XgemmParameters> order = new LinkedHashSet<>();
         order.add(baseline);
         List<XgemmParameters> space = space(device);
@@ -112,24 +118,27 @@ public final class GpuGemmTuner {
         float[] b = randomMatrix(random, k * n);
         double[] expected = product(a, b);
         TuningSearch.Result<XgemmParameters> found;
+        List<Double> ratios;
         try (ClBuffer aBuffer = context.buffer(a); ClBuffer bBuffer = context.buffer(b);
                 ClBuffer c = context.buffer((long) m * n * Float.BYTES)) {
-            found = new TuningSearch<XgemmParameters>().run(new ArrayList<>(order),
-                    new TuningSearch.Evaluator<>() {
-                        @Override
-                        public List<String> refusals(XgemmParameters p) {
-                            return p.problemsOn(device);
-                        }
+            TuningSearch.Evaluator<XgemmParameters> evaluator = new TuningSearch.Evaluator<>() {
+                @Override
+                public List<String> refusals(XgemmParameters p) {
+                    return p.problemsOn(device);
+                }
 
-                        @Override
-                        public TuningSearch.Measurement measure(XgemmParameters p) {
-                            return GpuGemmTuner.this.measure(p, aBuffer, bBuffer, c, expected);
-                        }
-                    }, budgetSeconds);
+                @Override
+                public TuningSearch.Measurement measure(XgemmParameters p) {
+                    return GpuGemmTuner.this.measure(p, aBuffer, bBuffer, c, expected);
+                }
+            };
+            TuningSearch<XgemmParameters> search = new TuningSearch<>();
+            found = search.run(new ArrayList<>(order), evaluator, budgetSeconds);
+            ratios = search.confirm(found, evaluator, confirmRounds);
         }
         List<Candidate> candidates = found.candidates().stream().map(this::candidate).toList();
         return new Result(m, n, k, candidates, found.best() == null ? null : candidate(found.best()),
-                candidate(found.baseline()), found.seconds());
+                candidate(found.baseline()), found.seconds(), ratios);
     }
 
     private Candidate candidate(TuningSearch.Candidate<XgemmParameters> c) {

@@ -82,6 +82,38 @@ public final class TuningSearch<P> {
                 (nanoClock.getAsLong() - start) / 1e9);
     }
 
+    /**
+     * Re-times the baseline and the best round-robin, {@code rounds} times (baseline, best, baseline, best, ...), so
+     * that their ratio comes from runs side by side rather than from two moments of a loaded machine: the best's time
+     * over the baseline's per round (below 1: the best is faster). Empty when there is no best, the best is the
+     * baseline, or a re-run failed its check.
+     */
+    public List<Double> confirm(Result<P> result, Evaluator<P> evaluator, int rounds) {
+        List<Double> ratios = new ArrayList<>();
+        if (result.best() == null || result.best() == result.baseline() || !result.baseline().ok()) {
+            return ratios;
+        }
+        for (int r = 0; r < rounds; r++) {
+            Candidate<P> baseline = evaluate(result.baseline().parameters(), evaluator);
+            Candidate<P> best = evaluate(result.best().parameters(), evaluator);
+            if (!baseline.ok() || !best.ok()) {
+                return List.of();
+            }
+            ratios.add(best.seconds() / baseline.seconds());
+        }
+        return ratios;
+    }
+
+    /** The median of {@code values} (NaN if empty). */
+    public static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
     private Candidate<P> evaluate(P p, Evaluator<P> evaluator) {
         List<String> refusals = evaluator.refusals(p);
         if (!refusals.isEmpty()) {

@@ -104,4 +104,23 @@ class TuningSearchTest {
         assertNull(result.best());
         assertEquals(1, result.refused().size());
     }
+
+    @Test
+    void confirmationReTimesBaselineAndBestRoundRobin() {
+        FakeClock clock = new FakeClock();
+        List<String> ran = new ArrayList<>();
+        List<Fake> order = List.of(new Fake("baseline", 4e-3, 1e-7, null), new Fake("best", 1e-3, 1e-7, null));
+        TuningSearch<Fake> search = new TuningSearch<>(() -> clock.nanos);
+        TuningSearch.Result<Fake> result = search.run(order, evaluator(clock, ran, 1), 100);
+        ran.clear();
+        List<Double> ratios = search.confirm(result, evaluator(clock, ran, 1), 3);
+        assertEquals(List.of("baseline", "best", "baseline", "best", "baseline", "best"), ran);
+        assertEquals(List.of(0.25, 0.25, 0.25), ratios);
+        assertEquals(0.25, TuningSearch.median(ratios));
+        assertEquals(2.5, TuningSearch.median(List.of(4.0, 1.0, 2.0, 3.0)));
+        // nothing to confirm when the baseline won
+        TuningSearch.Result<Fake> baselineWins = search.run(List.of(order.get(1), order.get(0)),
+                evaluator(clock, ran, 1), 100);
+        assertEquals(List.of(), search.confirm(baselineWins, evaluator(clock, ran, 1), 3));
+    }
 }
