@@ -1,7 +1,9 @@
 package dev.tessera.backend.opencl;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.tessera.backend.opencl.gpu.GpuOperatorParameters;
@@ -17,8 +19,9 @@ import dev.tessera.opencl.DeviceInfo;
  *
  * @param family    the family that runs
  * @param xgemm     the GPU GEMM's parameters; null for the CPU family
- * @param operators the GPU family's parameters for pooling, element-wise, softmax and FC at batch 1, with their
- *                  table entry; null for the CPU family
+ * @param operators the GPU family's parameters for convolution tiles, pooling, LRN, element-wise, softmax and FC at
+ *                  batch 1, per group from the store where tune measured them, else from the table; null for the CPU
+ *                  family
  * @param origin    how the GEMM parameters were chosen ("tuned ...", "table: vendor 'nvidia'", ...; the CPU family's
  *                  rule)
  */
@@ -43,23 +46,59 @@ public record KernelSelection(KernelFamily family, XgemmParameters xgemm, GpuOpe
         if (KernelFamily.resolve(choice, device) == KernelFamily.CPU) {
             return CPU;
         }
-        var tuned = KernelParameterStore.open(storeDir, device).gemm();
+        KernelParameterStore store = KernelParameterStore.open(storeDir, device);
+        GpuOperatorParameters.Choice operators = operators(device, store);
+        var tuned = store.gemm();
+        GpuTunables.Choice table = GpuTunables.defaultsFor(device);
         if (tuned.isPresent()) {
             var problems = tuned.get().xgemm().problemsOn(device);
             if (problems.isEmpty()) {
-                return gpu(tuned.get().xgemm(), device, "tuned: " + tuned.get().how());
+                return new KernelSelection(KernelFamily.GPU, tuned.get().xgemm(), operators,
+                        "tuned: " + tuned.get().how());
             }
-            GpuTunables.Choice table = GpuTunables.defaultsFor(device);
-            return gpu(table.xgemm(), device, table.origin() + " [the tuned " + tuned.get().xgemm()
-                    + " does not fit this device's limits: " + String.join("; ", problems) + "]");
+            return new KernelSelection(KernelFamily.GPU, table.xgemm(), operators, table.origin() + " [the tuned "
+                    + tuned.get().xgemm() + " does not fit this device's limits: " + String.join("; ", problems)
+                    + "]");
         }
-        GpuTunables.Choice table = GpuTunables.defaultsFor(device);
-        return gpu(table.xgemm(), device, table.origin());
+        return new KernelSelection(KernelFamily.GPU, table.xgemm(), operators, table.origin());
     }
 
     /** The GPU family with these GEMM parameters and the operator table's entry for {@code device}. */
     public static KernelSelection gpu(XgemmParameters xgemm, DeviceInfo device, String origin) {
         return new KernelSelection(KernelFamily.GPU, xgemm, GpuOperatorParameters.defaultsFor(device), origin);
+    }
+
+    /**
+     * The operator parameters for {@code device}: the table's entry, each group {@code tune} stored replacing the
+     * table's values where they fit the device's limits (else the table's stay, and the group's origin says why).
+     */
+    static GpuOperatorParameters.Choice operators(DeviceInfo device, KernelParameterStore store) {
+        GpuOperatorParameters.Choice table = GpuOperatorParameters.defaultsFor(device);
+        GpuOperatorParameters parameters = table.parameters();
+        Map<String, String> origins = new LinkedHashMap<>(table.groups());
+        List<String> tuned = new ArrayList<>();
+        for (var e : store.groups().entrySet()) {
+            GpuOperatorParameters candidate;
+            try {
+                candidate = parameters.with(e.getKey(), e.getValue().values());
+            } catch (IllegalArgumentException invalid) {
+                origins.put(e.getKey(), table.origin() + " [the tuned " + e.getValue().values() + " are invalid: "
+                        + invalid.getMessage() + "]");
+                continue;
+            }
+            List<String> problems = candidate.problemsOn(device, e.getKey());
+            if (problems.isEmpty()) {
+                parameters = candidate;
+                origins.put(e.getKey(), "tuned: " + e.getValue().how());
+                tuned.add(e.getKey());
+            } else {
+                origins.put(e.getKey(), table.origin() + " [the tuned " + e.getValue().values() + " do not fit this "
+                        + "device's limits: " + String.join("; ", problems) + "]");
+            }
+        }
+        String origin = tuned.isEmpty() ? table.origin()
+                : table.origin() + "; tuned: " + String.join(", ", tuned);
+        return new GpuOperatorParameters.Choice(parameters, origin, origins);
     }
 
     /** The GEMM tuning of this selection on {@code device}. */
@@ -86,6 +125,7 @@ public record KernelSelection(KernelFamily family, XgemmParameters xgemm, GpuOpe
         if (operators != null) {
             map.put("operators", operators.parameters().asMap());
             map.put("operators_origin", operators.origin());
+            map.put("operators_origins", operators.groups());
         }
         return map;
     }

@@ -111,10 +111,11 @@ class KernelsCommandTest {
 
     @Test
     void tuneVerifiesStoresAndTheGpuFamilyThenUsesWhatItStored() throws Exception {
-        CliTest.Run tune = CliTest.run("tune", "--budget", "1", "--size", "9,20,13", "--json");
+        CliTest.Run tune = CliTest.run("tune", "--budget", "1", "--operators", "gemm", "--size", "9,20,13", "--json");
         assertEquals(0, tune.code(), tune.err());
         JsonNode report = Json.MAPPER.readTree(tune.out()).get(0);
-        JsonNode best = report.get("best");
+        assertEquals(1, report.get("searches").size());
+        JsonNode best = report.get("searches").get("gemm").get("best");
         assertEquals("ok", best.get("status").asText());
         assertTrue(best.get("relative_l2").asDouble() <= 1e-5);
         assertTrue(best.get("gflops").asDouble() > 0);
@@ -132,6 +133,51 @@ class KernelsCommandTest {
         JsonNode kernels = Json.MAPPER.readTree(op.out()).get("kernels");
         assertTrue(kernels.get("origin").asText().startsWith("tuned: "), kernels.toString());
         assertEquals(best.get("parameters"), kernels.get("gemm"));
+        // only the GEMM was tuned: every operator group still comes from the table
+        kernels.get("operators_origins").forEach(o -> assertTrue(o.asText().startsWith("table: "), o.asText()));
+    }
+
+    /**
+     * A short real tune of every GPU-family kernel (10 s on PoCL, the problems scaled down by 4), then op: each
+     * operator group's parameters in op's --json are the ones tune stored, their origin "tuned", and the output
+     * matches the reference.
+     */
+    @Test
+    void aTenSecondTuneOfEveryKernelIsWhatOpThenRuns() throws Exception {
+        CliTest.Run tune = CliTest.run("tune", "--budget", "10", "--scale", "4", "--json");
+        assertEquals(0, tune.code(), tune.err() + tune.out());
+        JsonNode searches = Json.MAPPER.readTree(tune.out()).get(0).get("searches");
+        java.util.List<String> searched = new java.util.ArrayList<>();
+        searches.fieldNames().forEachRemaining(searched::add);
+        assertEquals(java.util.List.of("gemm", "conv", "pool", "lrn", "eltwise", "reduce"), searched);
+        for (JsonNode search : searches) {
+            assertEquals("ok", search.get("best").get("status").asText(), search.toString());
+            for (JsonNode c : search.get("candidates")) {
+                String status = c.get("status").asText();
+                assertTrue(status.equals("ok") || status.startsWith("refused: ") || status.startsWith("skipped: "),
+                        status);
+            }
+        }
+        Tensor input = Tensor.random(6, -1, 1, 1, 5, 9, 7);
+        Path x = dir.resolve("relu-x.npy");
+        Npy.write(x, input);
+        Path y = dir.resolve("relu-y.npy");
+        CliTest.Run op = CliTest.run("op", "relu", "--input", x.toString(), "--kernels", "gpu", "--out", y.toString(),
+                "--json");
+        assertEquals(0, op.code(), op.err());
+        JsonNode kernels = Json.MAPPER.readTree(op.out()).get("kernels");
+        assertEquals(searches.get("gemm").get("best").get("parameters"), kernels.get("gemm"));
+        for (String group : new String[] {"conv", "pool", "lrn", "eltwise", "reduce"}) {
+            assertTrue(kernels.get("operators_origins").get(group).asText().startsWith("tuned: tune "),
+                    kernels.toString());
+            searches.get(group).get("best").get("parameters").fields().forEachRemaining(e ->
+                    assertEquals(e.getValue(), kernels.get("operators").get(e.getKey()), group + " " + e.getKey()));
+        }
+        Tensor expected = new ReferenceBackend().run(new Operator.Relu(), java.util.List.of(input)).output();
+        Tensor actual = Npy.read(y);
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.data()[i], actual.data()[i], "element " + i);
+        }
     }
 
     @Test
@@ -142,5 +188,10 @@ class KernelsCommandTest {
         CliTest.Run budget = CliTest.run("tune", "--budget", "0");
         assertEquals(1, budget.code());
         assertFalse(budget.err().isBlank());
+        CliTest.Run operators = CliTest.run("tune", "--operators", "gemm,softmax");
+        assertEquals(1, operators.code());
+        assertTrue(operators.err().contains("--operators: unknown 'softmax'; choose from gemm, conv, pool, lrn, "
+                + "eltwise, reduce"), operators.err());
+        assertEquals(1, operators.err().strip().lines().count(), operators.err());
     }
 }

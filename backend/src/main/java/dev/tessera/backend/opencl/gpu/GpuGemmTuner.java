@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 
@@ -33,9 +32,12 @@ public final class GpuGemmTuner {
     public record Candidate(XgemmParameters xgemm, double gflops, double relativeL2, String status) {
     }
 
-    /** The search's outcome: every candidate in order, and the best verified one (null if none verified). */
+    /**
+     * The search's outcome: every candidate in order, the best verified one (null if none verified), and the best's
+     * time over the baseline's in each confirmation round (empty when not asked for or the best is the baseline).
+     */
     public record Result(int m, int n, int k, List<Candidate> candidates, Candidate best, Candidate baseline,
-            double seconds) {
+            double seconds, List<Double> confirmRatios) {
     }
 
     private final ClContext context;
@@ -97,9 +99,14 @@ public final class GpuGemmTuner {
 
     /** Searches for at most {@code budgetSeconds}, the table's default first, then random candidates by {@code seed}. */
     public Result search(double budgetSeconds, long seed) {
-        long start = System.nanoTime();
-        long deadline = start + (long) (budgetSeconds * 1e9);
-        XgemmParameters baseline = GpuTunables.defaultsFor(device).xgemm();
+        return search(budgetSeconds, seed, GpuTunables.defaultsFor(device).xgemm(), 0);
+    }
+
+    /**
+     * {@link #search(double, long)} starting from {@code baseline} (what the device uses now), then
+     * {@code confirmRounds} round-robin re-timings of the baseline and the best ({@link TuningSearch#confirm}).
+     */
+    public Result search(double budgetSeconds, long seed, XgemmParameters baseline, int confirmRounds) {
         Set<XgemmParameters> order = new LinkedHashSet<>();
         order.add(baseline);
         List<XgemmParameters> space = space(device);
@@ -110,29 +117,37 @@ public final class GpuGemmTuner {
         float[] a = randomMatrix(random, m * k);
         float[] b = randomMatrix(random, k * n);
         double[] expected = product(a, b);
-        List<Candidate> candidates = new ArrayList<>();
-        Candidate best = null;
-        Candidate first = null;
+        TuningSearch.Result<XgemmParameters> found;
+        List<Double> ratios;
         try (ClBuffer aBuffer = context.buffer(a); ClBuffer bBuffer = context.buffer(b);
                 ClBuffer c = context.buffer((long) m * n * Float.BYTES)) {
-            for (XgemmParameters p : order) {
-                if (System.nanoTime() >= deadline && !candidates.isEmpty()) {
-                    break;
+            TuningSearch.Evaluator<XgemmParameters> evaluator = new TuningSearch.Evaluator<>() {
+                @Override
+                public List<String> refusals(XgemmParameters p) {
+                    return p.problemsOn(device);
                 }
-                Candidate candidate = measure(p, aBuffer, bBuffer, c, expected);
-                candidates.add(candidate);
-                if (first == null) {
-                    first = candidate;
+
+                @Override
+                public TuningSearch.Measurement measure(XgemmParameters p) {
+                    return GpuGemmTuner.this.measure(p, aBuffer, bBuffer, c, expected);
                 }
-                if (candidate.status().equals("ok") && (best == null || candidate.gflops() > best.gflops())) {
-                    best = candidate;
-                }
-            }
+            };
+            TuningSearch<XgemmParameters> search = new TuningSearch<>();
+            found = search.run(new ArrayList<>(order), evaluator, budgetSeconds);
+            ratios = search.confirm(found, evaluator, confirmRounds);
         }
-        return new Result(m, n, k, candidates, best, first, (System.nanoTime() - start) / 1e9);
+        List<Candidate> candidates = found.candidates().stream().map(this::candidate).toList();
+        return new Result(m, n, k, candidates, found.best() == null ? null : candidate(found.best()),
+                candidate(found.baseline()), found.seconds(), ratios);
     }
 
-    private Candidate measure(XgemmParameters p, ClBuffer a, ClBuffer b, ClBuffer c, double[] expected) {
+    private Candidate candidate(TuningSearch.Candidate<XgemmParameters> c) {
+        return new Candidate(c.parameters(), c.ok() ? 2.0 * m * n * k / c.seconds() / 1e9 : Double.NaN,
+                c.relativeL2(), c.status());
+    }
+
+    private TuningSearch.Measurement measure(XgemmParameters p, ClBuffer a, ClBuffer b, ClBuffer c,
+            double[] expected) {
         try (PackedGemm gemm = new PackedGemm(context, GemmTuning.forXgemm(p));
                 ClBuffer packedA = context.buffer(gemm.packedASize(m, k) * Float.BYTES);
                 ClBuffer packedB = context.buffer(gemm.packedBSize(k, n) * Float.BYTES)) {
@@ -142,8 +157,7 @@ public final class GpuGemmTuner {
             gemm.multiply(m, n, k, packedA, 0, packedB, 0, c, 0, n, GemmEpilogue.NONE, GemmBatch.SINGLE);
             double error = relativeL2(c.readFloats(), expected);
             if (!(error <= TOLERANCE)) {
-                return new Candidate(p, Double.NaN, error, String.format(Locale.ROOT,
-                        "wrong: relative L2 error %.2e above %.0e", error, TOLERANCE));
+                return new TuningSearch.Measurement(error, TOLERANCE, Double.NaN, null);
             }
             long bestNs = Long.MAX_VALUE;
             for (int i = 0; i < 3; i++) {
@@ -151,9 +165,7 @@ public final class GpuGemmTuner {
                         GemmBatch.SINGLE);
                 bestNs = Math.min(bestNs, Math.max(1, t.kernelNs()));
             }
-            return new Candidate(p, 2.0 * m * n * k / bestNs, error, "ok");
-        } catch (RuntimeException e) {
-            return new Candidate(p, Double.NaN, Double.NaN, "skipped: " + e.getMessage().split("\n", 2)[0]);
+            return new TuningSearch.Measurement(error, TOLERANCE, bestNs / 1e9, null);
         }
     }
 
@@ -180,7 +192,7 @@ public final class GpuGemmTuner {
         return c;
     }
 
-    private static double relativeL2(float[] actual, double[] expected) {
+    static double relativeL2(float[] actual, double[] expected) {
         double diff = 0;
         double norm = 0;
         for (int i = 0; i < expected.length; i++) {

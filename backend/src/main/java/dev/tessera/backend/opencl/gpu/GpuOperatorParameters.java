@@ -1,5 +1,6 @@
 package dev.tessera.backend.opencl.gpu;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +48,21 @@ public record GpuOperatorParameters(int vectorWidth, int elementGroup, int poolT
     public record Entry(GpuTunables.Match match, String pattern, GpuOperatorParameters parameters) {
     }
 
-    /** A choice and the table entry it came from. */
-    public record Choice(GpuOperatorParameters parameters, String origin) {
+    /**
+     * A choice and where it came from: {@code origin} in one line, {@code groups} per {@link #GROUPS} name ("table:
+     * ..." or "tuned: ...").
+     */
+    public record Choice(GpuOperatorParameters parameters, String origin, Map<String, String> groups) {
+        /** A choice whose every group came from {@code origin}. */
+        public Choice(GpuOperatorParameters parameters, String origin) {
+            this(parameters, origin, allFrom(origin));
+        }
+
+        private static Map<String, String> allFrom(String origin) {
+            Map<String, String> groups = new LinkedHashMap<>();
+            GROUP_ORDER.forEach(g -> groups.put(g, origin));
+            return groups;
+        }
     }
 
     /** The table; the first matching entry wins (CPUs first, as in {@link GpuTunables#TABLE}). */
@@ -81,6 +95,114 @@ public record GpuOperatorParameters(int vectorWidth, int elementGroup, int poolT
             }
         }
         throw new IllegalStateException("the table's generic entry matches every device");
+    }
+
+    /**
+     * The groups {@code tessera tune} searches one at a time, each the -D names of one kernel file's tunables:
+     * element-wise ({@code eltwise_gpu.cl}), pooling ({@code pool_gpu.cl}), row reductions ({@code reduce_gpu.cl}:
+     * softmax, global average pooling, FC at batch 1), LRN ({@code lrn_gpu.cl}) and the convolution tiles
+     * ({@code conv_direct_gpu.cl} and Winograd's tiled input transform in {@code conv_winograd.cl}).
+     */
+    public static final Map<String, List<String>> GROUPS = Map.of(
+            "eltwise", List.of("VECTOR_WIDTH", "ELEMENT_GROUP"),
+            "pool", List.of("POOL_TILE_Q", "POOL_TILE_P"),
+            "reduce", List.of("WG", "ROWS"),
+            "lrn", List.of("LRN_PIXELS", "LRN_CHANNELS"),
+            "conv", List.of("CONV_TILE_Q", "CONV_TILE_P", "CC"));
+
+    /** The group names in the order tune searches them. */
+    public static final List<String> GROUP_ORDER = List.of("conv", "pool", "lrn", "eltwise", "reduce");
+
+    /** The parameters from their -D names ({@link #asMap}'s keys, all eleven). */
+    public static GpuOperatorParameters fromMap(Map<String, Integer> map) {
+        for (String name : List.of("VECTOR_WIDTH", "ELEMENT_GROUP", "POOL_TILE_Q", "POOL_TILE_P", "WG", "ROWS",
+                "LRN_PIXELS", "LRN_CHANNELS", "CONV_TILE_Q", "CONV_TILE_P", "CC")) {
+            if (!map.containsKey(name)) {
+                throw new IllegalArgumentException("operator parameters lack " + name + ": " + map);
+            }
+        }
+        return new GpuOperatorParameters(map.get("VECTOR_WIDTH"), map.get("ELEMENT_GROUP"), map.get("POOL_TILE_Q"),
+                map.get("POOL_TILE_P"), map.get("WG"), map.get("ROWS"), map.get("LRN_PIXELS"),
+                map.get("LRN_CHANNELS"), map.get("CONV_TILE_Q"), map.get("CONV_TILE_P"), map.get("CC"));
+    }
+
+    /** The values of {@code group}'s parameters (a {@link #GROUPS} key), by -D name. */
+    public Map<String, Integer> group(String group) {
+        Map<String, Integer> all = asMap();
+        Map<String, Integer> values = new LinkedHashMap<>();
+        for (String name : names(group)) {
+            values.put(name, all.get(name));
+        }
+        return values;
+    }
+
+    /** These parameters with {@code group}'s replaced by {@code values} (exactly that group's -D names). */
+    public GpuOperatorParameters with(String group, Map<String, Integer> values) {
+        if (!values.keySet().equals(new java.util.HashSet<>(names(group)))) {
+            throw new IllegalArgumentException("group " + group + " has " + names(group) + ", not " + values.keySet());
+        }
+        Map<String, Integer> all = asMap();
+        all.putAll(values);
+        return fromMap(all);
+    }
+
+    private static List<String> names(String group) {
+        List<String> names = GROUPS.get(group);
+        if (names == null) {
+            throw new IllegalArgumentException("no operator parameter group '" + group + "'; groups: " + GROUP_ORDER);
+        }
+        return names;
+    }
+
+    /**
+     * Why {@code group}'s values cannot run as asked on {@code device} (empty if they can): a work-group above the
+     * device's CL_DEVICE_MAX_WORK_GROUP_SIZE or a dimension above its CL_DEVICE_MAX_WORK_ITEM_SIZES, or a local-memory
+     * tile above CL_DEVICE_LOCAL_MEM_SIZE (for the convolution: a 3x3 stride-1 filter and 4 output channels per group,
+     * the shape tune measures; for LRN: a window of 5). The kernels would shrink such a wish themselves; tune refuses it
+     * instead, so that what it stores is what runs.
+     */
+    public List<String> problemsOn(DeviceInfo device, String group) {
+        List<String> problems = new ArrayList<>();
+        long local = device.localMemBytes();
+        switch (group) {
+            case "eltwise" -> items(problems, "element-wise group", elementGroup, 1, device);
+            case "pool" -> {
+                items(problems, "pooling tile " + poolTileQ + "x" + poolTileP, poolTileQ, poolTileP, device);
+            }
+            case "reduce" -> items(problems, "reduction group", reduceGroup, 1, device);
+            case "lrn" -> {
+                items(problems, "LRN tile " + lrnPixels + "x" + lrnChannels, lrnPixels, lrnChannels, device);
+                localBytes(problems, "LRN tile", GpuWorkGroups.lrnTileBytes(lrnPixels, lrnChannels, 5), local);
+            }
+            case "conv" -> {
+                items(problems, "convolution tile " + convTileQ + "x" + convTileP, convTileQ, convTileP, device);
+                long th = convTileP + 2L;
+                long tw = convTileQ + 2L;
+                localBytes(problems, "convolution tile with CC=" + convChannels,
+                        ((long) convChannels * th * tw + 4L * convChannels * 9) * Float.BYTES, local);
+            }
+            default -> names(group);
+        }
+        return problems;
+    }
+
+    private static void items(List<String> problems, String what, int x, int y, DeviceInfo device) {
+        long items = (long) x * y;
+        if (items > device.maxWorkGroupSize()) {
+            problems.add(String.format(java.util.Locale.ROOT, "work-group too large: %s = %d items, the device allows %d",
+                    what, items, device.maxWorkGroupSize()));
+        }
+        List<Long> sizes = device.maxWorkItemSizes();
+        if (sizes.size() > 1 && (x > sizes.get(0) || y > sizes.get(1))) {
+            problems.add(what + " exceeds the device's work-item sizes " + sizes);
+        }
+    }
+
+    private static void localBytes(List<String> problems, String what, long bytes, long local) {
+        if (bytes > local) {
+            problems.add(String.format(java.util.Locale.ROOT, "too much local memory: %s needs %d bytes, the device "
+                    + "has %d", what, bytes, local));
+        }
     }
 
     /** The parameters by their -D names, for --json output. */
