@@ -36,6 +36,7 @@ public final class OpenClBackend implements Backend {
     private final ProgramLibrary library;
     private final ConvSolverFinder finder;
     private boolean packedFullyConnected = true;
+    private boolean rowPooling = true;
     private final KernelSelection kernels;
     private final GpuFamilyOperators gpuOperators;
 
@@ -345,10 +346,45 @@ public final class OpenClBackend implements Backend {
         return PreparedStep.elementwise(k, total);
     }
 
+    /**
+     * Output pixels one pool.cl {@code pool_rows} work-item produces along a row (its RUN, the vector width): 8 where
+     * the output rows hold at least 8, else 4 where they hold at least 4; 0 where pool_rows does not apply: outside
+     * the CPU family, column strides above 2, output rows under 4 wide. Those shapes run max_pool/avg_pool, one output
+     * per work-item.
+     */
+    int rowPoolingRun(Operator.Pool pool, int[] x) {
+        int q = pool.outputShape(List.of(x))[3];
+        if (!rowPooling || kernels.family() != KernelFamily.CPU || pool.strideW() > 2 || q < 4) {
+            return 0;
+        }
+        return q >= 8 ? 8 : 4;
+    }
+
+    /** Whether {@code pool} on input {@code x} runs pool.cl's {@code pool_rows} ({@link #rowPoolingRun}). */
+    boolean usesRowPooling(Operator.Pool pool, int[] x) {
+        return rowPoolingRun(pool, x) > 0;
+    }
+
+    /** Lets benchmarks compare pool_rows with the one-output-per-item kernels; on by default. */
+    public void useRowPooling(boolean rows) {
+        this.rowPooling = rows;
+    }
+
     private PreparedStep pool(Operator.Pool pool, int[] x, ClBuffer in, ClBuffer out) {
         int[] o = pool.outputShape(List.of(x));
         int total = elements(o);
         boolean max = pool.kind() == Operator.Pool.Kind.MAX;
+        int run = rowPoolingRun(pool, x);
+        if (run > 0) {
+            int items = x[0] * x[1] * o[2] * Launch.ceilDiv(o[3], run);
+            String options = "-DRUN=" + run + " -DKH=" + pool.kernelH() + " -DKW=" + pool.kernelW() + " -DSW="
+                    + pool.strideW() + " -DAVG=" + (max ? 0 : 1);
+            ClKernel k = library.kernel("pool.cl", options, "pool_rows");
+            k.arg(0, in).arg(1, out).arg(2, x[2]).arg(3, x[3]).arg(4, o[2]).arg(5, o[3]).arg(6, pool.strideH())
+                    .arg(7, pool.padTop()).arg(8, pool.padLeft()).arg(9, pool.padBottom()).arg(10, pool.padRight())
+                    .arg(11, pool.countPad() ? 1 : 0).arg(12, items);
+            return PreparedStep.elementwise(k, items);
+        }
         ClKernel k = library.kernel("pool.cl", "", max ? "max_pool" : "avg_pool");
         k.arg(0, in).arg(1, out).arg(2, x[2]).arg(3, x[3]).arg(4, o[2]).arg(5, o[3]).arg(6, pool.kernelH())
                 .arg(7, pool.kernelW()).arg(8, pool.strideH()).arg(9, pool.strideW()).arg(10, pool.padTop())

@@ -191,6 +191,14 @@ public final class SelfTest {
                 List.of(Tensor.random(3, -2, 2, 2, 3, 6, 5)), 1e-6, "3x3 stride 2 pad 1 count-pad");
         check("avg_pool", new Operator.Pool(Operator.Pool.Kind.AVG, 3, 2, 1, 2, 2, 0, 1, 0, false),
                 List.of(Tensor.random(4, -2, 2, 1, 2, 5, 6)), 1e-6, "3x2 asymmetric pad");
+        // column stride 3: max_pool on every family (pool_rows takes strides 1 and 2 on CPU devices)
+        check("max_pool", Operator.Pool.of(Operator.Pool.Kind.MAX, 3, 3, 1), List.of(Tensor.random(19, -2, 2, 1, 2, 9,
+                10)), 1e-6, "3x3 stride 3 pad 1");
+        // the label becomes the kernel that ran: pool_rows on CPU devices, for these and most of the above
+        check("pool_rows", Operator.Pool.of(Operator.Pool.Kind.MAX, 3, 2, 1),
+                List.of(Tensor.random(17, -2, 2, 2, 3, 9, 35)), 1e-6, "3x3 stride 2 pad 1, 18 columns");
+        check("pool_rows", new Operator.Pool(Operator.Pool.Kind.AVG, 2, 3, 1, 1, 1, 0, 1, 1, true),
+                List.of(Tensor.random(18, -2, 2, 1, 2, 6, 7)), 1e-6, "2x3 stride 1 count-pad, 7 columns (runs of 4)");
         check("global_avg_pool", new Operator.GlobalAvgPool(), List.of(Tensor.random(5, -1, 1, 2, 3, 5, 5)), 1e-6,
                 "5x5 planes");
         check("global_avg_pool", new Operator.GlobalAvgPool(), List.of(Tensor.random(16, -1, 1, 1, 9, 1, 3)), 1e-6,

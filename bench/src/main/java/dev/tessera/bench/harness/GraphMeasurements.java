@@ -31,13 +31,16 @@ final class GraphMeasurements {
     }
 
     Timed time(CompiledGraph graph, Tensor input) {
-        List<Double> endToEnd = sampler.sample(() -> {
+        // the two series alternate (one end-to-end run, one resident, ...) so both see the same machine state; the
+        // resident runs use the input the end-to-end runs wrote (the same one), loaded once before the first
+        graph.load(input);
+        Sampler.Paired paired = sampler.sampleAlternately(() -> {
             long start = System.nanoTime();
             graph.run(input);
             return (System.nanoTime() - start) / 1e6;
-        }, stop);
-        graph.load(input);
-        List<Double> resident = sampler.sample(() -> graph.runResident().wallMs(), stop);
+        }, () -> graph.runResident().wallMs(), stop);
+        List<Double> endToEnd = paired.first();
+        List<Double> resident = paired.second();
         if (endToEnd.isEmpty() || resident.isEmpty()) {
             throw new IllegalStateException("interrupted before any sample");
         }
