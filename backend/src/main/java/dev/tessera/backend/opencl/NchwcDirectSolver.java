@@ -41,12 +41,13 @@ public final class NchwcDirectSolver implements ResidualEpilogueSolver {
 
         /**
          * The defaults for {@code device}: CB its native float vector width (clamped to 4..16), a register tile that
-         * fills the vector registers (AVX-512, 32: 12 pixels x 2 vectors = 24 accumulators; 16 registers: 6 x 2).
+         * fills the vector registers (AVX-512, 32: 14 pixels x 2 vectors = 28 accumulators, faster than 12 x 2, 8 x 3 and
+         * 28 x 1 on PoCL, docs/PERFORMANCE.md; 16 registers: 6 x 2).
          */
         static Tuning forDevice(DeviceInfo device) {
             int width = device.nativeVectorWidth().floatWidth();
             int cb = width >= 16 ? 16 : width >= 8 ? 8 : 4;
-            return cb == 16 ? new Tuning(16, 12, 2) : new Tuning(cb, 6, 2);
+            return cb == 16 ? new Tuning(16, 14, 2) : new Tuning(cb, 6, 2);
         }
 
         /** No more output-channel blocks per item than K fills. */
@@ -157,7 +158,7 @@ public final class NchwcDirectSolver implements ResidualEpilogueSolver {
         int kv = t.kTile() * t.cb();
         int kgroups = Launch.ceilDiv(problem.k(), kv);
         int pixels = problem.n() * problem.p() * problem.q();
-        String options = t.buildOptions() + " -DHAS_BIAS=" + (bias != null ? 1 : 0) + " -DFUSE_RELU="
+        String options = t.buildOptions() + " -DSTRIDE_W=" + conv.strideW() + " -DHAS_BIAS=" + (bias != null ? 1 : 0) + " -DFUSE_RELU="
                 + (conv.relu() ? 1 : 0) + (residual ? " -DADD_RESIDUAL=1" : "");
         OwnedResources resources = new OwnedResources();
         try {

@@ -14,9 +14,12 @@
  *   a block, per tap, K_TILE vector loads of weights and W_TILE broadcasts of one input value, W_TILE * K_TILE fma.
  *   Pixels of the last tile past M compute on the last pixel and are not written; channels past K are not written.
  * Epilogue: + bias (HAS_BIAS), + the output's previous contents (ADD_RESIDUAL: the residual, NCHW, in place), then
- *   ReLU (FUSE_RELU), stored lane by lane into NCHW.
+ *   ReLU (FUSE_RELU), stored into NCHW channel by channel (the tile's pixels consecutive in each plane). The pixels'
+ *   coordinates are stepped from the tile's first (no division per pixel).
+ *   Where the tile's windows step uniformly by STRIDE_W pixels (one row; or rows joined, as in an unpadded 1x1
+ *   stride-1 layer) the loop addresses the input from one pointer with constant displacements, else per pixel.
  * Tunables (-D): CB (4, 8, 16: channels per block = float vector width), W_TILE (output pixels per item), K_TILE (blocks
- *   of output channels per item); HAS_BIAS, FUSE_RELU, ADD_RESIDUAL (0/1).
+ *   of output channels per item); STRIDE_W (the problem's horizontal stride); HAS_BIAS, FUSE_RELU, ADD_RESIDUAL (0/1).
  */
 #include "common.h"
 #define VECTOR_WIDTH CB
@@ -29,20 +32,62 @@
 
 #define KV (K_TILE * CB) /* output channels per work-item */
 
+/* The hot loop: every input block, tap and channel of the block; the input value of pixel j is
+ * base[PIXEL(j) + tap offset + ci]. No bounds test: the input carries the zero border. */
+#define CONV_TAPS(base, PIXEL) \
+    for (int cb = 0; cb < cblocks; ++cb) { \
+        for (int r = 0; r < R; ++r) { \
+            for (int s = 0; s < S; ++s) { \
+                __global const float *x = (base) + cb * plane + (r * dil_h * WP + s * dil_w) * CB; \
+                _Pragma("unroll") \
+                for (int ci = 0; ci < CB; ++ci) { \
+                    floatN wv[K_TILE]; \
+                    _Pragma("unroll") \
+                    for (int kt = 0; kt < K_TILE; ++kt) { \
+                        wv[kt] = vloadN(0, w + ci * KV + kt * CB); \
+                    } \
+                    _Pragma("unroll") \
+                    for (int j = 0; j < W_TILE; ++j) { \
+                        const floatN xs = (floatN)(x[(PIXEL) + ci]); \
+                        _Pragma("unroll") \
+                        for (int kt = 0; kt < K_TILE; ++kt) { \
+                            acc[j][kt] = fma(xs, wv[kt], acc[j][kt]); \
+                        } \
+                    } \
+                } \
+                w += CB * KV; \
+            } \
+        } \
+    }
+
 __kernel void conv_nchwc(__global const float *restrict in, __global const float *restrict wt,
                          __global const float *restrict bias, __global float *restrict out, const int cblocks,
                          const int HP, const int WP, const int K, const int P, const int Q, const int R, const int S,
                          const int stride_h, const int stride_w, const int dil_h, const int dil_w, const int M) {
     const int m0 = (int)get_global_id(0) * W_TILE;
     const int kg = (int)get_global_id(1);
-    int off[W_TILE]; /* offset of each pixel's window origin in block 0 */
-    #pragma unroll
-    for (int j = 0; j < W_TILE; ++j) {
-        const int m = min(m0 + j, M - 1);
-        const int q = m % Q;
-        const int p = (m / Q) % P;
-        const int n = m / (P * Q);
-        off[j] = nchwc_pixel(n, 0, p * stride_h, q * stride_w, cblocks, HP, WP);
+    const int PQ = P * Q;
+    int off[W_TILE];  /* offset of each pixel's window origin in block 0 of the input */
+    int obase[W_TILE]; /* offset of each pixel in channel 0 of the NCHW output */
+    {
+        /* (n, p, q) of pixel m0, then stepped pixel by pixel: two divisions per item, not three per pixel */
+        int n = m0 / PQ;
+        int p = (m0 - n * PQ) / Q;
+        int q = m0 - n * PQ - p * Q;
+        #pragma unroll
+        for (int j = 0; j < W_TILE; ++j) {
+            off[j] = nchwc_pixel(n, 0, p * stride_h, q * stride_w, cblocks, HP, WP);
+            obase[j] = n * K * PQ + p * Q + q;
+            if (m0 + j + 1 < M) { /* the last tile's pixels past M repeat the last pixel */
+                if (++q == Q) {
+                    q = 0;
+                    if (++p == P) {
+                        p = 0;
+                        ++n;
+                    }
+                }
+            }
+        }
     }
     floatN acc[W_TILE][K_TILE];
     #pragma unroll
@@ -52,57 +97,47 @@ __kernel void conv_nchwc(__global const float *restrict in, __global const float
             acc[j][kt] = (floatN)(0.0f);
         }
     }
+    /* uniform: the tile's windows step by STRIDE_W pixels (one row, or rows joined as in an unpadded 1x1 stride-1
+     * layer): the loop then addresses the input with constant displacements from one pointer */
+    bool uniform = true;
+    #pragma unroll
+    for (int j = 1; j < W_TILE; ++j) {
+        uniform = uniform && off[j] == off[0] + j * STRIDE_W * CB;
+    }
     const int plane = HP * WP * CB;
     __global const float *w = wt + kg * cblocks * R * S * CB * KV;
-    for (int cb = 0; cb < cblocks; ++cb) {
-        for (int r = 0; r < R; ++r) {
-            for (int s = 0; s < S; ++s) {
-                __global const float *x = in + cb * plane + (r * dil_h * WP + s * dil_w) * CB;
-                #pragma unroll
-                for (int ci = 0; ci < CB; ++ci) {
-                    floatN wv[K_TILE];
-                    #pragma unroll
-                    for (int kt = 0; kt < K_TILE; ++kt) {
-                        wv[kt] = vloadN(0, w + ci * KV + kt * CB);
-                    }
-                    #pragma unroll
-                    for (int j = 0; j < W_TILE; ++j) {
-                        const floatN xs = (floatN)(x[off[j] + ci]);
-                        #pragma unroll
-                        for (int kt = 0; kt < K_TILE; ++kt) {
-                            acc[j][kt] = fma(xs, wv[kt], acc[j][kt]);
-                        }
-                    }
-                }
-                w += CB * KV;
-            }
-        }
+    if (uniform) {
+        __global const float *in0 = in + off[0];
+        CONV_TAPS(in0, j * STRIDE_W * CB);
+    } else {
+        CONV_TAPS(in, off[j]);
     }
 
+    const int valid = min(W_TILE, M - m0); /* pixels of this tile inside M */
     #pragma unroll
-    for (int j = 0; j < W_TILE; ++j) {
-        const int m = m0 + j;
-        if (m >= M) {
+    for (int kt = 0; kt < K_TILE; ++kt) {
+        const int k0 = (kg * K_TILE + kt) * CB;
+        if (k0 >= K) {
             break;
         }
-        const int q = m % Q;
-        const int p = (m / Q) % P;
-        const int n = m / (P * Q);
+        float lanes[W_TILE][CB];
         #pragma unroll
-        for (int kt = 0; kt < K_TILE; ++kt) {
-            const int k0 = (kg * K_TILE + kt) * CB;
-            floatN v = acc[j][kt];
+        for (int j = 0; j < W_TILE; ++j) {
 #if HAS_BIAS
-            v += vloadN(0, bias + k0);
-#endif
-            float lanes[CB];
-            vstoreN(v, 0, lanes);
-            for (int l = 0; l < CB && k0 + l < K; ++l) {
-                const int o = nchw_offset(n, k0 + l, p, q, K, P, Q);
-#if ADD_RESIDUAL
-                out[o] = ACTIVATE(lanes[l] + out[o]);
+            vstoreN(acc[j][kt] + vloadN(0, bias + k0), 0, lanes[j]);
 #else
-                out[o] = ACTIVATE(lanes[l]);
+            vstoreN(acc[j][kt], 0, lanes[j]);
+#endif
+        }
+        /* channel by channel: the tile's pixels are consecutive in each output plane (within one image) */
+        const int lanes_in_k = min(CB, K - k0);
+        for (int l = 0; l < lanes_in_k; ++l) {
+            __global float *o = out + (k0 + l) * PQ;
+            for (int j = 0; j < valid; ++j) {
+#if ADD_RESIDUAL
+                o[obase[j]] = ACTIVATE(lanes[j][l] + o[obase[j]]);
+#else
+                o[obase[j]] = ACTIVATE(lanes[j][l]);
 #endif
             }
         }
