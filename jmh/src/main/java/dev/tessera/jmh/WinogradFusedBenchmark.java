@@ -16,14 +16,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import dev.tessera.backend.ConvProblem;
-import dev.tessera.backend.Tensor;
-import dev.tessera.backend.opencl.ConvSolver;
-import dev.tessera.backend.opencl.ConvSolvers;
-import dev.tessera.backend.opencl.PreparedConv;
-import dev.tessera.opencl.ClBuffer;
-import dev.tessera.opencl.ClContext;
-
 /**
  * The fused Winograd kernels (conv_winograd_fused.cl, one launch per convolution) against the three-launch Winograd
  * F(4x4) and im2col + GEMM on the unit-stride 3x3 layers of VGG-16 and ResNet-18 at batch 1: the prepared solver's run
@@ -44,47 +36,24 @@ public class WinogradFusedBenchmark {
     @Param({"winograd-fused-4x4", "winograd-fused-2x2", "winograd-4x4", "im2col"})
     public String algorithm;
 
-    private ClContext context;
-    private PreparedConv prepared;
-    private ClBuffer input;
-    private ClBuffer output;
-    private double gflopPerRun;
+    private PreparedLayer prepared;
 
     @Setup(Level.Trial)
     public void setUp() {
-        ConvProblem base = Layers.CONVOLUTIONS.get(layer).problem(1);
-        ConvProblem problem = new ConvProblem(base.n(), base.c(), base.h(), base.w(), base.k(), base.r(), base.s(),
-                base.conv().withRelu(true), true);
-        context = ClContext.open(BenchmarkDevice.get());
-        input = context.buffer(Tensor.random(3, -1, 1, problem.inputShape()).data());
-        output = context.buffer(4L * Tensor.sizeOf(problem.outputShape()));
-        gflopPerRun = 2.0 * problem.macs() / 1e9;
-        ConvSolver solver = ConvSolvers.byId(algorithm, context.info());
-        String reason = solver.notApplicableReason(problem, context.info());
-        if (reason != null) {
-            tearDown();
-            throw new IllegalStateException(algorithm + " does not apply to " + layer + ": " + reason);
-        }
-        prepared = solver.prepare(context, problem, Tensor.random(1, -0.1f, 0.1f, problem.weightShape()),
-                Tensor.random(2, -0.1f, 0.1f, problem.k()));
+        prepared = new PreparedLayer(layer, algorithm);
     }
 
     @Benchmark
     public void run(GflopCounter counter) {
-        prepared.run(input, output);
-        counter.gflop += gflopPerRun;
+        prepared.run();
+        counter.gflop += prepared.gflopPerRun;
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (context != null) {
-            if (prepared != null) {
-                prepared.close();
-            }
-            input.close();
-            output.close();
-            context.close();
-            context = null;
+        if (prepared != null) {
+            prepared.close();
+            prepared = null;
         }
     }
 }
