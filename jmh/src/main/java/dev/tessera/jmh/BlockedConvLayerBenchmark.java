@@ -2,18 +2,14 @@ package dev.tessera.jmh;
 
 import java.util.concurrent.TimeUnit;
 
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -30,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-public class BlockedConvLayerBenchmark {
+public class BlockedConvLayerBenchmark extends PreparedLayerBenchmark {
     @Param({"resnet50.conv1", "resnet50.layer1.1x1_64_64", "resnet50.layer1.3x3_64", "resnet50.layer1.1x1_64_256",
         "resnet50.layer2.3x3_128", "resnet50.layer2.1x1_128_512", "resnet50.layer2.downsample",
         "resnet50.layer3.3x3_256", "resnet50.layer3.1x1_1024_256", "resnet50.layer4.3x3_512",
@@ -40,24 +36,13 @@ public class BlockedConvLayerBenchmark {
     @Param({"nchwc-direct", "im2col", "winograd-4x4"})
     public String algorithm;
 
-    private PreparedLayer prepared;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        prepared = new PreparedLayer(layer, algorithm);
+    @Override
+    protected String layer() {
+        return layer;
     }
 
-    @Benchmark
-    public void run(GflopCounter counter) {
-        prepared.run();
-        counter.gflop += prepared.gflopPerRun;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        if (prepared != null) {
-            prepared.close();
-            prepared = null;
-        }
+    @Override
+    protected String algorithm() {
+        return algorithm;
     }
 }

@@ -2,18 +2,14 @@ package dev.tessera.jmh;
 
 import java.util.concurrent.TimeUnit;
 
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -28,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-public class WinogradFusedBenchmark {
+public class WinogradFusedBenchmark extends PreparedLayerBenchmark {
     @Param({"vgg16.conv1_2", "vgg16.conv2_2", "vgg16.conv3_2", "vgg16.conv4_2", "vgg16.conv5_2",
         "resnet18.layer1.3x3_64", "resnet18.layer2.3x3_128", "resnet18.layer3.3x3_256", "resnet18.layer4.3x3_512"})
     public String layer;
@@ -36,24 +32,13 @@ public class WinogradFusedBenchmark {
     @Param({"winograd-fused-4x4", "winograd-fused-2x2", "winograd-4x4", "im2col"})
     public String algorithm;
 
-    private PreparedLayer prepared;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        prepared = new PreparedLayer(layer, algorithm);
+    @Override
+    protected String layer() {
+        return layer;
     }
 
-    @Benchmark
-    public void run(GflopCounter counter) {
-        prepared.run();
-        counter.gflop += prepared.gflopPerRun;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        if (prepared != null) {
-            prepared.close();
-            prepared = null;
-        }
+    @Override
+    protected String algorithm() {
+        return algorithm;
     }
 }
