@@ -146,6 +146,38 @@ public final class NchwcDirectSolver implements ResidualEpilogueSolver {
     @Override
     public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
             boolean residual) {
+        return prepare(context, problem, weights, bias, residual, false, null);
+    }
+
+    /**
+     * The zero border a convolution's padded NCHWc input has: {top, bottom, left, right}, its padding.
+     */
+    static int[] border(ConvProblem consumer) {
+        var c = consumer.conv();
+        return new int[] {c.padTop(), c.padBottom(), c.padLeft(), c.padRight()};
+    }
+
+    /**
+     * Floats of {@code consumer}'s padded NCHWc input on {@code device}: the buffer a producer with blocked output
+     * writes ({@link #prepareBlocked}).
+     */
+    long blockedInputFloats(ConvProblem consumer, DeviceInfo device) {
+        return paddedInputFloats(consumer, tuning(device).cb());
+    }
+
+    /**
+     * For plans that keep NCHWc between convolutions ({@link NchwcChains}): as {@link #prepare}, but with
+     * {@code blockedInput} the run's input is already this problem's padded NCHWc input (no reorder launch), and with
+     * {@code outBorder} ({top, bottom, left, right}; null: NCHW output) the output is written as NCHWc with that zero
+     * border, which the caller's buffer must hold already (zeros written once): the next convolution's padded input.
+     */
+    PreparedConv prepareBlocked(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
+            boolean blockedInput, int[] outBorder) {
+        return prepare(context, problem, weights, bias, false, blockedInput, outBorder);
+    }
+
+    private PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
+            boolean residual, boolean blockedInput, int[] outBorder) {
         String reason = notApplicableReason(problem, context.info());
         if (reason != null) {
             throw new IllegalArgumentException(id() + " " + reason);
@@ -158,13 +190,11 @@ public final class NchwcDirectSolver implements ResidualEpilogueSolver {
         int kv = t.kTile() * t.cb();
         int kgroups = Launch.ceilDiv(problem.k(), kv);
         int pixels = problem.n() * problem.p() * problem.q();
-        String options = t.buildOptions() + " -DSTRIDE_W=" + conv.strideW() + " -DHAS_BIAS=" + (bias != null ? 1 : 0) + " -DFUSE_RELU="
-                + (conv.relu() ? 1 : 0) + (residual ? " -DADD_RESIDUAL=1" : "");
+        String options = t.buildOptions() + " -DSTRIDE_W=" + conv.strideW() + " -DHAS_BIAS=" + (bias != null ? 1 : 0)
+                + " -DFUSE_RELU=" + (conv.relu() ? 1 : 0) + (residual ? " -DADD_RESIDUAL=1" : "")
+                + (outBorder != null ? " -DOUT_BLOCKED=1" : "");
         OwnedResources resources = new OwnedResources();
         try {
-            ClProgram reorderProgram = resources.add(context.build(ProgramSource.resource("nchwc.cl"),
-                    "-DCB=" + t.cb()));
-            ClKernel reorder = resources.add(reorderProgram.kernel("to_nchwc"));
             ClProgram program = resources.add(context.build(ProgramSource.resource("conv_nchwc.cl"), options));
             ClKernel kernel = resources.add(program.kernel("conv_nchwc"));
             ClBuffer packed = resources.add(context.buffer(packWeights(weights.data(), problem.k(), problem.c(),
@@ -174,13 +204,23 @@ public final class NchwcDirectSolver implements ResidualEpilogueSolver {
                 System.arraycopy(bias.data(), 0, paddedBias, 0, problem.k());
             }
             ClBuffer b = resources.add(context.buffer(paddedBias));
-            ClBuffer blocked = resources.add(context.buffer(Float.BYTES * paddedInputFloats(problem, t.cb())));
-            reorder.arg(1, blocked).arg(2, problem.c()).arg(3, problem.h()).arg(4, problem.w()).arg(5, cblocks)
-                    .arg(6, hp).arg(7, wp).arg(8, conv.padTop()).arg(9, conv.padLeft());
-            kernel.arg(0, blocked).arg(1, packed).arg(2, b).arg(4, cblocks).arg(5, hp).arg(6, wp)
+            int[] ob = outBorder != null ? outBorder : new int[4];
+            kernel.arg(1, packed).arg(2, b).arg(4, cblocks).arg(5, hp).arg(6, wp)
                     .arg(7, problem.k()).arg(8, problem.p()).arg(9, problem.q()).arg(10, problem.r())
                     .arg(11, problem.s()).arg(12, conv.strideH()).arg(13, conv.strideW()).arg(14, conv.dilationH())
-                    .arg(15, conv.dilationW()).arg(16, pixels);
+                    .arg(15, conv.dilationW()).arg(16, pixels).arg(17, Launch.ceilDiv(problem.k(), t.cb()))
+                    .arg(18, problem.p() + ob[0] + ob[1]).arg(19, problem.q() + ob[2] + ob[3]).arg(20, ob[0])
+                    .arg(21, ob[2]);
+            ClKernel reorder = null;
+            if (!blockedInput) {
+                ClProgram reorderProgram = resources.add(context.build(ProgramSource.resource("nchwc.cl"),
+                        "-DCB=" + t.cb()));
+                reorder = resources.add(reorderProgram.kernel("to_nchwc"));
+                ClBuffer blocked = resources.add(context.buffer(Float.BYTES * paddedInputFloats(problem, t.cb())));
+                reorder.arg(1, blocked).arg(2, problem.c()).arg(3, problem.h()).arg(4, problem.w()).arg(5, cblocks)
+                        .arg(6, hp).arg(7, wp).arg(8, conv.padTop()).arg(9, conv.padLeft());
+                kernel.arg(0, blocked);
+            }
             long[] reorderItems = {wp, hp, (long) problem.n() * cblocks};
             long[] global = {Launch.ceilDiv(pixels, t.wTile()), kgroups};
             return new Prepared(problem, resources, reorder, reorderItems, kernel, global);
@@ -190,7 +230,10 @@ public final class NchwcDirectSolver implements ResidualEpilogueSolver {
         }
     }
 
-    /** The prepared convolution: the reorder into the padded NCHWc workspace, then the convolution. */
+    /**
+     * The prepared convolution: the reorder into the padded NCHWc workspace (none where the input is NCHWc already:
+     * {@code reorder} null), then the convolution.
+     */
     private record Prepared(ConvProblem problem, OwnedResources resources, ClKernel reorder, long[] reorderItems,
             ClKernel kernel, long[] global) implements PreparedConv {
         @Override
@@ -204,9 +247,13 @@ public final class NchwcDirectSolver implements ResidualEpilogueSolver {
          */
         @Override
         public List<EventTiming> run(ClBuffer input, ClBuffer output) {
+            kernel.arg(3, output);
+            if (reorder == null) { // the input is NCHWc already
+                kernel.arg(0, input);
+                return List.of(kernel.run(global, new long[] {1, 1}));
+            }
             reorder.arg(0, input);
             EventTiming reordered = Launch.grid(reorder, reorderItems, new long[] {16, 1, 1});
-            kernel.arg(3, output);
             return List.of(reordered, kernel.run(global, new long[] {1, 1}));
         }
 

@@ -3,6 +3,7 @@ package dev.tessera.backend.opencl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.tessera.backend.Accuracy;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.RandomCases;
@@ -167,6 +169,44 @@ class NchwcDirectSolverTest {
             check(solver, dilated, RandomCases.convInputs(rnd, 1, 6, 9, 10, 5, 3, 3, 1, false), "dilated");
             check(solver, Operator.Conv2d.of(1, 1).withRelu(true),
                     RandomCases.convInputs(rnd, 1, 128, 28, 28, 128, 3, 3, 1, true), "128 -> 128 at 28x28");
+        }
+    }
+
+    /**
+     * Two convolutions exchanging NCHWc: the first writes its output blocked, into the second's padded input (the
+     * border zeroed once), the second reads it without a reorder; the result equals the reference's two convolutions.
+     * Shapes: odd sizes, C and K not multiples of the block, stride 2 after padding 2, batch 2, small tunables too.
+     */
+    @Test
+    void chainedConvolutionsExchangeNchwcWithoutAReorder() {
+        SplittableRandom rnd = new SplittableRandom(1414);
+        for (NchwcDirectSolver solver : List.of(new NchwcDirectSolver(),
+                new NchwcDirectSolver(new NchwcDirectSolver.Tuning(4, 5, 3)))) {
+            List<Tensor> first = RandomCases.convInputs(rnd, 2, 5, 11, 9, 19, 3, 3, 1, true);
+            List<Tensor> second = RandomCases.convInputs(rnd, 2, 19, 11, 9, 7, 3, 3, 1, true);
+            Operator.Conv2d a = Operator.Conv2d.of(1, 1).withRelu(true);
+            Operator.Conv2d b = new Operator.Conv2d(2, 2, 2, 1, 2, 0, 1, 1, 1, false);
+            ConvProblem pa = ConvProblem.of(a, first.stream().map(Tensor::shape).toList());
+            ConvProblem pb = ConvProblem.of(b, List.of(pa.outputShape(), second.get(1).shape(), second.get(2).shape()));
+            Tensor mid = reference.run(a, first).output();
+            Tensor expected = reference.run(b, List.of(mid, second.get(1), second.get(2))).output();
+            Tensor actual = Tensor.zeros(pb.outputShape());
+            try (ClBuffer x = context.buffer(first.get(0).data());
+                    ClBuffer blocked = context.buffer(new float[(int) solver.blockedInputFloats(pb, context.info())]);
+                    ClBuffer y = context.buffer(Float.BYTES * (long) actual.data().length);
+                    PreparedConv pre = solver.prepareBlocked(context, pa, first.get(1), first.get(2), false,
+                            NchwcDirectSolver.border(pb));
+                    PreparedConv post = solver.prepareBlocked(context, pb, second.get(1), second.get(2), true,
+                            null)) {
+                for (int run = 0; run < 2; run++) { // the border stays zero from one run to the next
+                    assertEquals(2, pre.run(x, blocked).size(), "the first reorders its NCHW input");
+                    assertEquals(1, post.run(blocked, y).size(), "the second runs on NCHWc as it is");
+                    y.read(actual.data());
+                    Accuracy acc = Accuracy.of(actual, expected);
+                    assertTrue(acc.relativeL2() <= Tolerances.relativeL2(solver.id()), solver.tuning(context.info())
+                            + " run " + run + ": " + acc);
+                }
+            }
         }
     }
 

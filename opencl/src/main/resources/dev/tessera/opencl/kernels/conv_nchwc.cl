@@ -15,11 +15,15 @@
  *   Pixels of the last tile past M compute on the last pixel and are not written; channels past K are not written.
  * Epilogue: + bias (HAS_BIAS), + the output's previous contents (ADD_RESIDUAL: the residual, NCHW, in place), then
  *   ReLU (FUSE_RELU), stored into NCHW channel by channel (the tile's pixels consecutive in each plane). The pixels'
- *   coordinates are stepped from the tile's first (no division per pixel).
+ *   coordinates are stepped from the tile's first (no division per pixel). With OUT_BLOCKED=1 the output is NCHWc
+ *   instead, [N][out_blocks][OHP][OWP][CB] with the pixel (p, q) stored at (p + out_top, q + out_left): the padded
+ *   input of a next nchwc-direct convolution, whose zero border the host wrote once (plan-level layout,
+ *   NchwcChains); one vector store per pixel and block, no residual.
  *   Where the tile's windows step uniformly by STRIDE_W pixels (one row; or rows joined, as in an unpadded 1x1
  *   stride-1 layer) the loop addresses the input from one pointer with constant displacements, else per pixel.
  * Tunables (-D): CB (4, 8, 16: channels per block = float vector width), W_TILE (output pixels per item), K_TILE (blocks
- *   of output channels per item); STRIDE_W (the problem's horizontal stride); HAS_BIAS, FUSE_RELU, ADD_RESIDUAL (0/1).
+ *   of output channels per item); STRIDE_W (the problem's horizontal stride); HAS_BIAS, FUSE_RELU, ADD_RESIDUAL,
+ *   OUT_BLOCKED (0/1).
  */
 #include "common.h"
 #define VECTOR_WIDTH CB
@@ -28,6 +32,12 @@
 
 #ifndef ADD_RESIDUAL
 #define ADD_RESIDUAL 0
+#endif
+#ifndef OUT_BLOCKED
+#define OUT_BLOCKED 0
+#endif
+#if OUT_BLOCKED && ADD_RESIDUAL
+#error "the residual epilogue writes NCHW only"
 #endif
 
 #define KV (K_TILE * CB) /* output channels per work-item */
@@ -63,12 +73,13 @@
 __kernel void conv_nchwc(__global const float *restrict in, __global const float *restrict wt,
                          __global const float *restrict bias, __global float *restrict out, const int cblocks,
                          const int HP, const int WP, const int K, const int P, const int Q, const int R, const int S,
-                         const int stride_h, const int stride_w, const int dil_h, const int dil_w, const int M) {
+                         const int stride_h, const int stride_w, const int dil_h, const int dil_w, const int M,
+                         const int out_blocks, const int OHP, const int OWP, const int out_top, const int out_left) {
     const int m0 = (int)get_global_id(0) * W_TILE;
     const int kg = (int)get_global_id(1);
     const int PQ = P * Q;
     int off[W_TILE];  /* offset of each pixel's window origin in block 0 of the input */
-    int obase[W_TILE]; /* offset of each pixel in channel 0 of the NCHW output */
+    int obase[W_TILE]; /* offset of each pixel in channel 0 of the output */
     {
         /* (n, p, q) of pixel m0, then stepped pixel by pixel: two divisions per item, not three per pixel */
         int n = m0 / PQ;
@@ -77,7 +88,11 @@ __kernel void conv_nchwc(__global const float *restrict in, __global const float
         #pragma unroll
         for (int j = 0; j < W_TILE; ++j) {
             off[j] = nchwc_pixel(n, 0, p * stride_h, q * stride_w, cblocks, HP, WP);
+#if OUT_BLOCKED
+            obase[j] = nchwc_pixel(n, 0, p + out_top, q + out_left, out_blocks, OHP, OWP);
+#else
             obase[j] = n * K * PQ + p * Q + q;
+#endif
             if (m0 + j + 1 < M) { /* the last tile's pixels past M repeat the last pixel */
                 if (++q == Q) {
                     q = 0;
@@ -114,6 +129,28 @@ __kernel void conv_nchwc(__global const float *restrict in, __global const float
     }
 
     const int valid = min(W_TILE, M - m0); /* pixels of this tile inside M */
+#if OUT_BLOCKED
+    /* one vector store per pixel and block: the channels past K hold ACTIVATE(0 + 0) = 0 (zero weights and bias) */
+    #pragma unroll
+    for (int kt = 0; kt < K_TILE; ++kt) {
+        const int kb = kg * K_TILE + kt;
+        if (kb >= out_blocks) {
+            break;
+        }
+#if HAS_BIAS
+        const floatN b = vloadN(0, bias + kb * CB);
+#else
+        const floatN b = (floatN)(0.0f);
+#endif
+        __global float *o = out + kb * OHP * OWP * CB;
+        #pragma unroll
+        for (int j = 0; j < W_TILE; ++j) {
+            if (j < valid) {
+                vstoreN(ACTIVATE(acc[j][kt] + b), 0, o + obase[j]);
+            }
+        }
+    }
+#else
     #pragma unroll
     for (int kt = 0; kt < K_TILE; ++kt) {
         const int k0 = (kg * K_TILE + kt) * CB;
@@ -142,4 +179,5 @@ __kernel void conv_nchwc(__global const float *restrict in, __global const float
             }
         }
     }
+#endif
 }
