@@ -17,7 +17,9 @@ public enum Algorithm {
     /** Winograd F(2x2, 3x3) in one kernel per convolution (transformed tiles kept in cache): as WINOGRAD_2X2. */
     WINOGRAD_FUSED_2X2(ConvAlgorithm.WINOGRAD_FUSED_2X2),
     /** Winograd F(4x4, 3x3) in one kernel per convolution (transformed tiles kept in cache): as WINOGRAD_4X4. */
-    WINOGRAD_FUSED_4X4(ConvAlgorithm.WINOGRAD_FUSED_4X4);
+    WINOGRAD_FUSED_4X4(ConvAlgorithm.WINOGRAD_FUSED_4X4),
+    /** Direct convolution over channel-blocked (NCHWc) data in one kernel, no im2col buffer: any shape, one group. */
+    NCHWC_DIRECT(ConvAlgorithm.NCHWC_DIRECT);
 
     private final ConvAlgorithm internal;
 

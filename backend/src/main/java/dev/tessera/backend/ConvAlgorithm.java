@@ -12,7 +12,8 @@ public enum ConvAlgorithm {
     WINOGRAD_2X2("winograd-2x2"),
     WINOGRAD_4X4("winograd-4x4"),
     WINOGRAD_FUSED_2X2("winograd-fused-2x2"),
-    WINOGRAD_FUSED_4X4("winograd-fused-4x4");
+    WINOGRAD_FUSED_4X4("winograd-fused-4x4"),
+    NCHWC_DIRECT("nchwc-direct");
 
     private final String id;
 

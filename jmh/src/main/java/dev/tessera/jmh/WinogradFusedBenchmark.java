@@ -2,27 +2,15 @@ package dev.tessera.jmh;
 
 import java.util.concurrent.TimeUnit;
 
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import dev.tessera.backend.ConvProblem;
-import dev.tessera.backend.Tensor;
-import dev.tessera.backend.opencl.ConvSolver;
-import dev.tessera.backend.opencl.ConvSolvers;
-import dev.tessera.backend.opencl.PreparedConv;
-import dev.tessera.opencl.ClBuffer;
-import dev.tessera.opencl.ClContext;
 
 /**
  * The fused Winograd kernels (conv_winograd_fused.cl, one launch per convolution) against the three-launch Winograd
@@ -36,7 +24,7 @@ import dev.tessera.opencl.ClContext;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-public class WinogradFusedBenchmark {
+public class WinogradFusedBenchmark extends PreparedLayerBenchmark {
     @Param({"vgg16.conv1_2", "vgg16.conv2_2", "vgg16.conv3_2", "vgg16.conv4_2", "vgg16.conv5_2",
         "resnet18.layer1.3x3_64", "resnet18.layer2.3x3_128", "resnet18.layer3.3x3_256", "resnet18.layer4.3x3_512"})
     public String layer;
@@ -44,47 +32,13 @@ public class WinogradFusedBenchmark {
     @Param({"winograd-fused-4x4", "winograd-fused-2x2", "winograd-4x4", "im2col"})
     public String algorithm;
 
-    private ClContext context;
-    private PreparedConv prepared;
-    private ClBuffer input;
-    private ClBuffer output;
-    private double gflopPerRun;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        ConvProblem base = Layers.CONVOLUTIONS.get(layer).problem(1);
-        ConvProblem problem = new ConvProblem(base.n(), base.c(), base.h(), base.w(), base.k(), base.r(), base.s(),
-                base.conv().withRelu(true), true);
-        context = ClContext.open(BenchmarkDevice.get());
-        input = context.buffer(Tensor.random(3, -1, 1, problem.inputShape()).data());
-        output = context.buffer(4L * Tensor.sizeOf(problem.outputShape()));
-        gflopPerRun = 2.0 * problem.macs() / 1e9;
-        ConvSolver solver = ConvSolvers.byId(algorithm, context.info());
-        String reason = solver.notApplicableReason(problem, context.info());
-        if (reason != null) {
-            tearDown();
-            throw new IllegalStateException(algorithm + " does not apply to " + layer + ": " + reason);
-        }
-        prepared = solver.prepare(context, problem, Tensor.random(1, -0.1f, 0.1f, problem.weightShape()),
-                Tensor.random(2, -0.1f, 0.1f, problem.k()));
+    @Override
+    protected String layer() {
+        return layer;
     }
 
-    @Benchmark
-    public void run(GflopCounter counter) {
-        prepared.run(input, output);
-        counter.gflop += gflopPerRun;
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        if (context != null) {
-            if (prepared != null) {
-                prepared.close();
-            }
-            input.close();
-            output.close();
-            context.close();
-            context = null;
-        }
+    @Override
+    protected String algorithm() {
+        return algorithm;
     }
 }

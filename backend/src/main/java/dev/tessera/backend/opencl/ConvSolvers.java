@@ -33,7 +33,7 @@ public final class ConvSolvers {
                 : new GpuDirectConvSolver(kernels.operators().parameters());
         GpuOperatorParameters gpu = kernels.operators() == null ? null : kernels.operators().parameters();
         return List.of(direct, new Im2colGemmSolver(gemm), new WinogradSolver(2, gemm, gpu),
-                new WinogradSolver(4, gemm, gpu), new WinogradFusedSolver(2), new WinogradFusedSolver(4));
+                new WinogradSolver(4, gemm, gpu), new WinogradFusedSolver(2), new WinogradFusedSolver(4), new NchwcDirectSolver());
     }
 
     /** The solver for an explicit algorithm (not AUTO) on {@code device}. */

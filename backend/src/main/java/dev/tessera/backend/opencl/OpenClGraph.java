@@ -38,7 +38,8 @@ import dev.tessera.opencl.QueuedLaunches;
  * convolution, residual add or fully connected layer becomes its fused ReLU; the absorbed node runs nothing (algorithm
  * {@value #FUSED}, no launches) and its value is the fused node's. A residual add after a convolution runs inside it
  * where its solver can ({@link ResidualFusion}): the convolution adds into the residual's buffer in place, which the
- * lifetime planning accounts for. {@link #runAll} runs an unfused twin instead.
+ * lifetime planning accounts for. Consecutive nchwc-direct convolutions keep the channel-blocked layout between them
+ * ({@link NchwcChains}). {@link #runAll} runs an unfused twin instead.
  *
  * <p>The launch path is short: kernel arguments are bound at compile time ({@link dev.tessera.opencl.ClKernel} skips
  * re-binding the same buffer), {@link #run} writes the input without blocking, queues every launch without profiling
@@ -68,6 +69,8 @@ final class OpenClGraph extends AbstractCompiledGraph {
     private boolean inputWritePending;
     /** The same graph without fusion, compiled on the first {@link #runAll}, which needs every node's own value. */
     private OpenClGraph unfused;
+    /** Convolutions that exchange NCHWc ({@link NchwcChains}); none in an unfused plan. */
+    private NchwcChains chains = NchwcChains.NONE;
 
     private OpenClGraph(OpenClBackend backend, Graph graph, int batch, GraphFusion fusion, boolean queueLaunches,
             ConvAlgorithms algorithms) {
@@ -117,6 +120,10 @@ final class OpenClGraph extends AbstractCompiledGraph {
         // absorbed node its fused node's, a residual convolution and its add the residual's
         Map<String, String> storage = ResidualFusion.storage(nodes, fusion, residual.values());
         Map<String, Integer> lastReader = lastReaders(nodes, storage);
+        NchwcDirectSolver blockedSolver = new NchwcDirectSolver();
+        chains = fusion == GraphFusion.NONE ? NchwcChains.NONE : NchwcChains.plan(nodes, fusion, storage,
+                graph().output().name(), algorithms, residual.keySet(), v -> v.equals(Graph.INPUT)
+                        ? graph().batchedInputShape(batch()) : outShapes.get(v), blockedSolver, backend.context());
 
         Map<String, ClBuffer> buffers = new HashMap<>();
         buffers.put(Graph.INPUT, input);
@@ -171,8 +178,16 @@ final class OpenClGraph extends AbstractCompiledGraph {
                     out = null;
                 }
             }
+            NchwcChains.Link chained = chains.link(node.name());
             if (node.op() instanceof Operator.Flatten) {
                 out = operandBuffers.get(0);
+            } else if (step == null && chained != null) {
+                out = chained.consumer() != null
+                        ? owned.add(NchwcChains.blockedBuffer(backend.context(), blockedSolver, chained))
+                        : take(free, 4L * Tensor.sizeOf(outShape));
+                buffers.put(node.name(), out);
+                step = owned.add(NchwcChains.prepare(backend.context(), blockedSolver, node, chained, operandShapes,
+                        values, operandBuffers.get(0), out));
             } else if (step == null) {
                 out = take(free, 4L * Tensor.sizeOf(outShape));
                 buffers.put(node.name(), out);
@@ -198,7 +213,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
                     note));
             for (String in : node.inputs()) {
                 String s = storage.get(in);
-                if (!s.equals(Graph.INPUT) && lastReader.get(s) == i) {
+                if (!s.equals(Graph.INPUT) && lastReader.get(s) == i && !chains.producesBlocked(s)) {
                     ClBuffer done = buffers.get(s);
                     free.computeIfAbsent(done.bytes(), k -> new ArrayList<>()).add(done);
                     lastReader.put(s, -1);
@@ -371,7 +386,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
      */
     @Override
     public LinkedHashMap<String, Tensor> runAll(Tensor in) {
-        if (!fusion.absorbed().isEmpty() || fuseResidual) {
+        if (!fusion.absorbed().isEmpty() || fuseResidual || chains.any()) {
             if (unfused == null) {
                 unfused = compile(backend, graph(), batch(), GraphFusion.NONE, queueLaunches, algorithms);
             }

@@ -192,8 +192,8 @@ public final class OclgrindSuite {
 
     /**
      * The residual epilogues (im2col's GEMM with the device's and the GPU's tuning, conv_direct.cl with ADD_RESIDUAL,
-     * conv_winograd_fused.cl with ADD_RESIDUAL, also with small tunables that leave every block partial) against the
-     * reference's convolution followed by its add with ReLU, on the cases each applies to.
+     * conv_winograd_fused.cl and conv_nchwc.cl with ADD_RESIDUAL, also with small tunables that leave every block
+     * partial) against the reference's convolution followed by its add with ReLU, on the cases each applies to.
      */
     private void residualConvolutions() {
         Map<String, ConvSolver> solvers = new LinkedHashMap<>();
@@ -204,6 +204,9 @@ public final class OclgrindSuite {
         solvers.put("winograd-fused-4x4", new WinogradFusedSolver(4));
         solvers.put("winograd-fused-4x4, small blocks, 2 tile groups", new WinogradFusedSolver(4,
                 new WinogradFusedSolver.Tuning(2, 1, 2, 3, 2, 2)));
+        solvers.put("nchwc-direct", new NchwcDirectSolver());
+        solvers.put("nchwc-direct, blocks of 4, partial pixel and channel tiles", new NchwcDirectSolver(
+                new NchwcDirectSolver.Tuning(4, 5, 3)));
         solvers.forEach((label, solver) -> {
             for (SelfTest.ConvCase conv : SelfTest.convCases()) {
                 ConvProblem problem = ConvProblem.of(conv.op().withRelu(true),

@@ -92,7 +92,7 @@ class ResidualConvTest {
         residual.data()[11] = -1e6f;
         inputs.get(0).data()[0] = Float.NaN; // reaches output pixels (0, 0) and its neighbours of every channel
         for (ConvSolver solver : List.of(Im2colGemmSolver.forDevice(context.info()), new DirectConvSolver(),
-                new WinogradFusedSolver(4))) {
+                new WinogradFusedSolver(4), new NchwcDirectSolver())) {
             Tensor out = runResidual(solver, problem, inputs, residual);
             assertTrue(Float.isNaN(out.data()[7]), solver.id() + ": NaN residual");
             assertTrue(Float.isNaN(out.data()[0]) && Float.isNaN(out.data()[36]), solver.id() + ": NaN input");

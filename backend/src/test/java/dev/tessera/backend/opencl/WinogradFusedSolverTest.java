@@ -13,14 +13,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.tessera.backend.Accuracy;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
 import dev.tessera.backend.reference.ReferenceBackend;
-import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.LiveResources;
 import dev.tessera.opencl.ProgramCache;
@@ -141,18 +139,6 @@ class WinogradFusedSolverTest {
     }
 
     private static void check(WinogradFusedSolver solver, Operator.Conv2d conv, List<Tensor> inputs, String what) {
-        ConvProblem problem = ConvProblem.of(conv, inputs.stream().map(Tensor::shape).toList());
-        Tensor expected = reference.run(conv, inputs).output();
-        Tensor actual = Tensor.zeros(problem.outputShape());
-        try (ClBuffer x = context.buffer(inputs.get(0).data());
-                ClBuffer y = context.buffer(Float.BYTES * (long) actual.data().length);
-                PreparedConv prepared = solver.prepare(context, problem, inputs.get(1),
-                        inputs.size() == 3 ? inputs.get(2) : null)) {
-            prepared.run(x, y);
-            y.read(actual.data());
-        }
-        Accuracy a = Accuracy.of(actual, expected);
-        double bound = Tolerances.relativeL2(solver.id());
-        assertTrue(a.relativeL2() <= bound, what + " " + solver.id() + ": " + a + " above " + bound);
+        ConvSolverChecks.check(context, reference, solver, conv, inputs, what);
     }
 }

@@ -78,7 +78,7 @@ public final class WinogradFusedSpeed {
         }
     }
 
-    private static void measure(ClContext context, String name, ConvProblem problem, List<String> names,
+    static void measure(ClContext context, String name, ConvProblem problem, List<String> names,
             List<ConvSolver> solvers, int rounds) {
         Tensor weights = Tensor.random(1, -0.1f, 0.1f, problem.weightShape());
         Tensor bias = Tensor.random(2, -0.1f, 0.1f, problem.k());
@@ -90,9 +90,12 @@ public final class WinogradFusedSpeed {
                 prepared.get(prepared.size() - 1).run(in, out); // warm-up
             }
             double[][] ms = new double[solvers.size()][rounds];
+            double[][][] launches = new double[solvers.size()][rounds][]; // each launch's time, per round
             for (int r = 0; r < rounds; r++) {
                 for (int i = 0; i < solvers.size(); i++) {
-                    ms[i][r] = prepared.get(i).run(in, out).stream().mapToDouble(EventTiming::kernelMs).sum();
+                    launches[i][r] = prepared.get(i).run(in, out).stream().mapToDouble(EventTiming::kernelMs)
+                            .toArray();
+                    ms[i][r] = Arrays.stream(launches[i][r]).sum();
                 }
             }
             double gflop = 2.0 * problem.macs() / 1e9;
@@ -106,12 +109,26 @@ public final class WinogradFusedSpeed {
                 }
                 Arrays.sort(ratio);
                 System.out.printf(Locale.ROOT, "%-16s %-28s median %8.3f ms (%7.3f-%7.3f) %6.0f GF/s direct-equivalent,"
-                        + " %s / this per round: median %.2f (%.2f-%.2f)%n", name, names.get(i), median, t[0],
+                        + " %s / this per round: median %.2f (%.2f-%.2f); launches %s ms%n", name, names.get(i), median, t[0],
                         t[rounds - 1], gflop / median * 1e3, names.get(0), ratio[rounds / 2], ratio[0],
-                        ratio[rounds - 1]);
+                        ratio[rounds - 1], launchMedians(launches[i]));
             }
         } finally {
             prepared.forEach(PreparedConv::close);
         }
+    }
+
+    /** The median of each launch's time over the rounds, joined with " + ". */
+    private static String launchMedians(double[][] rounds) {
+        StringBuilder text = new StringBuilder();
+        for (int l = 0; l < rounds[0].length; l++) {
+            double[] t = new double[rounds.length];
+            for (int r = 0; r < rounds.length; r++) {
+                t[r] = rounds[r][l];
+            }
+            Arrays.sort(t);
+            text.append(l > 0 ? " + " : "").append(String.format(Locale.ROOT, "%.3f", t[t.length / 2]));
+        }
+        return text.toString();
     }
 }

@@ -59,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
     String devices = "all";
 
     @Option(names = "--algos", split = ",", paramLabel = "ALGO", description = "Convolution algorithms: auto, direct, "
-            + "im2col, winograd-2x2, winograd-4x4, winograd-fused-2x2, winograd-fused-4x4 (default: auto).")
+            + "im2col, winograd-2x2, winograd-4x4, winograd-fused-2x2, winograd-fused-4x4, nchwc-direct (default: auto).")
     List<String> algorithms = new ArrayList<>(List.of("auto"));
 
     @Option(names = "--batch", split = ",", paramLabel = "N", description = "Batch sizes of the throughput scenario "

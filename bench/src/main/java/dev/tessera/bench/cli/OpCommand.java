@@ -206,7 +206,7 @@ final class OpCommand implements Runnable {
         boolean relu;
 
         @Option(names = "--algo", defaultValue = "auto", paramLabel = "ALGO",
-                description = "direct, im2col, winograd-2x2, winograd-4x4, winograd-fused-2x2, winograd-fused-4x4 "
+                description = "direct, im2col, winograd-2x2, winograd-4x4, winograd-fused-2x2, winograd-fused-4x4, nchwc-direct "
                         + "or auto. Default: ${DEFAULT-VALUE}.")
         String algorithm;
 

@@ -124,7 +124,7 @@ class CliTest {
             }
         }
         for (String solver : List.of("direct", "im2col", "winograd-2x2", "winograd-4x4", "winograd-fused-2x2",
-                "winograd-fused-4x4")) {
+                "winograd-fused-4x4", "nchwc-direct")) {
             assertTrue(convPasses.getOrDefault(solver, 0) >= 2, solver + " checked: " + convPasses);
         }
         assertTrue(operators.containsAll(List.of("conv2d", "maxpool", "avgpool", "globalavgpool", "lrn", "relu", "tanh",
