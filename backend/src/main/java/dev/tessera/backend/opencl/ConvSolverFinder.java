@@ -27,8 +27,9 @@ import dev.tessera.opencl.Sha256;
  * plan pays); a sample of a fast convolution queues several steps back to back ({@link #stepsPerSample}) and counts
  * their mean ({@link #schedule}, with the clock injected so that tests time nothing). A candidate's score is the
  * {@linkplain #score lower quartile} of its samples: on a loaded machine the noise only ever adds time, so the lower
- * quartile tracks what the kernel costs while ignoring the rounds another process interfered with, and it was more
- * stable across fresh processes than the median (docs/PERFORMANCE.md, "AUTO's rule"). The rule ({@link #decide})
+ * quartile tracks what the kernel costs while ignoring the rounds another process interfered with; replayed on the
+ * same samples it was as stable across fresh processes as the median on ResNet and more stable on VGG-16 at 32x32
+ * (docs/PERFORMANCE.md, "AUTO's rule"). The rule ({@link #decide})
  * keeps the {@link ConvSolvers#defaultFor default} unless another candidate beats it by more than
  * {@value #MARGIN_PERCENT} %, and among candidates that close to the fastest prefers the earlier-registered one, so
  * that two solvers within noise of each other do not swap from run to run. {@link #RULE} names this rule; it is part of
