@@ -180,7 +180,11 @@ final class TuneCommand implements Callable<Integer> {
             store.storeGemm(new KernelParameterStore.Tuned(stored.xgemm(), stored.gflops(), how));
         }
         Map<String, Object> search = new LinkedHashMap<>();
-        search.put("problem", Map.of("m", result.m(), "n", result.n(), "k", result.k()));
+        Map<String, Integer> mnkMap = new LinkedHashMap<>();
+        mnkMap.put("m", result.m());
+        mnkMap.put("n", result.n());
+        mnkMap.put("k", result.k());
+        search.put("problem", mnkMap);
         search.put("budget_s", share);
         search.put("seconds", result.seconds());
         search.put("baseline", gemmCandidate(result.baseline()));
