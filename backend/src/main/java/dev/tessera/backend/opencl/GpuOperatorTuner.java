@@ -42,6 +42,7 @@ public final class GpuOperatorTuner {
     private final KernelSelection base;
     private final LongSupplier clock;
     private final ReferenceBackend reference = new ReferenceBackend();
+    private java.util.function.BiFunction<GpuOperatorParameters, Tensor, Tensor> outputs = (p, output) -> output;
 
     /**
      * A tuner on {@code device} (its limits are the ones candidates must respect) starting from {@code base} (the GPU
@@ -55,6 +56,11 @@ public final class GpuOperatorTuner {
         this.cache = cache;
         this.base = base;
         this.clock = clock;
+    }
+
+    /** Tests: passes every output a candidate computes through {@code filter} before it is checked. */
+    void filterOutputs(java.util.function.BiFunction<GpuOperatorParameters, Tensor, Tensor> filter) {
+        this.outputs = filter;
     }
 
     /**
@@ -118,8 +124,11 @@ public final class GpuOperatorTuner {
             case "lrn" -> pairs(space, "LRN_PIXELS", new int[] {8, 16, 32, 64, 128}, "LRN_CHANNELS",
                     new int[] {1, 2, 4, 8, 16});
             case "reduce" -> {
+                // ROWS at most 4: on PoCL fc_workgroup with ROWS = 8 (128, 512 items) or 16 (1024) did not finish
+                // building and running in 150 s (ROWS unrolled group sums, a barrier each step), and no budget can
+                // interrupt a build; 1024 x 4 took 8 s
                 for (int wg : new int[] {32, 64, 128, 256, 512, 1024}) {
-                    for (int rows : new int[] {1, 2, 4, 8, 16}) {
+                    for (int rows : new int[] {1, 2, 4}) {
                         space.add(Map.of("WG", wg, "ROWS", rows));
                     }
                 }
@@ -217,7 +226,7 @@ public final class GpuOperatorTuner {
                     return TuningSearch.Measurement.failed(problem.name() + " ran " + first.algorithm() + ", not "
                             + problem.kernel() + (first.note().isEmpty() ? "" : " (" + first.note() + ")"));
                 }
-                double error = Accuracy.of(first.output(), expected.get(i)).relativeL2();
+                double error = Accuracy.of(outputs.apply(candidate, first.output()), expected.get(i)).relativeL2();
                 double bound = Tolerances.relativeL2(problem.kernel());
                 double ratio = error / bound;
                 if (!(ratio <= worstRatio)) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
 import dev.tessera.backend.opencl.gpu.GpuOperatorParameters;
 import dev.tessera.backend.opencl.gpu.KernelParameterStore;
@@ -85,6 +86,34 @@ class GpuOperatorTunerTest {
             }
         }
         assertEquals(fastest, result.best().seconds());
+    }
+
+    /**
+     * A candidate whose kernels compute wrong numbers (one output of each problem off by more than 0.5) is refused as
+     * wrong by the check against the reference and never wins, whatever its time; the others are verified.
+     */
+    @Test
+    void aCandidateThatComputesWrongNumbersNeverWins() {
+        KernelSelection base = KernelSelection.resolve("gpu", GPU_LIKE.info(), null);
+        GpuOperatorTuner tuner = new GpuOperatorTuner(GPU_LIKE, ProgramCache.defaultCache(), base, System::nanoTime);
+        GpuOperatorParameters current = base.operators().parameters();
+        GpuOperatorParameters wrong = current.with("pool", Map.of("POOL_TILE_Q", 16, "POOL_TILE_P", 2));
+        GpuOperatorParameters other = current.with("pool", Map.of("POOL_TILE_Q", 4, "POOL_TILE_P", 4));
+        tuner.filterOutputs((p, output) -> {
+            if (!p.equals(wrong)) {
+                return output;
+            }
+            Tensor bad = output.copy();
+            bad.data()[bad.size() / 2] += 0.5f + Math.abs(bad.data()[bad.size() / 2]);
+            return bad;
+        });
+        TuningSearch.Result<GpuOperatorParameters> result = tuner.search("pool",
+                GpuOperatorTuner.representative(8).get("pool"), List.of(current, wrong, other), 600);
+        assertEquals(3, result.candidates().size());
+        assertTrue(result.candidates().get(1).status().startsWith("wrong: relative L2 error"),
+                result.candidates().get(1).status());
+        assertTrue(result.candidates().get(0).ok() && result.candidates().get(2).ok(), result.candidates().toString());
+        assertTrue(!result.best().parameters().equals(wrong));
     }
 
     @Test

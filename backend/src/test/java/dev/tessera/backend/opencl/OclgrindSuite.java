@@ -419,7 +419,8 @@ public final class OclgrindSuite {
         // and NVIDIA's entry: 256-item reductions, 32 x 8 pooling tiles, 16 x 16 convolution tiles, float4
         var nvidia = dev.tessera.backend.opencl.gpu.GpuOperatorParameters.TABLE.stream()
                 .filter(e -> e.pattern().equals("nvidia")).findFirst().orElseThrow();
-        // and values at the edges of what tune searches (GpuOperatorTuner.space) that the GPU-like limits admit:
+        // and values at (or, for ROWS, beyond) the edges of what tune searches (GpuOperatorTuner.space) that the
+        // GPU-like limits admit:
         // float16 element-wise in groups of 32, 64 x 4 pooling tiles, 32-item reductions of 16 rows, 128 x 2 LRN
         // tiles, 32 x 8 convolution tiles staging 16 channels (24 KiB of the 32)
         var tuned = new dev.tessera.backend.opencl.gpu.GpuOperatorParameters(16, 32, 64, 4, 32, 16, 128, 2, 32, 8, 16);

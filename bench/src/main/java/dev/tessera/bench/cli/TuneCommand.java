@@ -71,8 +71,8 @@ final class TuneCommand implements Callable<Integer> {
     int scale;
 
     @Option(names = "--confirm", paramLabel = "ROUNDS", defaultValue = "0", description = "After each search, re-time "
-            + "the baseline and the best round-robin ROUNDS times and report the median of best/baseline (outside the "
-            + "budget; 0: not). Default: ${DEFAULT-VALUE}.")
+            + "the baseline and the best round-robin ROUNDS times (outside the budget; 0: not): the best is stored only "
+            + "if the median of best/baseline is below 1, else the baseline is kept. Default: ${DEFAULT-VALUE}.")
     int confirm;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the candidate order and the "
@@ -168,22 +168,30 @@ final class TuneCommand implements Callable<Integer> {
             result = new GpuGemmTuner(context, device.info(), mnk.get(0), mnk.get(1), mnk.get(2))
                     .search(share, seed, current.xgemm(), confirm);
         }
-        if (result.best() != null) {
+        boolean keep = TuningSearch.keepBaseline(result.confirmRatios());
+        GpuGemmTuner.Candidate stored = keep ? result.baseline() : result.best();
+        if (stored != null) {
             String how = String.format(Locale.ROOT, "tune %s, %d candidates in %.0f s on %dx%dx%d, %.1f GFLOP/s "
-                    + "(baseline %s)", Instant.now().truncatedTo(ChronoUnit.SECONDS), result.candidates().size(),
+                    + "(baseline %s)%s", Instant.now().truncatedTo(ChronoUnit.SECONDS), result.candidates().size(),
                     result.seconds(), result.m(), result.n(), result.k(), result.best().gflops(),
                     Double.isNaN(result.baseline().gflops()) ? result.baseline().status()
-                            : String.format(Locale.ROOT, "%.1f GFLOP/s", result.baseline().gflops()));
-            store.storeGemm(new KernelParameterStore.Tuned(result.best().xgemm(), result.best().gflops(), how));
+                            : String.format(Locale.ROOT, "%.1f GFLOP/s", result.baseline().gflops()),
+                    keptLine(keep, result.confirmRatios()));
+            store.storeGemm(new KernelParameterStore.Tuned(stored.xgemm(), stored.gflops(), how));
         }
         Map<String, Object> search = new LinkedHashMap<>();
-        search.put("problem", Map.of("m", result.m(), "n", result.n(), "k", result.k()));
+        Map<String, Integer> mnkMap = new LinkedHashMap<>();
+        mnkMap.put("m", result.m());
+        mnkMap.put("n", result.n());
+        mnkMap.put("k", result.k());
+        search.put("problem", mnkMap);
         search.put("budget_s", share);
         search.put("seconds", result.seconds());
         search.put("baseline", gemmCandidate(result.baseline()));
         search.put("best", result.best() == null ? null : gemmCandidate(result.best()));
         search.put("candidates", result.candidates().stream().map(TuneCommand::gemmCandidate).toList());
         search.put("confirm", confirmation(result.confirmRatios()));
+        search.put("stored", stored == null ? null : stored.xgemm().asMap());
         if (!json) {
             out.printf(Locale.ROOT, "== gemm %dx%dx%d (%.1f s of %.1f s)%n", result.m(), result.n(), result.k(),
                     result.seconds(), share);
@@ -198,7 +206,7 @@ final class TuneCommand implements Callable<Integer> {
                             result.best().xgemm(), result.best().gflops(), result.baseline().status().equals("ok")
                                     ? String.format(Locale.ROOT, "%.2f GFLOP/s", result.baseline().gflops())
                                     : result.baseline().status(), store.file())
-                            + confirmLine(result.confirmRatios()));
+                            + confirmLine(result.confirmRatios()) + keptLine(keep, result.confirmRatios()));
         }
         return search;
     }
@@ -212,12 +220,15 @@ final class TuneCommand implements Callable<Integer> {
         List<Double> ratios = tuner.confirm(group, problems, result, confirm);
         TuningSearch.Candidate<GpuOperatorParameters> best = result.best();
         TuningSearch.Candidate<GpuOperatorParameters> baseline = result.baseline();
-        if (best != null) {
+        boolean keep = TuningSearch.keepBaseline(ratios);
+        TuningSearch.Candidate<GpuOperatorParameters> stored = TuningSearch.winner(result, ratios);
+        if (stored != null) {
             String how = String.format(Locale.ROOT, "tune %s, %d candidates (%d refused) in %.0f s, %.3f ms "
-                    + "(baseline %s)", Instant.now().truncatedTo(ChronoUnit.SECONDS), result.candidates().size(),
+                    + "(baseline %s)%s", Instant.now().truncatedTo(ChronoUnit.SECONDS), result.candidates().size(),
                     result.refused().size(), result.seconds(), best.seconds() * 1e3, baseline.ok()
-                            ? String.format(Locale.ROOT, "%.3f ms", baseline.seconds() * 1e3) : baseline.status());
-            store.storeGroup(group, new KernelParameterStore.TunedGroup(best.parameters().group(group), how));
+                            ? String.format(Locale.ROOT, "%.3f ms", baseline.seconds() * 1e3) : baseline.status(),
+                    keptLine(keep, ratios));
+            store.storeGroup(group, new KernelParameterStore.TunedGroup(stored.parameters().group(group), how));
         }
         Map<String, Object> search = new LinkedHashMap<>();
         search.put("problems", problems.stream().map(GpuOperatorTuner.Problem::name).toList());
@@ -228,6 +239,7 @@ final class TuneCommand implements Callable<Integer> {
         search.put("refused", result.refused().size());
         search.put("candidates", result.candidates().stream().map(c -> groupCandidate(group, c)).toList());
         search.put("confirm", confirmation(ratios));
+        search.put("stored", stored == null ? null : stored.parameters().group(group));
         if (!json) {
             out.printf(Locale.ROOT, "== %s: %s (%.1f s of %.1f s)%n", group, String.join("; ",
                     problems.stream().map(GpuOperatorTuner.Problem::name).toList()), result.seconds(), share);
@@ -242,7 +254,8 @@ final class TuneCommand implements Callable<Integer> {
                     : String.format(Locale.ROOT, "best: %s, %.3f ms (baseline: %s); stored in %s",
                             best.parameters().group(group), best.seconds() * 1e3, baseline.ok()
                                     ? String.format(Locale.ROOT, "%.3f ms", baseline.seconds() * 1e3)
-                                    : baseline.status(), store.file()) + confirmLine(ratios));
+                                    : baseline.status(), store.file()) + confirmLine(ratios)
+                            + keptLine(keep, ratios));
         }
         return search;
     }
@@ -257,6 +270,11 @@ final class TuneCommand implements Callable<Integer> {
         map.put("best_over_baseline", ratios);
         map.put("median", TuningSearch.median(ratios));
         return map;
+    }
+
+    private static String keptLine(boolean keep, List<Double> ratios) {
+        return keep ? String.format(Locale.ROOT, "; kept the baseline: round-robin best/baseline median %.2f is not "
+                + "faster", TuningSearch.median(ratios)) : "";
     }
 
     private static String confirmLine(List<Double> ratios) {

@@ -233,6 +233,10 @@ public final class Harness {
             List<String> notes = new ArrayList<>();
             if (backend instanceof OpenClBackend opencl) {
                 notes.add("kernels: " + opencl.kernels().summary() + ", " + opencl.kernels().origin());
+                if (opencl.kernels().operators() != null) {
+                    notes.add("kernel parameters: " + opencl.kernels().operators().parameters() + ", "
+                            + opencl.kernels().operators().origin());
+                }
             }
             graph.layers().stream().filter(l -> !l.note().isEmpty()).map(l -> l.node() + ": " + l.note())
                     .forEach(notes::add);

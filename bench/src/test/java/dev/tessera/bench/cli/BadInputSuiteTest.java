@@ -199,6 +199,11 @@ class BadInputSuiteTest {
         add("Unknown option", "devices", "--bogus");
         add("missing command", new String[0]);
         add("Unmatched argument", "bogus-command");
+        // ---- tune: options refused before any search
+        add("--operators: unknown 'softmax'", "tune", "--operators", "gemm,softmax");
+        add("--confirm must be 0 or more rounds", "tune", "--confirm", "-1");
+        add("--size needs three positive numbers", "tune", "--size", "4,0,4");
+        add("no OpenCL device with index 99", "tune", "--device", "99");
     }
 
     @BeforeAll

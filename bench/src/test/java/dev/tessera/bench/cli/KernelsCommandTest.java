@@ -178,6 +178,18 @@ class KernelsCommandTest {
         for (int i = 0; i < expected.size(); i++) {
             assertEquals(expected.data()[i], actual.data()[i], "element " + i);
         }
+        // bench's rows say which parameters ran and that they were tuned
+        Path results = dir.resolve("bench.json");
+        CliTest.Run bench = CliTest.run("bench", "--devices", "0", "--backends", "opencl", "--models", "lenet5",
+                "--batch", "1", "--scenarios", "latency", "--min-samples", "1", "--min-time", "0", "--warmup", "0",
+                "--peers", "none", "--no-probe", "--kernels", "gpu", "--no-progress", "--no-report", "--out",
+                results.toString());
+        assertEquals(0, bench.code(), bench.err());
+        JsonNode row = Json.MAPPER.readTree(results.toFile()).get("rows").get(0);
+        String notes = row.get("notes").toString();
+        assertTrue(notes.contains("kernel parameters: VW=" + kernels.get("operators").get("VECTOR_WIDTH").asText()
+                + " EG=" + kernels.get("operators").get("ELEMENT_GROUP").asText()), notes);
+        assertTrue(notes.contains("tuned: conv, pool, lrn, eltwise, reduce"), notes);
     }
 
     @Test

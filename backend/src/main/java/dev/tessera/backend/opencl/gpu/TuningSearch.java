@@ -104,6 +104,19 @@ public final class TuningSearch<P> {
         return ratios;
     }
 
+    /**
+     * Whether the confirmation rounds {@code ratios} ({@link #confirm}) say to keep the baseline: they ran and the best
+     * was not faster in their median.
+     */
+    public static boolean keepBaseline(List<Double> ratios) {
+        return !ratios.isEmpty() && median(ratios) >= 1.0;
+    }
+
+    /** What to store: the baseline where {@link #keepBaseline}, else the best (null if none verified). */
+    public static <P> Candidate<P> winner(Result<P> result, List<Double> ratios) {
+        return keepBaseline(ratios) ? result.baseline() : result.best();
+    }
+
     /** The median of {@code values} (NaN if empty). */
     public static double median(List<Double> values) {
         if (values.isEmpty()) {

@@ -118,6 +118,11 @@ class TuningSearchTest {
         assertEquals(List.of(0.25, 0.25, 0.25), ratios);
         assertEquals(0.25, TuningSearch.median(ratios));
         assertEquals(2.5, TuningSearch.median(List.of(4.0, 1.0, 2.0, 3.0)));
+        assertEquals("best", TuningSearch.winner(result, ratios).parameters().name());
+        // a search winner that is not faster when timed side by side: the baseline is kept
+        assertTrue(TuningSearch.keepBaseline(List.of(0.9, 1.1, 1.2)));
+        assertEquals("baseline", TuningSearch.winner(result, List.of(0.9, 1.1, 1.2)).parameters().name());
+        assertEquals("best", TuningSearch.winner(result, List.of()).parameters().name());
         // nothing to confirm when the baseline won
         TuningSearch.Result<Fake> baselineWins = search.run(List.of(order.get(1), order.get(0)),
                 evaluator(clock, ran, 1), 100);
