@@ -57,7 +57,7 @@ class PoolFusionTest {
         return new GraphNode(name, op, List.of(in), List.of());
     }
 
-    /** LeNet-5 as the model zoo builds it: conv+ReLU+pool twice, then three fully connected layers. */
+    /** LeNet-5 as the model zoo builds it (random weights): conv+ReLU+pool twice, then FC 120 ReLU, 84 ReLU, 10. */
     static Graph lenet5() {
         Operator.Conv2d conv = Operator.Conv2d.of(1, 0);
         return new Graph("lenet5", new int[] {1, 28, 28}, List.of(
@@ -67,8 +67,10 @@ class PoolFusionTest {
                 node("pool2", POOL, "relu2"), node("flatten", new Operator.Flatten(), "pool2"),
                 new GraphNode("fc1", new Operator.FullyConnected(true), List.of("flatten"),
                         List.of(Tensor.random(5, -0.1f, 0.1f, 120, 400), Tensor.random(6, -0.1f, 0.1f, 120))),
-                new GraphNode("fc2", new Operator.FullyConnected(false), List.of("fc1"),
-                        List.of(Tensor.random(7, -0.1f, 0.1f, 10, 120), Tensor.random(8, -0.1f, 0.1f, 10)))));
+                new GraphNode("fc2", new Operator.FullyConnected(true), List.of("fc1"),
+                        List.of(Tensor.random(7, -0.1f, 0.1f, 84, 120), Tensor.random(8, -0.1f, 0.1f, 84))),
+                new GraphNode("fc3", new Operator.FullyConnected(false), List.of("fc2"),
+                        List.of(Tensor.random(9, -0.1f, 0.1f, 10, 84), Tensor.random(10, -0.1f, 0.1f, 10)))));
     }
 
     private static Map<String, PoolFusion.Candidate> plan(Graph graph) {
