@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tessera.backend.Accuracy;
@@ -23,30 +21,14 @@ import dev.tessera.backend.graph.Graph;
 import dev.tessera.backend.graph.GraphFusion;
 import dev.tessera.backend.graph.GraphNode;
 import dev.tessera.backend.graph.GraphShapes;
-import dev.tessera.backend.reference.ReferenceBackend;
-import dev.tessera.opencl.ProgramCache;
 
 /**
  * Max pools computed inside the direct convolution before them ({@link PoolFusion}, conv_direct.cl's
  * {@code conv_direct_maxpool2}): which pools the plan fuses, and the fused plans against the double-precision
  * reference's graph (LeNet-5's shapes and random ones, batch 1 and 3).
  */
-class PoolFusionTest {
-    private static OpenClBackend opencl;
-    private static ReferenceBackend reference;
+class PoolFusionTest extends OpenClAgainstReference {
     private static final Operator.Pool POOL = Operator.Pool.of(Operator.Pool.Kind.MAX, 2, 2, 0);
-
-    @BeforeAll
-    static void open() {
-        opencl = OpenClBackend.open(TestDevices.device(), ProgramCache.defaultCache(), null);
-        reference = new ReferenceBackend();
-    }
-
-    @AfterAll
-    static void close() {
-        opencl.close();
-        reference.close();
-    }
 
     private static GraphNode conv(String name, Operator.Conv2d op, String in, long seed, int k, int c, int r) {
         return new GraphNode(name, op, List.of(in), List.of(Tensor.random(seed, -0.5f, 0.5f, k, c, r, r),
