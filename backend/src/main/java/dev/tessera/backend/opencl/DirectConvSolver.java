@@ -69,6 +69,35 @@ public final class DirectConvSolver implements ResidualEpilogueSolver {
     @Override
     public PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
             boolean residual) {
+        return prepare(context, problem, weights, bias, residual, false);
+    }
+
+    /**
+     * Why the convolution cannot be followed by a 2x2 stride-2 max pool in one launch
+     * ({@link #prepareMaxPooled}), or null: its output rows and columns must be even (the pool's windows tile it).
+     */
+    static String maxPoolNotApplicableReason(ConvProblem problem) {
+        if (problem.p() % 2 != 0 || problem.q() % 2 != 0) {
+            return "the " + problem.p() + "x" + problem.q() + " output is not tiled by 2x2 pooling windows";
+        }
+        return null;
+    }
+
+    /**
+     * The convolution (with its bias and ReLU) followed by a 2x2 stride-2 max pool without padding, in one launch of
+     * {@code conv_direct_maxpool2}: {@code output} receives the pooled [N, K, P/2, Q/2]. Only where
+     * {@link #maxPoolNotApplicableReason} is null.
+     */
+    PreparedConv prepareMaxPooled(ClContext context, ConvProblem problem, Tensor weights, Tensor bias) {
+        String reason = maxPoolNotApplicableReason(problem);
+        if (reason != null) {
+            throw new IllegalArgumentException("direct convolution with max pooling: " + reason);
+        }
+        return prepare(context, problem, weights, bias, false, true);
+    }
+
+    private PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
+            boolean residual, boolean maxPooled) {
         int ocBlock = outputChannelBlock(problem);
         int owBlock = columnsPerItem(context.info());
         String options = "-DOC_BLOCK=" + ocBlock + " -DVECTOR_WIDTH=" + owBlock + " -DHAS_BIAS=" + (bias != null ? 1 : 0)
@@ -76,10 +105,10 @@ public final class DirectConvSolver implements ResidualEpilogueSolver {
         OwnedResources resources = new OwnedResources();
         try {
             ClProgram program = resources.add(context.build(ProgramSource.resource("conv_direct.cl"), options));
-            ClKernel kernel = resources.add(program.kernel("conv_direct"));
+            ClKernel kernel = resources.add(program.kernel(maxPooled ? "conv_direct_maxpool2" : "conv_direct"));
             ClBuffer w = resources.add(context.buffer(weights.data()));
             ClBuffer b = resources.add(context.buffer(bias != null ? bias.data() : new float[1]));
-            return new Prepared(problem, resources, kernel, w, b, ocBlock, owBlock, context.info());
+            return new Prepared(problem, resources, kernel, w, b, ocBlock, owBlock, maxPooled, context.info());
         } catch (RuntimeException e) {
             resources.close();
             throw e;
@@ -94,11 +123,12 @@ public final class DirectConvSolver implements ResidualEpilogueSolver {
         private final long[] local;
 
         Prepared(ConvProblem p, OwnedResources resources, ClKernel kernel, ClBuffer weights, ClBuffer bias,
-                int ocBlock, int owBlock, DeviceInfo device) {
+                int ocBlock, int owBlock, boolean maxPooled, DeviceInfo device) {
             this.problem = p;
             this.resources = resources;
             this.kernel = kernel;
-            this.global = new long[] {Launch.ceilDiv(p.q(), owBlock), p.p(), (long) p.n() * (p.k() / ocBlock)};
+            this.global = new long[] {Launch.ceilDiv(p.q(), owBlock), maxPooled ? p.p() / 2 : p.p(),
+                    (long) p.n() * (p.k() / ocBlock)};
             this.local = workGroup(device);
             var c = p.conv();
             kernel.arg(1, weights).arg(2, bias).arg(4, p.n()).arg(5, p.c()).arg(6, p.h()).arg(7, p.w()).arg(8, p.k())

@@ -38,7 +38,8 @@ import dev.tessera.opencl.QueuedLaunches;
  * convolution, residual add or fully connected layer becomes its fused ReLU; the absorbed node runs nothing (algorithm
  * {@value #FUSED}, no launches) and its value is the fused node's. A residual add after a convolution runs inside it
  * where its solver can ({@link ResidualFusion}): the convolution adds into the residual's buffer in place, which the
- * lifetime planning accounts for. Consecutive nchwc-direct convolutions keep the channel-blocked layout between them
+ * lifetime planning accounts for; a 2x2 stride-2 max pool after a direct convolution runs inside it
+ * ({@link PoolFusion}). Consecutive nchwc-direct convolutions keep the channel-blocked layout between them
  * ({@link NchwcChains}). {@link #runAll} runs an unfused twin instead.
  *
  * <p>The launch path is short: kernel arguments are bound at compile time ({@link dev.tessera.opencl.ClKernel} skips
@@ -61,6 +62,8 @@ final class OpenClGraph extends AbstractCompiledGraph {
     private final GraphFusion fusion;
     /** Residual adds computed inside convolutions ({@link ResidualFusion}): with fusion, unless switched off. */
     private final boolean fuseResidual;
+    /** Max pools computed inside direct convolutions ({@link PoolFusion}): with fusion, unless switched off. */
+    private final boolean fusePool;
     private final boolean queueLaunches;
     private final ConvAlgorithms algorithms;
     private Preparation preparation;
@@ -78,6 +81,7 @@ final class OpenClGraph extends AbstractCompiledGraph {
         this.backend = backend;
         this.fusion = fusion;
         this.fuseResidual = fusion != GraphFusion.NONE && ResidualFusion.enabled();
+        this.fusePool = fusion != GraphFusion.NONE && PoolFusion.enabled();
         this.queueLaunches = queueLaunches;
         this.algorithms = algorithms;
         long inputFloats = Tensor.sizeOf(graph.batchedInputShape(batch));
@@ -115,10 +119,16 @@ final class OpenClGraph extends AbstractCompiledGraph {
         // cannot add a residual is dropped when it is prepared, and the lifetimes are planned again
         Map<String, ResidualFusion.Candidate> residual = fuseResidual
                 ? new LinkedHashMap<>(ResidualFusion.plan(nodes, fusion)) : new LinkedHashMap<>();
-        Map<String, String> residualOwner = new HashMap<>();
+        // the node that computes an add or a pool in its epilogue (ResidualFusion, PoolFusion), by add or pool
+        Map<String, String> epilogueOwner = new HashMap<>();
         // storage: which value (the input or a node) owns the buffer a value lives in; Flatten shares its input's, an
-        // absorbed node its fused node's, a residual convolution and its add the residual's
+        // absorbed node its fused node's, a residual convolution and its add the residual's, a fused pool its
+        // convolution's
         Map<String, String> storage = ResidualFusion.storage(nodes, fusion, residual.values());
+        // max pools computed inside the convolution before them (PoolFusion), by convolution; dropped like the adds
+        Map<String, PoolFusion.Candidate> pooled = fusePool
+                ? new LinkedHashMap<>(PoolFusion.plan(nodes, fusion, storage, outShapes)) : new LinkedHashMap<>();
+        PoolFusion.apply(storage, pooled.values());
         Map<String, Integer> lastReader = lastReaders(nodes, storage);
         NchwcDirectSolver blockedSolver = new NchwcDirectSolver();
         chains = fusion == GraphFusion.NONE ? NchwcChains.NONE : NchwcChains.plan(nodes, fusion, storage,
@@ -132,14 +142,14 @@ final class OpenClGraph extends AbstractCompiledGraph {
         for (int i = 0; i < nodes.size(); i++) {
             GraphNode node = fusion.effective(nodes.get(i));
             int[] outShape = outShapes.get(node.name());
-            String owner = fusion.absorbed().getOrDefault(node.name(), residualOwner.get(node.name()));
+            String owner = fusion.absorbed().getOrDefault(node.name(), epilogueOwner.get(node.name()));
             if (owner != null) {
                 // computed by its fused node, whose buffer it shares; nothing of its own to run
                 outputs.add(buffers.get(storage.get(node.name())));
                 shapes.add(outShape);
                 steps.add(null);
                 planned.add(new PlannedLayer(node.name(), node.op().name(), FUSED,
-                        "computed by " + residualOwner.getOrDefault(owner, owner)));
+                        "computed by " + epilogueOwner.getOrDefault(owner, owner)));
                 continue;
             }
             List<int[]> operandShapes = new ArrayList<>();
@@ -167,14 +177,36 @@ final class OpenClGraph extends AbstractCompiledGraph {
                         operandBuffers.get(0), out);
                 if (outcome.step() != null) {
                     step = owned.add(outcome.step());
-                    residualOwner.put(fused.add(), node.name());
-                    fusion.absorbedInto(fused.add()).forEach(n -> residualOwner.put(n, fused.add()));
+                    epilogueOwner.put(fused.add(), node.name());
+                    fusion.absorbedInto(fused.add()).forEach(n -> epilogueOwner.put(n, fused.add()));
                 } else {
                     declined.put(fused.add(), "residual add not fused into " + node.name() + ": "
                             + outcome.declined());
                     residual.remove(node.name());
-                    storage = ResidualFusion.storage(nodes, fusion, residual.values());
+                    storage = PoolFusion.apply(ResidualFusion.storage(nodes, fusion, residual.values()),
+                            pooled.values());
                     lastReader = lastReaders(nodes, storage);
+                    out = null;
+                }
+            }
+            PoolFusion.Candidate pool = pooled.get(node.name());
+            if (pool != null) {
+                // the convolution's whole output size (AUTO may time candidates writing it); the pooled value is
+                // written at its start
+                out = take(free, 4L * Tensor.sizeOf(outShape));
+                PoolFusion.Outcome outcome = PoolFusion.prepare(backend, (Operator.Conv2d) node.op(),
+                        algorithms.forLayer(node.name()), operandShapes, values, operandBuffers.get(0), out);
+                if (outcome.step() != null) {
+                    step = owned.add(outcome.step());
+                    buffers.put(node.name(), out);
+                    epilogueOwner.put(pool.pool(), node.name());
+                } else {
+                    declined.put(pool.pool(), "max pool not fused into " + node.name() + ": " + outcome.declined());
+                    pooled.remove(node.name());
+                    storage = PoolFusion.apply(ResidualFusion.storage(nodes, fusion, residual.values()),
+                            pooled.values());
+                    lastReader = lastReaders(nodes, storage);
+                    free.computeIfAbsent(out.bytes(), k -> new ArrayList<>()).add(out);
                     out = null;
                 }
             }
@@ -198,9 +230,12 @@ final class OpenClGraph extends AbstractCompiledGraph {
             shapes.add(outShape);
             steps.add(step);
             List<String> absorbed = new ArrayList<>(fusion.absorbedInto(node.name()));
-            if (residualOwner.containsKey(fused == null ? "" : fused.add())) {
+            if (epilogueOwner.containsKey(fused == null ? "" : fused.add())) {
                 absorbed.add(fused.add());
                 absorbed.addAll(fusion.absorbedInto(fused.add()));
+            }
+            if (epilogueOwner.containsKey(pool == null ? "" : pool.pool())) {
+                absorbed.add(pool.pool());
             }
             String note = step == null ? "" : step.note();
             if (!absorbed.isEmpty()) {

@@ -118,7 +118,7 @@ final class ResidualFusion {
     }
 
     /** Storage -> the indices of the running (not absorbed) nodes that read a value living there, ascending. */
-    private static Map<String, List<Integer>> readers(List<GraphNode> nodes, GraphFusion fusion,
+    static Map<String, List<Integer>> readers(List<GraphNode> nodes, GraphFusion fusion,
             Map<String, String> storage) {
         Map<String, List<Integer>> readers = new HashMap<>();
         for (String s : storage.values()) {

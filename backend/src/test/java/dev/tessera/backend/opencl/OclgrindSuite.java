@@ -188,6 +188,45 @@ public final class OclgrindSuite {
         probeAndPeerKernels();
         trainingKernels();
         residualConvolutions();
+        pooledConvolutions();
+    }
+
+    /**
+     * conv_direct.cl's conv_direct_maxpool2 (convolution, bias, ReLU and a 2x2 stride-2 max pool in one launch,
+     * {@link PoolFusion}) against the reference's convolution then max pool, on the convolution cases whose output
+     * the pool's windows tile.
+     */
+    private void pooledConvolutions() {
+        DirectConvSolver direct = new DirectConvSolver();
+        Operator.Pool pool = Operator.Pool.of(Operator.Pool.Kind.MAX, 2, 2, 0);
+        int ran = 0;
+        for (SelfTest.ConvCase conv : SelfTest.convCases()) {
+            ConvProblem problem = ConvProblem.of(conv.op().withRelu(true),
+                    conv.inputs().stream().map(Tensor::shape).toList());
+            if (DirectConvSolver.maxPoolNotApplicableReason(problem) != null) {
+                continue;
+            }
+            ran++;
+            attempt("conv relu + max pool 2x2, direct, " + conv.name() + " " + problem.key(), () -> {
+                Tensor convolved = reference.run(conv.op().withRelu(true), conv.inputs()).output();
+                Tensor expected = reference.run(pool, List.of(convolved)).output();
+                Tensor actual = Tensor.zeros(expected.shape());
+                try (PreparedConv prepared = direct.prepareMaxPooled(opencl.context(), problem, conv.inputs().get(1),
+                        conv.inputs().size() > 2 ? conv.inputs().get(2) : null);
+                        ClBuffer input = opencl.context().buffer(conv.inputs().get(0).data());
+                        ClBuffer output = opencl.context().buffer(4L * expected.data().length)) {
+                    prepared.run(input, output);
+                    output.read(actual.data());
+                }
+                Accuracy accuracy = Accuracy.of(actual, expected);
+                if (!(accuracy.relativeL2() <= Tolerances.relativeL2(direct.id()))) {
+                    throw new AssertionError(accuracy + " above " + Tolerances.relativeL2(direct.id()));
+                }
+            });
+        }
+        if (ran < 2) {
+            failures.add("conv_direct_maxpool2 ran on " + ran + " problems, fewer than 2");
+        }
     }
 
     /**

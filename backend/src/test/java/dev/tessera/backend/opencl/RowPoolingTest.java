@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.tessera.backend.NonFiniteCases;
@@ -19,29 +17,13 @@ import dev.tessera.backend.Operator;
 import dev.tessera.backend.Operator.Pool.Kind;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
-import dev.tessera.backend.reference.ReferenceBackend;
-import dev.tessera.opencl.ProgramCache;
 
 /**
  * pool.cl's {@code pool_rows} (eight outputs of a row per work-item, float vectors inside the input, the scalar path at
  * the borders) against the double-precision reference: max pooling exactly (NaN where the window holds one), average
  * pooling within {@link Tolerances}; and bit for bit against the one-output-per-item kernels it replaces.
  */
-class RowPoolingTest {
-    private static OpenClBackend opencl;
-    private static ReferenceBackend reference;
-
-    @BeforeAll
-    static void open() {
-        opencl = OpenClBackend.open(TestDevices.device(), ProgramCache.defaultCache(), null);
-        reference = new ReferenceBackend();
-    }
-
-    @AfterAll
-    static void close() {
-        opencl.close();
-        reference.close();
-    }
+class RowPoolingTest extends OpenClAgainstReference {
 
     private static boolean cpuFamily() {
         return opencl.usesRowPooling(Operator.Pool.of(Kind.MAX, 2, 2, 0), new int[] {1, 1, 16, 16});

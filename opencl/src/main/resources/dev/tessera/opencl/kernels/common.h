@@ -83,6 +83,9 @@ inline float max_propagating_nan(float a, float b) {
     return (isnan(a) || a > b) ? a : b;
 }
 
+/* max_propagating_nan lane by lane, for float and floatN alike: a, unless b is larger and a is not NaN. */
+#define MAX_PROPAGATING_NAN(a, b) select((b), (a), isnan(a) | ((a) > (b)))
+
 /* The fused activation applied by kernels compiled with -DFUSE_RELU=1. */
 #if defined(FUSE_RELU) && FUSE_RELU
 #define ACTIVATE(x) RELU(x)

@@ -103,15 +103,12 @@ __kernel void global_avg_pool(__global const float *restrict in, __global float 
 #define FLOAT2R float8
 #endif
 
-/* Lane-wise max_propagating_nan: a, unless b is larger and a is not NaN. */
-#define VMAXR(a, b) select((b), (a), isnan(a) | ((a) > (b)))
-
 #if AVG
 #define COMBINER(acc, v) ((acc) + (v))
 #define COMBINE1(acc, v) ((acc) + (v))
 #define START 0.0f
 #else
-#define COMBINER(acc, v) VMAXR((acc), (v))
+#define COMBINER(acc, v) MAX_PROPAGATING_NAN((acc), (v))
 #define COMBINE1(acc, v) max_propagating_nan((acc), (v))
 #define START (-INFINITY)
 #endif
