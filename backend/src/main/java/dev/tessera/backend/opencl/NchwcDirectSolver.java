@@ -170,10 +170,14 @@ public final class NchwcDirectSolver implements ResidualEpilogueSolver {
      * {@code blockedInput} the run's input is already this problem's padded NCHWc input (no reorder launch), and with
      * {@code outBorder} ({top, bottom, left, right}; null: NCHW output) the output is written as NCHWc with that zero
      * border, which the caller's buffer must hold already (zeros written once): the next convolution's padded input.
+     * With {@code residual} (NCHW output only) as {@link #prepareResidual}.
      */
     PreparedConv prepareBlocked(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
-            boolean blockedInput, int[] outBorder) {
-        return prepare(context, problem, weights, bias, false, blockedInput, outBorder);
+            boolean residual, boolean blockedInput, int[] outBorder) {
+        if (residual && outBorder != null) {
+            throw new IllegalArgumentException(ID + " adds a residual to NCHW output only");
+        }
+        return prepare(context, problem, weights, bias, residual, blockedInput, outBorder);
     }
 
     private PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
