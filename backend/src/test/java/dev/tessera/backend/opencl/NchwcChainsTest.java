@@ -38,7 +38,7 @@ class NchwcChainsTest {
      * 7 -> 6): conv1 -> conv2 -> conv3 chain; conv3 is read twice (conv4 and the add), so it writes NCHW; conv4 ->
      * conv5 chain, conv5 adding conv3 in its epilogue; conv6 reads the add's NCHW output.
      */
-    private static Graph graph() {
+    static Graph graph() {
         SplittableRandom rnd = new SplittableRandom(1515);
         List<Tensor> c1 = RandomCases.convInputs(rnd, 1, 5, 11, 9, 17, 3, 3, 1, true);
         List<Tensor> c2 = RandomCases.convInputs(rnd, 1, 17, 11, 9, 20, 1, 1, 1, true);
