@@ -18,7 +18,8 @@ import dev.tessera.opencl.ProgramSource;
  * are packed once at prepare per group of output-channel blocks; each run first reorders the NCHW input into a padded
  * NCHWc workspace ({@code to_nchwc} of {@code nchwc.cl}: the zero border and the zero channels past C written there, so
  * the convolution's inner loop has no bounds test), then convolves with bias, residual and ReLU in the epilogue and
- * writes NCHW. Any stride, padding and dilation; one group.
+ * writes NCHW. Any stride, padding and dilation; one group. Plans that keep NCHWc between such convolutions
+ * ({@link NchwcChains}) prepare them with {@link #prepareBlocked}: no reorder, NCHWc output.
  */
 public final class NchwcDirectSolver implements ResidualEpilogueSolver {
     public static final String ID = "nchwc-direct";
