@@ -24,7 +24,8 @@ import dev.tessera.opencl.ClContext;
  * convolves it without its NCHW -> NCHWc reorder; the NCHW -> NCHWc reorder runs only where a chain starts, and
  * NCHW is written only where a chain ends (a layer that needs NCHW, a residual, the plan's output). Chains form only
  * where the plan's algorithm for both layers is nchwc-direct (an explicit choice; AUTO chooses per layer at prepare
- * time) and neither adds a residual in its epilogue; an unfused plan (which {@code runAll} uses to read every node)
+ * time) and the producer adds no residual in its epilogue (a consumer may: it reads NCHWc and adds the residual to
+ * its NCHW output); an unfused plan (which {@code runAll} uses to read every node)
  * forms none.
  */
 final class NchwcChains {
@@ -55,7 +56,7 @@ final class NchwcChains {
      * @param storage      which value owns the buffer each value lives in
      * @param output       the graph's output node
      * @param algorithms   the plan's convolution algorithms
-     * @param residualConvs convolutions that add a residual in their epilogue (excluded)
+     * @param residualConvs convolutions that add a residual in their epilogue (they write NCHW: no producers)
      * @param shapeOf      each value's shape (the input's included)
      */
     static NchwcChains plan(List<GraphNode> nodes, GraphFusion fusion, Map<String, String> storage, String output,
@@ -73,12 +74,13 @@ final class NchwcChains {
         Map<String, ConvProblem> problems = new HashMap<>();
         for (GraphNode raw : nodes) {
             GraphNode node = fusion.effective(raw);
-            if (!blockable(node, fusion, algorithms, residualConvs) || node.inputs().size() != 1) {
+            if (!blockable(node, fusion, algorithms) || node.inputs().size() != 1) {
                 continue;
             }
             String producer = storage.get(node.inputs().get(0));
             GraphNode p = byName.get(producer);
-            if (p == null || !blockable(p, fusion, algorithms, residualConvs) || readers.get(producer) != 1
+            if (p == null || !blockable(p, fusion, algorithms) || residualConvs.contains(producer)
+                    || readers.get(producer) != 1
                     || producer.equals(storage.get(output))) {
                 continue;
             }
@@ -100,11 +102,9 @@ final class NchwcChains {
         return new NchwcChains(Map.copyOf(links));
     }
 
-    private static boolean blockable(GraphNode node, GraphFusion fusion, ConvAlgorithms algorithms,
-            Set<String> residualConvs) {
+    private static boolean blockable(GraphNode node, GraphFusion fusion, ConvAlgorithms algorithms) {
         return node.op() instanceof Operator.Conv2d && !fusion.absorbed().containsKey(node.name())
-                && algorithms.forLayer(node.name()) == ConvAlgorithm.NCHWC_DIRECT
-                && !residualConvs.contains(node.name());
+                && algorithms.forLayer(node.name()) == ConvAlgorithm.NCHWC_DIRECT;
     }
 
     private static ConvProblem problem(GraphNode node, Function<String, int[]> shapeOf) {
@@ -137,16 +137,17 @@ final class NchwcChains {
     }
 
     /**
-     * The step of a chained convolution: reads {@code input} (NCHWc when it has a producer) and writes
-     * {@code output} (NCHWc with its consumer's border when it has one).
+     * The step of a chained convolution {@code conv}: reads {@code input} (NCHWc when it has a producer) and writes
+     * {@code output} (NCHWc with its consumer's border when it has one; else NCHW, with {@code residual} added to what
+     * {@code output} holds).
      *
      * @param values null, the weights and the bias (if any)
      */
-    static PreparedStep prepare(ClContext context, NchwcDirectSolver solver, GraphNode node, Link link,
-            List<int[]> shapes, List<Tensor> values, ClBuffer input, ClBuffer output) {
-        ConvProblem problem = ConvProblem.of((Operator.Conv2d) node.op(), shapes);
+    static PreparedStep prepare(ClContext context, NchwcDirectSolver solver, Operator.Conv2d conv, Link link,
+            List<int[]> shapes, List<Tensor> values, ClBuffer input, ClBuffer output, boolean residual) {
+        ConvProblem problem = ConvProblem.of(conv, shapes);
         PreparedConv prepared = solver.prepareBlocked(context, problem, values.get(1),
-                values.size() == 3 ? values.get(2) : null, link.producer() != null,
+                values.size() == 3 ? values.get(2) : null, residual, link.producer() != null,
                 link.consumer() != null ? NchwcDirectSolver.border(link.consumerProblem()) : null);
         String note = (link.producer() != null ? "NCHWc input from " + link.producer() + ", no reorder" : "")
                 + (link.producer() != null && link.consumer() != null ? "; " : "")

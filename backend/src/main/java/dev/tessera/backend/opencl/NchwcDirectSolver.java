@@ -18,7 +18,8 @@ import dev.tessera.opencl.ProgramSource;
  * are packed once at prepare per group of output-channel blocks; each run first reorders the NCHW input into a padded
  * NCHWc workspace ({@code to_nchwc} of {@code nchwc.cl}: the zero border and the zero channels past C written there, so
  * the convolution's inner loop has no bounds test), then convolves with bias, residual and ReLU in the epilogue and
- * writes NCHW. Any stride, padding and dilation; one group.
+ * writes NCHW. Any stride, padding and dilation; one group. Plans that keep NCHWc between such convolutions
+ * ({@link NchwcChains}) prepare them with {@link #prepareBlocked}: no reorder, NCHWc output.
  */
 public final class NchwcDirectSolver implements ResidualEpilogueSolver {
     public static final String ID = "nchwc-direct";
@@ -170,10 +171,14 @@ public final class NchwcDirectSolver implements ResidualEpilogueSolver {
      * {@code blockedInput} the run's input is already this problem's padded NCHWc input (no reorder launch), and with
      * {@code outBorder} ({top, bottom, left, right}; null: NCHW output) the output is written as NCHWc with that zero
      * border, which the caller's buffer must hold already (zeros written once): the next convolution's padded input.
+     * With {@code residual} (NCHW output only) as {@link #prepareResidual}.
      */
     PreparedConv prepareBlocked(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,
-            boolean blockedInput, int[] outBorder) {
-        return prepare(context, problem, weights, bias, false, blockedInput, outBorder);
+            boolean residual, boolean blockedInput, int[] outBorder) {
+        if (residual && outBorder != null) {
+            throw new IllegalArgumentException(ID + " adds a residual to NCHW output only");
+        }
+        return prepare(context, problem, weights, bias, residual, blockedInput, outBorder);
     }
 
     private PreparedConv prepare(ClContext context, ConvProblem problem, Tensor weights, Tensor bias,

@@ -169,12 +169,16 @@ final class OpenClGraph extends AbstractCompiledGraph {
             ClBuffer out = null;
             PreparedStep step = null;
             ResidualFusion.Candidate fused = residual.get(node.name());
+            NchwcChains.Link chained = chains.link(node.name());
             if (fused != null) {
                 // writes in place into the buffer that holds the residual by now
                 out = buffers.get(storage.get(fused.residual()));
                 Operator.Conv2d conv = ((Operator.Conv2d) node.op()).withRelu(fused.relu());
-                ResidualConvStep.Outcome outcome = ResidualConvStep.prepare(backend, conv, algorithms.forLayer(node.name()), operandShapes, values,
-                        operandBuffers.get(0), out);
+                ResidualConvStep.Outcome outcome = chained != null
+                        ? new ResidualConvStep.Outcome(NchwcChains.prepare(backend.context(), blockedSolver, conv,
+                                chained, operandShapes, values, operandBuffers.get(0), out, true), null)
+                        : ResidualConvStep.prepare(backend, conv, algorithms.forLayer(node.name()), operandShapes,
+                                values, operandBuffers.get(0), out);
                 if (outcome.step() != null) {
                     step = owned.add(outcome.step());
                     epilogueOwner.put(fused.add(), node.name());
@@ -210,7 +214,6 @@ final class OpenClGraph extends AbstractCompiledGraph {
                     out = null;
                 }
             }
-            NchwcChains.Link chained = chains.link(node.name());
             if (node.op() instanceof Operator.Flatten) {
                 out = operandBuffers.get(0);
             } else if (step == null && chained != null) {
@@ -218,8 +221,8 @@ final class OpenClGraph extends AbstractCompiledGraph {
                         ? owned.add(NchwcChains.blockedBuffer(backend.context(), blockedSolver, chained))
                         : take(free, 4L * Tensor.sizeOf(outShape));
                 buffers.put(node.name(), out);
-                step = owned.add(NchwcChains.prepare(backend.context(), blockedSolver, node, chained, operandShapes,
-                        values, operandBuffers.get(0), out));
+                step = owned.add(NchwcChains.prepare(backend.context(), blockedSolver, (Operator.Conv2d) node.op(),
+                        chained, operandShapes, values, operandBuffers.get(0), out, false));
             } else if (step == null) {
                 out = take(free, 4L * Tensor.sizeOf(outShape));
                 buffers.put(node.name(), out);

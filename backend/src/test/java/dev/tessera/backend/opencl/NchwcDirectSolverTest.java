@@ -195,9 +195,9 @@ class NchwcDirectSolverTest {
                     ClBuffer blocked = context.buffer(new float[(int) solver.blockedInputFloats(pb, context.info())]);
                     ClBuffer y = context.buffer(Float.BYTES * (long) actual.data().length);
                     PreparedConv pre = solver.prepareBlocked(context, pa, first.get(1), first.get(2), false,
-                            NchwcDirectSolver.border(pb));
-                    PreparedConv post = solver.prepareBlocked(context, pb, second.get(1), second.get(2), true,
-                            null)) {
+                            false, NchwcDirectSolver.border(pb));
+                    PreparedConv post = solver.prepareBlocked(context, pb, second.get(1), second.get(2), false,
+                            true, null)) {
                 for (int run = 0; run < 2; run++) { // the border stays zero from one run to the next
                     assertEquals(2, pre.run(x, blocked).size(), "the first reorders its NCHW input");
                     assertEquals(1, post.run(blocked, y).size(), "the second runs on NCHWc as it is");

@@ -189,6 +189,7 @@ public final class OclgrindSuite {
         trainingKernels();
         residualConvolutions();
         pooledConvolutions();
+        nchwcChain();
     }
 
     /**
@@ -227,6 +228,28 @@ public final class OclgrindSuite {
         if (ran < 2) {
             failures.add("conv_direct_maxpool2 ran on " + ran + " problems, fewer than 2");
         }
+    }
+
+    /**
+     * The plan-level NCHWc layout ({@link NchwcChainsTest#graph}): conv_nchwc.cl with OUT_BLOCKED into a padded
+     * buffer, with NCHWc input and no reorder, and with a residual added to NCHW output, against the reference.
+     */
+    private void nchwcChain() {
+        attempt("nchwc-direct chain (blocked output, blocked input, residual consumer)", () -> {
+            var graph = NchwcChainsTest.graph();
+            Tensor x = Tensor.random(16, -1, 1, 2, 5, 11, 9);
+            Tensor expected;
+            try (var plan = reference.compile(graph, 2)) {
+                expected = plan.run(x);
+            }
+            try (var plan = opencl.compile(graph, 2, PlanOptions.DEFAULT.withAlgorithms(
+                    dev.tessera.backend.ConvAlgorithms.of(dev.tessera.backend.ConvAlgorithm.NCHWC_DIRECT)))) {
+                Accuracy accuracy = Accuracy.of(plan.run(x), expected);
+                if (!(accuracy.relativeL2() <= Tolerances.relativeL2(NchwcDirectSolver.ID))) {
+                    throw new AssertionError(accuracy + " above " + Tolerances.relativeL2(NchwcDirectSolver.ID));
+                }
+            }
+        });
     }
 
     /**
