@@ -70,8 +70,10 @@ final class NchwcChainFinder {
      * @param from first member of the chosen chain (inclusive), -1 when per-layer
      * @param to   last member (inclusive)
      * @param note why, for the plan's notes
+     * @param memberNotes the members' own AUTO notes when the finder timed them now (for the plan's notes, which would
+     *                    otherwise say "from the tuning database"), else empty
      */
-    record ChainChoice(int from, int to, String note) {
+    record ChainChoice(int from, int to, String note, List<String> memberNotes) {
         boolean chained(int member) {
             return from >= 0 && member >= from && member <= to;
         }
@@ -91,7 +93,7 @@ final class NchwcChainFinder {
 
     static ChainChoice parse(String id, List<Member> path, String why) {
         if (id.equals(PER_LAYER)) {
-            return new ChainChoice(-1, -1, why);
+            return new ChainChoice(-1, -1, why, List.of());
         }
         String[] range = id.substring("chain ".length()).split("-");
         int from = Integer.parseInt(range[0]);
@@ -99,7 +101,7 @@ final class NchwcChainFinder {
         if (from < 0 || to >= path.size() || to <= from) {
             throw new IllegalArgumentException("bad chain candidate " + id + " for a path of " + path.size());
         }
-        return new ChainChoice(from, to, why);
+        return new ChainChoice(from, to, why, List.of());
     }
 
     /** The pure decision from a clock: {@link ConvSolverFinder#schedule} and {@link ConvSolverFinder#decide}. */
@@ -127,6 +129,7 @@ final class NchwcChainFinder {
             nchw[0] = owned.add(context.buffer(4L * inputFloats(path.get(0).problem())));
             PreparedConv[] perLayer = new PreparedConv[n];
             String[] winners = new String[n];
+            List<String> memberNotes = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 Member m = path.get(i);
                 nchw[i + 1] = owned.add(context.buffer(4L * outputFloats(m.problem())));
@@ -134,7 +137,9 @@ final class NchwcChainFinder {
                     blocked[i] = owned.add(context.buffer(new float[Math.toIntExact(
                             solver.blockedInputFloats(m.problem(), context.info()))]));
                 }
-                ConvSolver winner = finder.find(m.problem(), m.weights(), m.bias(), nchw[i], nchw[i + 1]).solver();
+                ConvSolverFinder.Choice own = finder.find(m.problem(), m.weights(), m.bias(), nchw[i], nchw[i + 1]);
+                ConvSolver winner = own.solver();
+                memberNotes.add(own.note());
                 winners[i] = winner.id();
                 perLayer[i] = owned.add(winner.prepare(context, m.problem(), m.weights(), m.bias()));
             }
@@ -178,9 +183,10 @@ final class NchwcChainFinder {
             String summary = "per-layer winners " + String.join(",", winners) + "; " + decision.summary();
             finder.database().store(new ConvTuningDatabase.Entry(key, fingerprint, decision.chosen(),
                     decision.scores().get(decision.chosen()), summary));
-            return parse(decision.chosen(), path, "auto timed " + summary
+            ChainChoice c = parse(decision.chosen(), path, "");
+            return new ChainChoice(c.from(), c.to(), "auto timed " + summary
                     + " (lower quartile of round-robin wall ms of the whole path), chose "
-                    + label(decision.chosen(), path) + decision.reason());
+                    + label(decision.chosen(), path) + decision.reason(), memberNotes);
         }
     }
 

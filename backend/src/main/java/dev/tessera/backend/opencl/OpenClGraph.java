@@ -138,8 +138,10 @@ final class OpenClGraph extends AbstractCompiledGraph {
                 : outShapes.get(v);
         // AUTO across layers: paths of AUTO convolutions that could exchange NCHWc, timed as chains (NchwcChainFinder)
         Map<String, String> layoutWhy = new HashMap<>();
+        Map<String, String> timedNotes = new HashMap<>();
         ConvAlgorithms algorithms = fusion == GraphFusion.NONE || !NchwcChainFinder.enabled() ? this.algorithms
-                : autoChains(nodes, storage, residual.keySet(), pooled.keySet(), shapeOf, blockedSolver, layoutWhy);
+                : autoChains(nodes, storage, residual.keySet(), pooled.keySet(), shapeOf, blockedSolver, layoutWhy,
+                        timedNotes);
         chains = fusion == GraphFusion.NONE ? NchwcChains.NONE : NchwcChains.plan(nodes, fusion, storage,
                 graph().output().name(), algorithms, residual.keySet(), shapeOf, blockedSolver, backend.context());
 
@@ -249,6 +251,10 @@ final class OpenClGraph extends AbstractCompiledGraph {
                 absorbed.add(pool.pool());
             }
             String note = step == null ? "" : step.note();
+            if (timedNotes.containsKey(node.name()) && note.startsWith("auto: " + step.algorithm() + " from the tuning")
+                    && timedNotes.get(node.name()).contains("chose " + step.algorithm())) {
+                note = timedNotes.get(node.name()); // timed for its path just now: the samples, not the database
+            }
             if (node.op() instanceof Operator.Conv2d) {
                 String layout = (chained == null ? "layout NCHW" : "layout NCHWc"
                         + (chained.producer() != null ? " in" : "") + (chained.consumer() != null ? " out" : ""))
@@ -278,11 +284,12 @@ final class OpenClGraph extends AbstractCompiledGraph {
      * The plan's algorithms with AUTO's chains added: each path of AUTO convolutions that could exchange NCHWc (as
      * {@link NchwcChains#plan} would link them were they all nchwc-direct; a convolution that computes a max pool is
      * left out) is decided by the {@link NchwcChainFinder}, and the members of the chain it chose become nchwc-direct.
-     * Fills {@code why} with each path member's reason.
+     * Fills {@code why} with each path member's reason, {@code timedNotes} with the AUTO notes of the members whose
+     * own solver was timed for their path.
      */
     private ConvAlgorithms autoChains(List<GraphNode> nodes, Map<String, String> storage, Set<String> residualConvs,
             Set<String> pooledConvs, Function<String, int[]> shapeOf, NchwcDirectSolver blockedSolver,
-            Map<String, String> why) {
+            Map<String, String> why, Map<String, String> timedNotes) {
         Map<String, ConvAlgorithm> candidates = new HashMap<>();
         for (GraphNode node : nodes) {
             if (node.op() instanceof Operator.Conv2d) {
@@ -308,6 +315,9 @@ final class OpenClGraph extends AbstractCompiledGraph {
             NchwcChainFinder.ChainChoice choice = backend.chainFinder().find(members);
             for (int m = 0; m < path.size(); m++) {
                 why.put(path.get(m), choice.note());
+                if (m < choice.memberNotes().size() && choice.memberNotes().get(m).startsWith("auto: timed")) {
+                    timedNotes.put(path.get(m), choice.memberNotes().get(m));
+                }
                 if (choice.chained(m)) {
                     chosen.put(path.get(m), ConvAlgorithm.NCHWC_DIRECT);
                 }

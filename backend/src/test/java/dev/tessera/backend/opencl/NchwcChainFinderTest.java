@@ -78,6 +78,10 @@ class NchwcChainFinderTest {
                     String note = layers.get(conv).note();
                     assertTrue(note.startsWith(expectChains ? "layout NCHWc" : "layout NCHW ("), conv + ": " + note);
                     assertTrue(note.contains(expectChains ? "chose chain" : "chose per-layer"), conv + ": " + note);
+                    if (!expectChains) { // timed for the path in this fresh process: the note keeps its samples
+                        assertTrue(note.contains("; auto: timed") && note.contains("; samples ")
+                                && !note.contains("from the tuning database"), conv + ": " + note);
+                    }
                 }
                 assertTrue(layers.get("conv6").note().startsWith("layout NCHW"), layers.get("conv6").note());
                 assertFalse(layers.get("conv6").note().contains("auto timed"), "conv6 is in no path");
