@@ -103,6 +103,27 @@ class NchwcChainFinderTest {
                             plan.layers().toString());
                 }
             }
+            // the decisions are stored under the paths' keys and the finders' fingerprint (kernel sources, both
+            // rules): a second plan reads them, whatever the timings would say now
+            String fingerprint = ConvSolverFinder.fingerprint(opencl.finder().fingerprint(), NchwcChainFinder.RULE);
+            String path = "nchwc-chain " + String.join(" -> ", List.of(
+                    NchwcChains.problem(graph.nodes().get(3), v -> new int[] {2, 20, 11, 9}).tuningKey(),
+                    NchwcChains.problem(graph.nodes().get(4), v -> new int[] {2, 7, 6, 5}).tuningKey()));
+            assertTrue(opencl.tuningDatabase().lookup("nchwc-chain " + String.join(" -> ", List.of(
+                    NchwcChains.problem(graph.nodes().get(4), v -> new int[] {2, 7, 6, 5}).tuningKey(),
+                    NchwcChains.problem(graph.nodes().get(5), v -> new int[] {2, 8, 6, 5}).tuningKey())), fingerprint)
+                    .isPresent(), "conv4 -> conv5 stored");
+            assertFalse(opencl.tuningDatabase().lookup(path, fingerprint).isPresent(), "conv3 -> conv4 is no path");
+            opencl.chainFinder().forceTimingsForTests(id -> id.equals(NchwcChainFinder.PER_LAYER) ? chainMs : 1.0);
+            try (CompiledGraph again = opencl.compile(graph, 2, PlanOptions.DEFAULT.withAlgorithms(
+                    ConvAlgorithms.AUTO))) {
+                for (PlannedLayer l : again.layers()) {
+                    if (l.operator().equals("conv2d") && !l.node().equals("conv6")) {
+                        assertTrue(l.note().startsWith(expectChains ? "layout NCHWc" : "layout NCHW (")
+                                && l.note().contains("from the tuning database"), l.toString());
+                    }
+                }
+            }
         }
     }
 
