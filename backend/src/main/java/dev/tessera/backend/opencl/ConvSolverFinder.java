@@ -95,6 +95,11 @@ public final class ConvSolverFinder {
         return Sha256.hex(solversFingerprint + "\n" + rule).substring(0, 16);
     }
 
+    /** {@code problemKey} as stored for this finder's kernel family ({@link KernelSelection#autoKey}). */
+    String autoKey(String problemKey) {
+        return kernels.autoKey(problemKey);
+    }
+
     /** Host nanoseconds spent timing candidates so far. */
     public long tuneNanos() {
         return tuneNanos;

@@ -23,8 +23,8 @@ import dev.tessera.opencl.ClContext;
  * into a buffer of its own (zeroed once, never shared with other nodes, so the border stays zero), and the consumer
  * convolves it without its NCHW -> NCHWc reorder; the NCHW -> NCHWc reorder runs only where a chain starts, and
  * NCHW is written only where a chain ends (a layer that needs NCHW, a residual, the plan's output). Chains form only
- * where the plan's algorithm for both layers is nchwc-direct (an explicit choice; AUTO chooses per layer at prepare
- * time) and the producer adds no residual in its epilogue (a consumer may: it reads NCHWc and adds the residual to
+ * where the plan's algorithm for both layers is nchwc-direct (an explicit choice, or AUTO's across layers: where
+ * {@link NchwcChainFinder} found the chain faster than the layers' own winners) and the producer adds no residual in its epilogue (a consumer may: it reads NCHWc and adds the residual to
  * its NCHW output); an unfused plan (which {@code runAll} uses to read every node)
  * forms none.
  */
@@ -107,11 +107,27 @@ final class NchwcChains {
                 && algorithms.forLayer(node.name()) == ConvAlgorithm.NCHWC_DIRECT;
     }
 
-    private static ConvProblem problem(GraphNode node, Function<String, int[]> shapeOf) {
+    static ConvProblem problem(GraphNode node, Function<String, int[]> shapeOf) {
         List<int[]> shapes = new ArrayList<>();
         shapes.add(shapeOf.apply(node.inputs().get(0)));
         node.parameters().forEach(t -> shapes.add(t.shape()));
         return ConvProblem.of((Operator.Conv2d) node.op(), shapes);
+    }
+
+    /** The chains as paths of node names, each in order from its start, the paths in {@code nodes}' order. */
+    List<List<String>> paths(List<GraphNode> nodes) {
+        List<List<String>> paths = new ArrayList<>();
+        for (GraphNode node : nodes) {
+            Link l = links.get(node.name());
+            if (l != null && l.producer() == null) {
+                List<String> path = new ArrayList<>();
+                for (String n = node.name(); n != null; n = links.get(n).consumer()) {
+                    path.add(n);
+                }
+                paths.add(path);
+            }
+        }
+        return paths;
     }
 
     /** The node's link, or null when it is in no chain. */

@@ -35,6 +35,7 @@ public final class OpenClBackend implements Backend {
     private final ClContext context;
     private final ProgramLibrary library;
     private final ConvSolverFinder finder;
+    private final NchwcChainFinder chainFinder;
     private boolean packedFullyConnected = true;
     private boolean rowPooling = true;
     private final KernelSelection kernels;
@@ -44,6 +45,7 @@ public final class OpenClBackend implements Backend {
         this.context = context;
         this.library = new ProgramLibrary(context);
         this.finder = new ConvSolverFinder(context, tuning, kernels);
+        this.chainFinder = new NchwcChainFinder(context, finder);
         this.kernels = kernels;
         this.gpuOperators = kernels.operators() == null ? null
                 : new GpuFamilyOperators(context, library, kernels.operators());
@@ -108,9 +110,14 @@ public final class OpenClBackend implements Backend {
         return finder;
     }
 
+    /** AUTO across layers: whether paths of convolutions run as NCHWc chains. */
+    NchwcChainFinder chainFinder() {
+        return chainFinder;
+    }
+
     /** Host nanoseconds AUTO has spent timing candidate solvers on this backend so far. */
     public long tuneNanos() {
-        return finder.tuneNanos();
+        return finder.tuneNanos() + chainFinder.tuneNanos();
     }
 
     /**

@@ -8,8 +8,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
+import dev.tessera.backend.ConvAlgorithm;
 import dev.tessera.backend.ConvAlgorithms;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
@@ -131,9 +134,16 @@ final class OpenClGraph extends AbstractCompiledGraph {
         PoolFusion.apply(storage, pooled.values());
         Map<String, Integer> lastReader = lastReaders(nodes, storage);
         NchwcDirectSolver blockedSolver = new NchwcDirectSolver();
+        Function<String, int[]> shapeOf = v -> v.equals(Graph.INPUT) ? graph().batchedInputShape(batch())
+                : outShapes.get(v);
+        // AUTO across layers: paths of AUTO convolutions that could exchange NCHWc, timed as chains (NchwcChainFinder)
+        Map<String, String> layoutWhy = new HashMap<>();
+        Map<String, String> timedNotes = new HashMap<>();
+        ConvAlgorithms algorithms = fusion == GraphFusion.NONE || !NchwcChainFinder.enabled() ? this.algorithms
+                : autoChains(nodes, storage, residual.keySet(), pooled.keySet(), shapeOf, blockedSolver, layoutWhy,
+                        timedNotes);
         chains = fusion == GraphFusion.NONE ? NchwcChains.NONE : NchwcChains.plan(nodes, fusion, storage,
-                graph().output().name(), algorithms, residual.keySet(), v -> v.equals(Graph.INPUT)
-                        ? graph().batchedInputShape(batch()) : outShapes.get(v), blockedSolver, backend.context());
+                graph().output().name(), algorithms, residual.keySet(), shapeOf, blockedSolver, backend.context());
 
         Map<String, ClBuffer> buffers = new HashMap<>();
         buffers.put(Graph.INPUT, input);
@@ -241,6 +251,16 @@ final class OpenClGraph extends AbstractCompiledGraph {
                 absorbed.add(pool.pool());
             }
             String note = step == null ? "" : step.note();
+            if (timedNotes.containsKey(node.name()) && note.startsWith("auto: " + step.algorithm() + " from the tuning")
+                    && timedNotes.get(node.name()).contains("chose " + step.algorithm())) {
+                note = timedNotes.get(node.name()); // timed for its path just now: the samples, not the database
+            }
+            if (node.op() instanceof Operator.Conv2d) {
+                String layout = (chained == null ? "layout NCHW" : "layout NCHWc"
+                        + (chained.producer() != null ? " in" : "") + (chained.consumer() != null ? " out" : ""))
+                        + (layoutWhy.containsKey(node.name()) ? " (" + layoutWhy.get(node.name()) + ")" : "");
+                note = layout + (note.isEmpty() ? "" : "; " + note);
+            }
             if (!absorbed.isEmpty()) {
                 note = (note.isEmpty() ? "" : note + "; ") + "fused " + String.join(", ", absorbed);
             }
@@ -258,6 +278,52 @@ final class OpenClGraph extends AbstractCompiledGraph {
                 }
             }
         }
+    }
+
+    /**
+     * The plan's algorithms with AUTO's chains added: each path of AUTO convolutions that could exchange NCHWc (as
+     * {@link NchwcChains#plan} would link them were they all nchwc-direct; a convolution that computes a max pool is
+     * left out) is decided by the {@link NchwcChainFinder}, and the members of the chain it chose become nchwc-direct.
+     * Fills {@code why} with each path member's reason, {@code timedNotes} with the AUTO notes of the members whose
+     * own solver was timed for their path.
+     */
+    private ConvAlgorithms autoChains(List<GraphNode> nodes, Map<String, String> storage, Set<String> residualConvs,
+            Set<String> pooledConvs, Function<String, int[]> shapeOf, NchwcDirectSolver blockedSolver,
+            Map<String, String> why, Map<String, String> timedNotes) {
+        Map<String, ConvAlgorithm> candidates = new HashMap<>();
+        for (GraphNode node : nodes) {
+            if (node.op() instanceof Operator.Conv2d) {
+                boolean auto = algorithms.forLayer(node.name()) == ConvAlgorithm.AUTO
+                        && !pooledConvs.contains(node.name());
+                candidates.put(node.name(), auto ? ConvAlgorithm.NCHWC_DIRECT : ConvAlgorithm.AUTO);
+            }
+        }
+        NchwcChains potential = NchwcChains.plan(nodes, fusion, storage, graph().output().name(),
+                new ConvAlgorithms(ConvAlgorithm.AUTO, candidates), residualConvs, shapeOf, blockedSolver,
+                backend.context());
+        Map<String, ConvAlgorithm> chosen = new HashMap<>(algorithms.perLayer());
+        Map<String, GraphNode> byName = new HashMap<>();
+        nodes.forEach(n -> byName.put(n.name(), fusion.effective(n)));
+        for (List<String> path : potential.paths(nodes)) {
+            List<NchwcChainFinder.Member> members = new ArrayList<>();
+            for (String name : path) {
+                GraphNode node = byName.get(name);
+                List<Tensor> p = node.parameters();
+                members.add(new NchwcChainFinder.Member(name, NchwcChains.problem(node, shapeOf), p.get(0),
+                        p.size() > 1 ? p.get(1) : null));
+            }
+            NchwcChainFinder.ChainChoice choice = backend.chainFinder().find(members);
+            for (int m = 0; m < path.size(); m++) {
+                why.put(path.get(m), choice.note());
+                if (m < choice.memberNotes().size() && choice.memberNotes().get(m).startsWith("auto: timed")) {
+                    timedNotes.put(path.get(m), choice.memberNotes().get(m));
+                }
+                if (choice.chained(m)) {
+                    chosen.put(path.get(m), ConvAlgorithm.NCHWC_DIRECT);
+                }
+            }
+        }
+        return new ConvAlgorithms(algorithms.overall(), chosen);
     }
 
     /**
