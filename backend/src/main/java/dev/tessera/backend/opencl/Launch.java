@@ -4,18 +4,18 @@ import dev.tessera.opencl.ClKernel;
 import dev.tessera.opencl.EventTiming;
 
 /** Launch-size arithmetic shared by the operators: explicit work-group sizes, global sizes rounded up to them. */
-final class Launch {
+public final class Launch {
     /** Work-items per group the 1-D element-wise launches ask for; the host rounds the global size up to it. */
-    static final int ELEMENTWISE_GROUP = 64;
+    public static final int ELEMENTWISE_GROUP = 64;
 
     private Launch() {
     }
 
-    static long roundUp(long value, long multiple) {
+    public static long roundUp(long value, long multiple) {
         return (value + multiple - 1) / multiple * multiple;
     }
 
-    static int ceilDiv(int a, int b) {
+    public static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
     }
 
@@ -33,7 +33,7 @@ final class Launch {
      * Runs a kernel over a grid of at least {@code items} work-items per dimension in groups of {@code local} (each
      * clipped to the kernel's limit), rounding the global size up; the kernel must ignore work-items past its range.
      */
-    static EventTiming grid(ClKernel kernel, long[] items, long[] local) {
+    public static EventTiming grid(ClKernel kernel, long[] items, long[] local) {
         long limit = kernel.maxWorkGroupSize();
         long[] group = local.clone();
         long[] global = new long[items.length];

@@ -7,11 +7,11 @@ import java.util.Deque;
  * The OpenCL objects one owner created, released together in reverse order of creation. An owner adds each object as
  * soon as it exists, so that a constructor failing half-way can release what it already holds.
  */
-final class OwnedResources implements AutoCloseable {
+public final class OwnedResources implements AutoCloseable {
     private final Deque<AutoCloseable> owned = new ArrayDeque<>();
 
     /** Takes ownership of {@code resource} and returns it. */
-    <T extends AutoCloseable> T add(T resource) {
+    public <T extends AutoCloseable> T add(T resource) {
         owned.push(resource);
         return resource;
     }

@@ -3,6 +3,7 @@ package dev.tessera.backend.opencl;
 import java.util.List;
 import java.util.function.Supplier;
 
+import dev.tessera.backend.opencl.plan.OpenClGraph;
 import dev.tessera.opencl.ClKernel;
 import dev.tessera.opencl.EventTiming;
 
