@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/ARCHITECTURE.md's kernel table (operator -> Java -> kernel file) against the source tree: every {@code .cl} file
  * of the opencl module's kernels folder has a row, every kernel file a row names exists, and every Java class (and
- * {@code Class.member}) the table names exists, written with its package under backend's {@code opencl} ({@code conv.},
- * {@code gemm.}, {@code ops.}, {@code plan.}, {@code gpu.}, none for the package itself).
+ * {@code Class.member}) the table names exists, written with its package under backend's {@code opencl}
+ * ({@code common.}, {@code conv.}, {@code gemm.}, {@code ops.}, {@code plan.}, {@code gpu.}, none for the package itself).
  */
 class KernelTableTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();

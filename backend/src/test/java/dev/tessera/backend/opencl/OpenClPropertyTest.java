@@ -18,6 +18,7 @@ import dev.tessera.backend.Operator;
 import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
+import dev.tessera.backend.opencl.common.KernelFamily;
 import dev.tessera.backend.opencl.conv.ConvSolver;
 import dev.tessera.backend.opencl.conv.ConvSolvers;
 import dev.tessera.backend.opencl.ops.PackedFullyConnected;

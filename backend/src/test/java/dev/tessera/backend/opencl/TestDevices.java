@@ -1,5 +1,6 @@
 package dev.tessera.backend.opencl;
 
+import dev.tessera.backend.opencl.common.KernelFamily;
 import dev.tessera.opencl.ClDevice;
 import dev.tessera.opencl.DeviceInfo;
 import dev.tessera.opencl.DeviceLimits;

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.opencl.KernelSelection;
-import dev.tessera.backend.opencl.OwnedResources;
+import dev.tessera.backend.opencl.common.OwnedResources;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.DeviceInfo;

@@ -5,7 +5,7 @@ import java.util.List;
 
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Tensor;
-import dev.tessera.backend.opencl.OwnedResources;
+import dev.tessera.backend.opencl.common.OwnedResources;
 import dev.tessera.backend.opencl.gemm.BufferBounds;
 import dev.tessera.backend.opencl.gemm.GemmBatch;
 import dev.tessera.backend.opencl.gemm.GemmEpilogue;

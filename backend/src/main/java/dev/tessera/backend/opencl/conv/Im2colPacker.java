@@ -2,7 +2,7 @@ package dev.tessera.backend.opencl.conv;
 
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
-import dev.tessera.backend.opencl.OwnedResources;
+import dev.tessera.backend.opencl.common.OwnedResources;
 import dev.tessera.backend.opencl.gemm.BufferBounds;
 import dev.tessera.backend.opencl.gemm.GemmTuning;
 import dev.tessera.backend.opencl.gemm.PackedGemm;

@@ -4,8 +4,8 @@ import java.util.List;
 
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Tensor;
-import dev.tessera.backend.opencl.Launch;
-import dev.tessera.backend.opencl.OwnedResources;
+import dev.tessera.backend.opencl.common.Launch;
+import dev.tessera.backend.opencl.common.OwnedResources;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.ClKernel;

@@ -2,7 +2,7 @@ package dev.tessera.backend.opencl.gemm;
 
 import java.util.List;
 
-import dev.tessera.backend.opencl.Launch;
+import dev.tessera.backend.opencl.common.Launch;
 import dev.tessera.backend.opencl.gpu.XgemmParameters;
 import dev.tessera.opencl.DeviceInfo;
 

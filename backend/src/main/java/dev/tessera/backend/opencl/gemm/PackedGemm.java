@@ -3,7 +3,7 @@ package dev.tessera.backend.opencl.gemm;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.tessera.backend.opencl.OwnedResources;
+import dev.tessera.backend.opencl.common.OwnedResources;
 import dev.tessera.backend.opencl.gpu.XgemmParameters;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;

@@ -2,8 +2,8 @@ package dev.tessera.backend.opencl.ops;
 
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
-import dev.tessera.backend.opencl.PreparedStep;
-import dev.tessera.backend.opencl.ProgramLibrary;
+import dev.tessera.backend.opencl.common.PreparedStep;
+import dev.tessera.backend.opencl.common.ProgramLibrary;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClKernel;
 

@@ -7,11 +7,10 @@ import java.util.function.Supplier;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.opencl.KernelSelection;
-import dev.tessera.backend.opencl.Launch;
-import dev.tessera.backend.opencl.OpenClBackend;
-import dev.tessera.backend.opencl.OwnedResources;
-import dev.tessera.backend.opencl.PreparedStep;
-import dev.tessera.backend.opencl.ProgramLibrary;
+import dev.tessera.backend.opencl.common.Launch;
+import dev.tessera.backend.opencl.common.OwnedResources;
+import dev.tessera.backend.opencl.common.PreparedStep;
+import dev.tessera.backend.opencl.common.ProgramLibrary;
 import dev.tessera.backend.opencl.gpu.GpuOperatorParameters;
 import dev.tessera.backend.opencl.gpu.GpuWorkGroups;
 import dev.tessera.opencl.ClBuffer;
@@ -20,7 +19,7 @@ import dev.tessera.opencl.ClKernel;
 import dev.tessera.opencl.DeviceInfo;
 
 /**
- * The GPU kernel family's operators other than convolution and the GEMM: the one place {@link OpenClBackend} hands an
+ * The GPU kernel family's operators other than convolution and the GEMM: the one place {@link dev.tessera.backend.opencl.OpenClBackend} hands an
  * operator to when the GPU family runs. Max and average pooling ({@code pool_gpu.cl}: a tile of outputs per group
  * from an input tile in local memory), ReLU, tanh, residual add and bias add ({@code eltwise_gpu.cl}: a vector per
  * work-item), softmax, global average pooling and FC at batch 1 ({@code reduce_gpu.cl}: a work-group per row reducing

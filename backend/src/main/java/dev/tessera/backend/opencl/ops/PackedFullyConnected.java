@@ -4,10 +4,10 @@ import java.util.List;
 
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
-import dev.tessera.backend.opencl.Launch;
-import dev.tessera.backend.opencl.OwnedResources;
-import dev.tessera.backend.opencl.PreparedStep;
-import dev.tessera.backend.opencl.ProgramLibrary;
+import dev.tessera.backend.opencl.common.Launch;
+import dev.tessera.backend.opencl.common.OwnedResources;
+import dev.tessera.backend.opencl.common.PreparedStep;
+import dev.tessera.backend.opencl.common.ProgramLibrary;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClKernel;
 import dev.tessera.opencl.DeviceInfo;

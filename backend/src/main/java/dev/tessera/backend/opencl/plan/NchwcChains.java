@@ -14,7 +14,7 @@ import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.GraphFusion;
 import dev.tessera.backend.graph.GraphNode;
-import dev.tessera.backend.opencl.PreparedStep;
+import dev.tessera.backend.opencl.common.PreparedStep;
 import dev.tessera.backend.opencl.conv.NchwcDirectSolver;
 import dev.tessera.backend.opencl.conv.PreparedConv;
 import dev.tessera.opencl.ClBuffer;

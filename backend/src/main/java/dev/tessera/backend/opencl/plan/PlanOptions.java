@@ -1,10 +1,9 @@
 package dev.tessera.backend.opencl.plan;
 
 import dev.tessera.backend.ConvAlgorithms;
-import dev.tessera.backend.opencl.OpenClBackend;
 
 /**
- * How {@link OpenClBackend#compile(dev.tessera.backend.graph.Graph, int, PlanOptions)} builds a device-resident plan.
+ * How {@link dev.tessera.backend.opencl.OpenClBackend#compile(dev.tessera.backend.graph.Graph, int, PlanOptions)} builds a device-resident plan.
  * The defaults are the fast ones; switching one off measures what it is worth, or gives every node its own launches
  * and timing.
  *

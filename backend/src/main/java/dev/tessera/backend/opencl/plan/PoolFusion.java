@@ -13,7 +13,7 @@ import dev.tessera.backend.graph.Graph;
 import dev.tessera.backend.graph.GraphFusion;
 import dev.tessera.backend.graph.GraphNode;
 import dev.tessera.backend.opencl.OpenClBackend;
-import dev.tessera.backend.opencl.PreparedStep;
+import dev.tessera.backend.opencl.common.PreparedStep;
 import dev.tessera.backend.opencl.conv.ConvSolverFinder;
 import dev.tessera.backend.opencl.conv.DirectConvSolver;
 import dev.tessera.backend.opencl.conv.PreparedConv;

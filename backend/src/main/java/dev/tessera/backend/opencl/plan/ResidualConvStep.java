@@ -7,7 +7,7 @@ import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.opencl.OpenClBackend;
-import dev.tessera.backend.opencl.PreparedStep;
+import dev.tessera.backend.opencl.common.PreparedStep;
 import dev.tessera.backend.opencl.conv.ConvSolver;
 import dev.tessera.backend.opencl.conv.ConvSolverFinder;
 import dev.tessera.backend.opencl.conv.PreparedConv;

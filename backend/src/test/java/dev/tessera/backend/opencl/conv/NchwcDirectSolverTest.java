@@ -20,7 +20,7 @@ import dev.tessera.backend.Operator;
 import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
-import dev.tessera.backend.opencl.Launch;
+import dev.tessera.backend.opencl.common.Launch;
 import dev.tessera.backend.opencl.OpenClPropertyTest;
 import dev.tessera.backend.opencl.TestDevices;
 import dev.tessera.backend.reference.ReferenceBackend;

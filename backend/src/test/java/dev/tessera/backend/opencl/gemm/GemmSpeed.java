@@ -8,7 +8,7 @@ import java.util.Locale;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
-import dev.tessera.backend.opencl.OwnedResources;
+import dev.tessera.backend.opencl.common.OwnedResources;
 import dev.tessera.backend.opencl.TestDevices;
 import dev.tessera.backend.opencl.conv.Im2colGemmPlan;
 import dev.tessera.backend.opencl.conv.Im2colGemmSolver;

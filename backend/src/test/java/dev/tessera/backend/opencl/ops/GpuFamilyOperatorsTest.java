@@ -17,7 +17,7 @@ import dev.tessera.backend.Operator;
 import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
-import dev.tessera.backend.opencl.KernelFamily;
+import dev.tessera.backend.opencl.common.KernelFamily;
 import dev.tessera.backend.opencl.KernelSelection;
 import dev.tessera.backend.opencl.OpenClBackend;
 import dev.tessera.backend.opencl.TestDevices;

@@ -1,16 +1,15 @@
-package dev.tessera.backend.opencl;
+package dev.tessera.backend.opencl.common;
 
 import java.util.List;
 import java.util.function.Supplier;
 
-import dev.tessera.backend.opencl.plan.OpenClGraph;
 import dev.tessera.opencl.ClKernel;
 import dev.tessera.opencl.EventTiming;
 
 /**
  * One operator ready to run on fixed device buffers: its kernels created with their arguments bound, its weights
- * transformed, its constants uploaded. {@link OpenClBackend#run} prepares a step, runs it once and closes it;
- * {@link OpenClGraph} prepares every node's step once and runs them many times. Closing releases what the step owns,
+ * transformed, its constants uploaded. {@link dev.tessera.backend.opencl.OpenClBackend#run} prepares a step, runs it once and closes it;
+ * {@link dev.tessera.backend.opencl.plan.OpenClGraph} prepares every node's step once and runs them many times. Closing releases what the step owns,
  * never the buffers it reads and writes.
  */
 public interface PreparedStep extends AutoCloseable {

@@ -1,4 +1,4 @@
-package dev.tessera.backend.opencl;
+package dev.tessera.backend.opencl.common;
 
 import dev.tessera.opencl.ClKernel;
 import dev.tessera.opencl.EventTiming;
@@ -24,7 +24,7 @@ public final class Launch {
      * lower), the global size rounded up; the kernel must ignore items at or past {@code total}. An explicit local size
      * keeps drivers that compile per work-group size (PoCL) from compiling anew for every global size.
      */
-    static EventTiming elementwise(ClKernel kernel, long total) {
+    public static EventTiming elementwise(ClKernel kernel, long total) {
         long group = Math.min(ELEMENTWISE_GROUP, kernel.maxWorkGroupSize());
         return kernel.run(new long[] {roundUp(total, group)}, new long[] {group});
     }

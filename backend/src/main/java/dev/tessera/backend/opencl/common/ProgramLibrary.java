@@ -1,4 +1,4 @@
-package dev.tessera.backend.opencl;
+package dev.tessera.backend.opencl.common;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,7 +55,7 @@ public final class ProgramLibrary implements AutoCloseable {
      * exception goes on, so code that creates a kernel and then fails setting it up (an argument refused, a buffer
      * not allocated) leaks nothing. Kernels an owner released already are closed again harmlessly.
      */
-    <T> T releasingKernelsOnFailure(Supplier<T> body) {
+    public <T> T releasingKernelsOnFailure(Supplier<T> body) {
         List<ClKernel> outer = created;
         List<ClKernel> mine = new ArrayList<>();
         created = mine;

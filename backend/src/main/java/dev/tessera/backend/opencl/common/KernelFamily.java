@@ -1,4 +1,4 @@
-package dev.tessera.backend.opencl;
+package dev.tessera.backend.opencl.common;
 
 import java.util.Locale;
 
