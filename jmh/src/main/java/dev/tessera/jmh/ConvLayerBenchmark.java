@@ -18,9 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Tensor;
-import dev.tessera.backend.opencl.ConvSolver;
-import dev.tessera.backend.opencl.ConvSolvers;
-import dev.tessera.backend.opencl.PreparedConv;
+import dev.tessera.backend.opencl.conv.ConvSolver;
+import dev.tessera.backend.opencl.conv.ConvSolvers;
+import dev.tessera.backend.opencl.conv.PreparedConv;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.peers.ClBlastIm2colConv;

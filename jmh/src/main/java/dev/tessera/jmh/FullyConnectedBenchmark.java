@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.opencl.OpenClBackend;
-import dev.tessera.backend.opencl.PreparedStep;
+import dev.tessera.backend.opencl.common.PreparedStep;
 import dev.tessera.opencl.ClBuffer;
 
 /**

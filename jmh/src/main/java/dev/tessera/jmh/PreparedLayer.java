@@ -2,9 +2,9 @@ package dev.tessera.jmh;
 
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Tensor;
-import dev.tessera.backend.opencl.ConvSolver;
-import dev.tessera.backend.opencl.ConvSolvers;
-import dev.tessera.backend.opencl.PreparedConv;
+import dev.tessera.backend.opencl.conv.ConvSolver;
+import dev.tessera.backend.opencl.conv.ConvSolvers;
+import dev.tessera.backend.opencl.conv.PreparedConv;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 

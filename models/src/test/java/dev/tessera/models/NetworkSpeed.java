@@ -16,7 +16,7 @@ import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.backend.graph.GraphRun;
 import dev.tessera.backend.graph.LayerTiming;
 import dev.tessera.backend.opencl.OpenClBackend;
-import dev.tessera.backend.opencl.PlanOptions;
+import dev.tessera.backend.opencl.plan.PlanOptions;
 import dev.tessera.opencl.DeviceSelector;
 import dev.tessera.opencl.ProgramCache;
 

@@ -16,6 +16,7 @@ import dev.tessera.backend.OpResult;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
+import dev.tessera.backend.opencl.common.KernelFamily;
 import dev.tessera.backend.opencl.gpu.GpuOperatorParameters;
 import dev.tessera.backend.opencl.gpu.TuningSearch;
 import dev.tessera.backend.reference.ReferenceBackend;

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.tessera.backend.opencl.common.KernelFamily;
+import dev.tessera.backend.opencl.gemm.GemmTuning;
 import dev.tessera.backend.opencl.gpu.GpuOperatorParameters;
 import dev.tessera.backend.opencl.gpu.GpuTunables;
 import dev.tessera.backend.opencl.gpu.KernelParameterStore;

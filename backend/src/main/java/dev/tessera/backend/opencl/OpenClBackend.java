@@ -14,6 +14,26 @@ import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.backend.graph.Graph;
 import dev.tessera.backend.graph.GraphFusion;
+import dev.tessera.backend.opencl.common.KernelFamily;
+import dev.tessera.backend.opencl.common.Launch;
+import dev.tessera.backend.opencl.common.OwnedResources;
+import dev.tessera.backend.opencl.common.PreparedStep;
+import dev.tessera.backend.opencl.common.ProgramLibrary;
+import dev.tessera.backend.opencl.conv.ConvSolver;
+import dev.tessera.backend.opencl.conv.ConvSolverFinder;
+import dev.tessera.backend.opencl.conv.ConvSolvers;
+import dev.tessera.backend.opencl.conv.ConvTuningDatabase;
+import dev.tessera.backend.opencl.conv.PreparedConv;
+import dev.tessera.backend.opencl.gemm.GemmBatch;
+import dev.tessera.backend.opencl.gemm.GemmEpilogue;
+import dev.tessera.backend.opencl.gemm.PackedGemm;
+import dev.tessera.backend.opencl.gemm.StridedMatrix;
+import dev.tessera.backend.opencl.ops.ActivationPadSoftmaxSteps;
+import dev.tessera.backend.opencl.ops.GpuFamilyOperators;
+import dev.tessera.backend.opencl.ops.PackedFullyConnected;
+import dev.tessera.backend.opencl.plan.NchwcChainFinder;
+import dev.tessera.backend.opencl.plan.OpenClGraph;
+import dev.tessera.backend.opencl.plan.PlanOptions;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.ClDevice;
@@ -111,7 +131,7 @@ public final class OpenClBackend implements Backend {
     }
 
     /** AUTO across layers: whether paths of convolutions run as NCHWc chains. */
-    NchwcChainFinder chainFinder() {
+    public NchwcChainFinder chainFinder() {
         return chainFinder;
     }
 
@@ -132,7 +152,7 @@ public final class OpenClBackend implements Backend {
      * Whether a node's parameters must be in device buffers for its kernels (the plan uploads them once); convolutions,
      * batch norms and packed fully connected layers take their host values at prepare instead.
      */
-    boolean kernelsReadParameters(Operator op, int[] input) {
+    public boolean kernelsReadParameters(Operator op, int[] input) {
         if (op instanceof Operator.FullyConnected) {
             return !usesPackedFullyConnected(input[0]);
         }
@@ -237,7 +257,7 @@ public final class OpenClBackend implements Backend {
      * null). {@code algorithm} is the convolution's (other operators ignore it). The caller closes the step, then the
      * buffers. When preparing fails, the kernels it created are released.
      */
-    PreparedStep prepare(Operator op, ConvAlgorithm algorithm, List<int[]> shapes, List<Tensor> values,
+    public PreparedStep prepare(Operator op, ConvAlgorithm algorithm, List<int[]> shapes, List<Tensor> values,
             List<ClBuffer> buf, ClBuffer out) {
         return library.releasingKernelsOnFailure(() -> prepareStep(op, algorithm, shapes, values, buf, out));
     }
@@ -515,7 +535,7 @@ public final class OpenClBackend implements Backend {
      * or the named algorithm's, refused with the reason when it does not apply (unless {@link #FIXED_FALLBACK_PROPERTY}
      * is set: then the plan default, and the note says so).
      */
-    ConvSolverFinder.Choice chooseSolver(ConvProblem problem, ConvAlgorithm algorithm, Tensor weights, Tensor bias,
+    public ConvSolverFinder.Choice chooseSolver(ConvProblem problem, ConvAlgorithm algorithm, Tensor weights, Tensor bias,
             ClBuffer input, ClBuffer out) {
         if (algorithm == ConvAlgorithm.AUTO) {
             return finder.find(problem, weights, bias, input, out);

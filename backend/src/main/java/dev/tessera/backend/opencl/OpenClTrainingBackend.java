@@ -7,6 +7,8 @@ import dev.tessera.backend.Backend;
 import dev.tessera.backend.ConvProblem;
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
+import dev.tessera.backend.opencl.common.Launch;
+import dev.tessera.backend.opencl.common.ProgramLibrary;
 import dev.tessera.backend.training.LossResult;
 import dev.tessera.backend.training.SgdSettings;
 import dev.tessera.backend.training.TrainingBackend;

@@ -17,6 +17,9 @@ import dev.tessera.backend.Operator;
 import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
+import dev.tessera.backend.opencl.conv.ConvSolver;
+import dev.tessera.backend.opencl.conv.ConvSolvers;
+import dev.tessera.backend.opencl.ops.PackedFullyConnected;
 import dev.tessera.backend.reference.ReferenceBackend;
 import dev.tessera.opencl.DeviceInfo;
 

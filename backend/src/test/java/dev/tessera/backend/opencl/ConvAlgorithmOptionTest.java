@@ -21,6 +21,7 @@ import dev.tessera.backend.graph.GraphNode;
 import dev.tessera.backend.graph.LayerByLayerGraph;
 import dev.tessera.backend.graph.LayerTiming;
 import dev.tessera.backend.graph.CompiledGraph.PlannedLayer;
+import dev.tessera.backend.opencl.plan.PlanOptions;
 import dev.tessera.backend.reference.ReferenceBackend;
 import dev.tessera.opencl.ProgramCache;
 

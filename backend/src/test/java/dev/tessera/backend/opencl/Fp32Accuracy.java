@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * kernel stays near 1e-7, while a wrong index or a missing term gives errors of order 1.</li>
  * </ul>
  */
-final class Fp32Accuracy {
+public final class Fp32Accuracy {
     static final double RELATIVE_L2 = 1e-5;
     private static final double UNIT_ROUNDOFF = 0x1p-24;
 
@@ -27,7 +27,7 @@ final class Fp32Accuracy {
      * @param terms     the number of terms per element
      * @param actual    the float results
      */
-    static void assertClose(double[] exact, double[] magnitude, int terms, float[] actual, String what) {
+    public static void assertClose(double[] exact, double[] magnitude, int terms, float[] actual, String what) {
         double errorSquares = 0;
         double exactSquares = 0;
         for (int i = 0; i < exact.length; i++) {

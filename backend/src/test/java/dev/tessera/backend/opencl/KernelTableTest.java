@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/ARCHITECTURE.md's kernel table (operator -> Java -> kernel file) against the source tree: every {@code .cl} file
  * of the opencl module's kernels folder has a row, every kernel file a row names exists, and every Java class (and
- * {@code Class.member}) the table names exists.
+ * {@code Class.member}) the table names exists, written with its package under backend's {@code opencl}
+ * ({@code common.}, {@code conv.}, {@code gemm.}, {@code ops.}, {@code plan.}, {@code gpu.}, none for the package itself).
  */
 class KernelTableTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -124,6 +125,11 @@ class KernelTableTest {
                     continue;
                 }
                 checked++;
+                String where = openclPackage(found);
+                if (where != null && !where.equals(m.group(1))) {
+                    problems.add("`" + ref + "` in the row \"" + row.operator() + "\": write it with its package under"
+                            + " backend's opencl, `" + where + m.group(2) + (m.group(3) == null ? "" : "." + m.group(3)) + "`");
+                }
                 String member = m.group(3);
                 if (member != null && found.stream().noneMatch(p -> declares(p, member))) {
                     problems.add("`" + ref + "` in the row \"" + row.operator() + "\": " + m.group(2) + " has no member "
@@ -133,6 +139,24 @@ class KernelTableTest {
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
         assertTrue(checked >= 10, "only " + checked + " Java references checked: is the table parsed?");
+    }
+
+    /**
+     * For a class of backend's {@code opencl} package or one of its sub-packages, the table's package prefix for it
+     * ({@code ""}, {@code "conv."}, {@code "gpu."} ...); null for classes elsewhere.
+     */
+    static String openclPackage(List<Path> found) {
+        String marker = "/backend/src/main/java/dev/tessera/backend/opencl/";
+        for (Path p : found) {
+            String s = p.toString().replace('\\', '/');
+            int at = s.indexOf(marker);
+            if (at >= 0) {
+                String rest = s.substring(at + marker.length());
+                int slash = rest.lastIndexOf('/');
+                return slash < 0 ? "" : rest.substring(0, slash).replace('/', '.') + ".";
+            }
+        }
+        return null;
     }
 
     private static boolean declares(Path source, String member) {
@@ -157,5 +181,8 @@ class KernelTableTest {
         assertEquals("OpenClBackend", m.group(2));
         assertEquals("pool", m.group(3));
         assertFalse(JAVA.matcher("winograd-fused-2x2").matches());
+        assertEquals("conv.", openclPackage(List.of(Path.of("/r/backend/src/main/java/dev/tessera/backend/opencl/conv/X.java"))));
+        assertEquals("", openclPackage(List.of(Path.of("/r/backend/src/main/java/dev/tessera/backend/opencl/X.java"))));
+        assertNull(openclPackage(List.of(Path.of("/r/bench/src/main/java/dev/tessera/bench/X.java"))));
     }
 }

@@ -21,6 +21,7 @@ import dev.tessera.backend.Tensor;
 import dev.tessera.backend.graph.CompiledGraph;
 import dev.tessera.backend.graph.Graph;
 import dev.tessera.backend.graph.GraphNode;
+import dev.tessera.backend.opencl.plan.PlanOptions;
 import dev.tessera.backend.reference.ReferenceBackend;
 import dev.tessera.opencl.ClDevice;
 import dev.tessera.opencl.FaultInjection;

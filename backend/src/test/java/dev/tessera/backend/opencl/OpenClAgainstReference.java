@@ -7,9 +7,9 @@ import dev.tessera.backend.reference.ReferenceBackend;
 import dev.tessera.opencl.ProgramCache;
 
 /** A test class's OpenCL backend (the test device, the default program cache) and reference backend, open per class. */
-abstract class OpenClAgainstReference {
-    static OpenClBackend opencl;
-    static ReferenceBackend reference;
+public abstract class OpenClAgainstReference {
+    public static OpenClBackend opencl;
+    public static ReferenceBackend reference;
 
     @BeforeAll
     static void openBackends() {

@@ -18,6 +18,10 @@ import dev.tessera.backend.Operator;
 import dev.tessera.backend.RandomCases;
 import dev.tessera.backend.Tensor;
 import dev.tessera.backend.Tolerances;
+import dev.tessera.backend.opencl.common.KernelFamily;
+import dev.tessera.backend.opencl.conv.ConvSolver;
+import dev.tessera.backend.opencl.conv.ConvSolvers;
+import dev.tessera.backend.opencl.ops.PackedFullyConnected;
 import dev.tessera.backend.reference.ReferenceBackend;
 import dev.tessera.opencl.LiveResources;
 import dev.tessera.opencl.ProgramCache;
@@ -31,7 +35,7 @@ import dev.tessera.opencl.ProgramCache;
  * 5e-5, 4x4 5e-4, with the reasons there). Element-wise operators must be within 1e-6; LRN and softmax, which use
  * exp/log from the device's math library (OpenCL allows a few ulp), within 1e-5.
  */
-class OpenClPropertyTest {
+public class OpenClPropertyTest {
     private static OpenClBackend opencl;
     private static ReferenceBackend reference;
 

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.tessera.backend.Operator;
 import dev.tessera.backend.Tensor;
+import dev.tessera.backend.opencl.common.PreparedStep;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.EventTiming;
 import dev.tessera.opencl.ProgramCache;

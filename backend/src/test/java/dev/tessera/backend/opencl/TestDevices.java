@@ -1,5 +1,6 @@
 package dev.tessera.backend.opencl;
 
+import dev.tessera.backend.opencl.common.KernelFamily;
 import dev.tessera.opencl.ClDevice;
 import dev.tessera.opencl.DeviceInfo;
 import dev.tessera.opencl.DeviceLimits;
@@ -9,11 +10,11 @@ import dev.tessera.opencl.DeviceSelector;
  * The device the backend's OpenCL tests run on: the selector in the environment variable {@code TESSERA_TEST_DEVICE}
  * (or the system property {@code tessera.test.device}), else device 0.
  */
-final class TestDevices {
+public final class TestDevices {
     private TestDevices() {
     }
 
-    static ClDevice device() {
+    public static ClDevice device() {
         return DeviceSelector.fromSetting("tessera.test.device", "TESSERA_TEST_DEVICE");
     }
 
@@ -28,12 +29,12 @@ final class TestDevices {
     }
 
     /** {@code info} as if the device were a GPU: to run the choices made for GPUs on whatever device is here. */
-    static DeviceInfo asGpu(DeviceInfo info) {
+    public static DeviceInfo asGpu(DeviceInfo info) {
         return variant(info, "GPU", info.maxAllocBytes());
     }
 
     /** {@code info} with another device type and largest allocation. */
-    static DeviceInfo variant(DeviceInfo d, String type, long maxAllocBytes) {
+    public static DeviceInfo variant(DeviceInfo d, String type, long maxAllocBytes) {
         return new DeviceInfo(d.index(), d.platform(), d.platformVersion(), d.name(), d.vendor(), type,
                 d.driverVersion(), d.deviceVersion(), d.openclLanguageVersion(), d.computeUnits(), d.clockMhz(),
                 d.globalMemBytes(), maxAllocBytes, d.localMemBytes(), d.localMemDedicated(), d.maxWorkGroupSize(),

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.tessera.backend.Backend;
-import dev.tessera.backend.opencl.KernelFamily;
+import dev.tessera.backend.opencl.common.KernelFamily;
 import dev.tessera.backend.opencl.OpenClBackend;
 import picocli.CommandLine.Option;
 

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.tessera.backend.opencl.GpuOperatorTuner;
-import dev.tessera.backend.opencl.KernelFamily;
+import dev.tessera.backend.opencl.common.KernelFamily;
 import dev.tessera.backend.opencl.KernelSelection;
 import dev.tessera.backend.opencl.OpenClBackend;
 import dev.tessera.backend.opencl.gpu.GpuGemmTuner;

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
-import dev.tessera.backend.opencl.GemmBatch;
-import dev.tessera.backend.opencl.GemmEpilogue;
-import dev.tessera.backend.opencl.GemmTuning;
-import dev.tessera.backend.opencl.PackedGemm;
-import dev.tessera.backend.opencl.StridedMatrix;
+import dev.tessera.backend.opencl.gemm.GemmBatch;
+import dev.tessera.backend.opencl.gemm.GemmEpilogue;
+import dev.tessera.backend.opencl.gemm.GemmTuning;
+import dev.tessera.backend.opencl.gemm.PackedGemm;
+import dev.tessera.backend.opencl.gemm.StridedMatrix;
 import dev.tessera.opencl.ClBuffer;
 import dev.tessera.opencl.ClContext;
 import dev.tessera.opencl.DeviceInfo;
